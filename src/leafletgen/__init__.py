@@ -1,0 +1,11 @@
+"""leafletgen: printable patient-information leaflets from one monograph per medicine."""
+
+from importlib.metadata import version as _version
+
+__version__ = _version("leafletgen")
+
+from .build import BuildResult, build, check  # noqa: E402
+from .errors import ContentError, LeafletgenError, Problem, UsageError  # noqa: E402
+
+__all__ = ["BuildResult", "ContentError", "LeafletgenError", "Problem", "UsageError",
+           "__version__", "build", "check"]

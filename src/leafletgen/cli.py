@@ -1,0 +1,141 @@
+"""Command line: a thin layer over the library API.
+
+Exit codes: 0 everything done; 1 a content problem (reported as path:line: message);
+2 wrong use of the command (unknown option or variant, missing folder).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import DEFAULT_OUT, DEFAULT_STYLES, PAPERS, build, check
+from .errors import ContentError, Problem, UsageError, display_path, errors_in
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+_paths = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+_styles = click.option("--styles", type=click.Path(path_type=Path, file_okay=False),
+                       default=DEFAULT_STYLES, show_default=True,
+                       help="Folder with variants, templates and stylesheets.")
+_variant = click.option("--variant", "variants", multiple=True, metavar="NAME",
+                        help="Only this variant (repeatable). Default: every variant.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="leafletgen")
+@click.option("--debug", is_flag=True, help="Show tracebacks and WeasyPrint's own messages.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Build printable medicine leaflets from monographs in leaflets/.
+
+    \b
+    Exit codes: 0 ok, 1 content problems, 2 usage errors.
+    """
+    ctx.obj = {"debug": debug}
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not debug:
+        # WeasyPrint's errors are reported as build errors; its warnings are noise here.
+        logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
+        logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+@cli.command("build")
+@_paths
+@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False),
+              default=DEFAULT_OUT, show_default=True, help="Folder for the PDFs.")
+@_variant
+@_styles
+@click.option("--html", "write_html", is_flag=True,
+              help="Also write OUT/<slug>-<variant>.html, to debug templates and CSS.")
+@click.option("--paper", type=click.Choice(PAPERS), default=None,
+              help="Paper size (default: the variant's).")
+@click.pass_context
+def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
+                  variants: tuple[str, ...], styles: Path, write_html: bool,
+                  paper: str | None) -> None:
+    """Render each monograph in every variant to OUT/<slug>-<variant>.pdf.
+
+    PATHS are monograph files or folders of them (default: leaflets/).
+
+    \b
+    Example:
+      leafletgen build leaflets/baclofen.md --variant patient -o out
+    """
+    result = _run(ctx, lambda: build(paths or (Path("leaflets"),), out, styles,
+                                     variants or None, write_html, paper))
+    _report(result.problems)
+    for path in result.written:
+        click.echo(f"wrote {display_path(path)}")
+    ctx.exit(EXIT_PROBLEMS if errors_in(result.problems) else EXIT_OK)
+
+
+@cli.command("check")
+@_paths
+@_variant
+@_styles
+@click.pass_context
+def check_command(ctx: click.Context, paths: tuple[Path, ...], variants: tuple[str, ...],
+                  styles: Path) -> None:
+    """Validate monographs and variants without rendering anything.
+
+    \b
+    Example:
+      leafletgen check leaflets/
+    """
+    problems = _run(ctx, lambda: check(paths or (Path("leaflets"),), styles,
+                                       variants or None))
+    _report(problems)
+    if not errors_in(problems):
+        click.echo("all monographs are valid")
+    ctx.exit(EXIT_PROBLEMS if errors_in(problems) else EXIT_OK)
+
+
+def _run(ctx: click.Context, action):
+    try:
+        return action()
+    except UsageError as exc:
+        click.echo(f"leafletgen: {exc}", err=True)
+        ctx.exit(EXIT_USAGE)
+    except ContentError as exc:
+        _report(exc.problems)
+        ctx.exit(EXIT_PROBLEMS)
+    except Exception:
+        if ctx.obj["debug"]:
+            raise
+        click.echo("leafletgen: internal error: " + traceback.format_exc(limit=0).strip()
+                   + "\n(run again with --debug for the full traceback)", err=True)
+        ctx.exit(EXIT_PROBLEMS)
+
+
+def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    errors = len(errors_in(problems))
+    if errors:
+        click.echo(f"{errors} error(s); files with errors were not built", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``leafletgen`` command."""
+    try:
+        cli.main(args=argv, prog_name="leafletgen", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.UsageError as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""Read a monograph file (Markdown with YAML front matter) into a validated ``Monograph``.
+
+The format is documented in docs/monograph-format.md. In short::
+
+    ---
+    name: Baclofen            # front matter: facts that are not prose
+    ...
+    ---
+    ## uses                   # a section, by id from the vocabulary (sections.yaml)
+    ::: patient               # a block for one audience: patient, clinician or both
+    Baclofen relaxes stiff muscles.
+    :::
+
+Text in a section outside any ``:::`` block is for both audiences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem, errors_in
+from .yamlsource import YamlDoc, parse_yaml
+
+AUDIENCES = ("patient", "clinician", "both")
+
+_SECTION_RE = re.compile(r"^##(?!#)\s*(?P<id>\S*)\s*$")
+_FENCE_OPEN_RE = re.compile(r"^:::\s*(?P<audience>\S+)\s*$")
+_FENCE_CLOSE = ":::"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of Markdown text for one audience (``patient``, ``clinician`` or ``both``)."""
+
+    audience: str
+    text: str
+    line: int  # line of the block's first text line in the file
+
+    def is_for(self, audience: str) -> bool:
+        return self.audience in (audience, "both")
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    line: int
+    blocks: tuple[Block, ...]
+
+    def blocks_for(self, audience: str) -> tuple[Block, ...]:
+        """The blocks a reader of ``audience`` sees, in file order."""
+        return tuple(b for b in self.blocks if b.is_for(audience) and b.text.strip())
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    accessed: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Monograph:
+    path: Path
+    slug: str
+    name: str
+    generic_name: str
+    drug_class: str
+    forms: tuple[str, ...]
+    status: str
+    version: str
+    last_revised: dt.date
+    language: str
+    sources: tuple[Source, ...]
+    sections: tuple[Section, ...]
+    reviewer: str | None = None
+    review_date: dt.date | None = None
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A monograph file split into front matter and sections, before validation."""
+
+    path: Path
+    front: YamlDoc
+    sections: tuple[Section, ...]
+
+
+def parse_file(path: Path) -> tuple[ParsedFile | None, list[Problem]]:
+    """Split a monograph file into front matter and sections; report what prevents it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(path, 1, f"cannot read the file: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(path, line, "the file is not UTF-8 text (byte "
+                              f"0x{raw[exc.start]:02x}); save it with UTF-8 encoding")]
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return None, [Problem(path, 1, "the file is empty; start it with front matter "
+                              "between '---' lines (see docs/monograph-format.md)")]
+    lines = text.splitlines()
+    if lines[0].strip() != "---":
+        return None, [Problem(path, 1, "the file must start with front matter: a line '---', "
+                              "the YAML fields, then another '---'")]
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        return None, [Problem(path, 1, "the front matter is not closed; add a line '---' "
+                              "after the last field")]
+    yaml_text = "\n".join(lines[1:end])
+    front, problems = parse_yaml(path, yaml_text, first_line=2, what="the front matter")
+    sections, body_problems = _parse_body(path, lines[end + 1 :], first_line=end + 2)
+    problems += body_problems
+    if front is None:
+        return None, problems
+    return ParsedFile(path, front, sections), problems
+
+
+def _parse_body(path: Path, lines: list[str],
+                first_line: int) -> tuple[tuple[Section, ...], list[Problem]]:
+    problems: list[Problem] = []
+    sections: list[Section] = []
+    current: tuple[str, int] | None = None
+    blocks: list[Block] = []
+    audience = "both"
+    fence_line: int | None = None
+    buf: list[str] = []
+    buf_line = 0
+
+    def flush() -> None:
+        nonlocal buf
+        if buf and "".join(buf).strip():
+            blocks.append(Block(audience, "\n".join(buf).strip("\n"), buf_line))
+        buf = []
+
+    def close_section() -> None:
+        flush()
+        if current is not None:
+            sections.append(Section(current[0], current[1], tuple(blocks)))
+
+    for offset, line in enumerate(lines):
+        lineno = first_line + offset
+        section = _SECTION_RE.match(line)
+        if section and fence_line is None:
+            close_section()
+            current, blocks = (section["id"], lineno), []
+            if not section["id"]:
+                problems.append(Problem(path, lineno, "a section heading needs an id, "
+                                        "e.g. '## uses'"))
+            continue
+        if line.strip() == _FENCE_CLOSE:
+            if fence_line is None:
+                problems.append(Problem(path, lineno, "':::' closes a block that was never "
+                                        "opened; open it with '::: patient', '::: clinician' "
+                                        "or '::: both'"))
+                continue
+            flush()
+            audience, fence_line = "both", None
+            continue
+        fence = _FENCE_OPEN_RE.match(line)
+        if fence:
+            if fence_line is not None:
+                problems.append(Problem(path, lineno, "a block is opened inside another one; "
+                                        f"close the block opened on line {fence_line} with "
+                                        "':::' first"))
+                continue
+            flush()
+            audience, fence_line = fence["audience"], lineno
+            if audience not in AUDIENCES:
+                problems.append(Problem(path, lineno, f"unknown audience '{audience}'; use "
+                                        "one of: " + ", ".join(AUDIENCES)))
+            if current is None:
+                problems.append(Problem(path, lineno, "a block outside any section; start a "
+                                        "section first with '## <id>'"))
+            continue
+        if current is None:
+            if line.strip():
+                problems.append(Problem(path, lineno, "text outside any section; start a "
+                                        "section with '## <id>' (see docs/monograph-format.md)"))
+            continue
+        if not buf:
+            buf_line = lineno
+        buf.append(line)
+    if fence_line is not None:
+        problems.append(Problem(path, fence_line, "this block is never closed; add a line "
+                                "':::' after its text"))
+    close_section()
+    return tuple(sections), problems
+
+
+def load(path: Path) -> tuple[Monograph | None, tuple[Problem, ...]]:
+    """Parse and validate one monograph. The monograph is None when any error was found."""
+    from .validation import validate  # validation needs the model defined above
+
+    parsed, problems = parse_file(path)
+    if parsed is not None:
+        problems += validate(parsed)
+    if parsed is None or errors_in(problems):
+        return None, tuple(problems)
+    return _to_monograph(parsed), tuple(problems)
+
+
+def _to_monograph(parsed: ParsedFile) -> Monograph:
+    f = parsed.front.data
+    return Monograph(
+        path=parsed.path,
+        slug=f.get("slug") or slug_for(parsed.path),
+        name=f["name"],
+        generic_name=f["generic_name"],
+        drug_class=f["drug_class"],
+        forms=tuple(f["forms"]),
+        status=f["status"],
+        version=f["version"],
+        last_revised=dt.date.fromisoformat(f["last_revised"]),
+        language=f.get("language", "en"),
+        sources=tuple(
+            Source(s["id"], s["title"], s.get("publisher"), s.get("url"),
+                   dt.date.fromisoformat(s["accessed"]) if s.get("accessed") else None)
+            for s in f["sources"]
+        ),
+        sections=parsed.sections,
+        reviewer=f.get("reviewer"),
+        review_date=dt.date.fromisoformat(f["review_date"]) if f.get("review_date") else None,
+    )
+
+
+def slug_for(path: Path) -> str:
+    """The default slug: the file name without extension, lower-cased."""
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")

@@ -1,0 +1,124 @@
+"""YAML with line numbers, and JSON-schema checks whose messages say where and what to do.
+
+Shared by every YAML input: monograph front matter, variant definitions, patient files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import Problem
+
+KeyPath = tuple[Any, ...]
+
+
+class _NoDatesLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so the schema checks them and says where."""
+
+
+_NoDatesLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """Parsed YAML data with the line of every key, for error messages."""
+
+    path: Path
+    data: Any
+    lines: dict[KeyPath, int]
+    first_line: int
+
+    def line(self, key: KeyPath) -> int:
+        """The line of ``key`` or of its nearest enclosing key."""
+        while key and key not in self.lines:
+            key = key[:-1]
+        return self.lines.get(key, self.first_line)
+
+
+def parse_yaml(path: Path, text: str, first_line: int = 1,
+               what: str = "the file") -> tuple[YamlDoc | None, list[Problem]]:
+    """Parse YAML text that starts on ``first_line`` of ``path``."""
+    try:
+        node = yaml.compose(text, Loader=_NoDatesLoader)
+        data = yaml.load(text, Loader=_NoDatesLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(path, line, f"YAML syntax error in {what}: {reason}; "
+                              "check indentation, colons and quotes on this line")]
+    if not isinstance(data, dict):
+        return None, [Problem(path, first_line, f"{what} must be YAML fields "
+                              "('name: value', one per line)")]
+    lines: dict[KeyPath, int] = {}
+    _map_lines(node, (), first_line, lines)
+    return YamlDoc(path, data, lines, first_line), []
+
+
+def _map_lines(node: yaml.Node, key: KeyPath, first_line: int, out: dict[KeyPath, int]) -> None:
+    out[key] = first_line + node.start_mark.line
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            _map_lines(v, (*key, k.value), first_line, out)
+            # a field's errors point at its key, which is where an author looks
+            out[(*key, k.value)] = first_line + k.start_mark.line
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _map_lines(item, (*key, i), first_line, out)
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A JSON schema shipped in leafletgen/schema/."""
+    return json.loads(resources.files("leafletgen").joinpath(f"schema/{name}").read_text())
+
+
+def schema_problems(doc: YamlDoc, schema_name: str, docs_hint: str) -> list[Problem]:
+    """Every schema violation in ``doc``, each as advice at the offending line."""
+    schema = load_schema(schema_name)
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    return [
+        Problem(doc.path, doc.line(tuple(e.absolute_path)), _explain(e, docs_hint))
+        for e in sorted(validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.path])
+    ]
+
+
+def _explain(error: jsonschema.ValidationError, docs_hint: str) -> str:
+    path = tuple(error.absolute_path)
+    field = ".".join(str(p) for p in path) or "top level"
+    kind = error.validator
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        where = f" in {field}" if path else ""
+        return f"missing required field '{missing}'{where}; add '{missing}: ...' (see {docs_hint})"
+    if kind == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        unknown = ", ".join(sorted(k for k in error.instance if k not in allowed))
+        return (f"unknown field '{unknown}' in {field}; known fields: "
+                + ", ".join(sorted(allowed)))
+    if kind == "format" and error.validator_value == "date":
+        return f"{field}: '{error.instance}' is not a valid date; write it as YYYY-MM-DD"
+    if kind == "enum":
+        allowed_values = ", ".join(str(v) for v in error.validator_value)
+        return f"{field}: '{error.instance}' is not allowed; use one of: {allowed_values}"
+    if kind == "type":
+        return (f"{field}: expected {error.validator_value}, "
+                f"found {type(error.instance).__name__} {error.instance!r}")
+    if kind in ("minItems", "minLength"):
+        return f"{field} must not be empty"
+    if kind == "pattern":
+        described = error.schema.get("description", f"the pattern {error.validator_value}")
+        return f"{field}: {error.instance!r} does not match {described}"
+    return f"{field}: {error.message}"
