@@ -1,0 +1,91 @@
+"""Shared test helpers: a copy of the project in a temp folder, and monograph factories."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STYLES = ROOT / "styles"
+LEAFLETS = ROOT / "leaflets"
+BACLOFEN = LEAFLETS / "baclofen.md"
+
+FRONT = {
+    "name": "Testamol",
+    "generic_name": "testamol",
+    "drug_class": "Test class",
+    "forms": '["Tablets"]',
+    "status": "approved",
+    "version": '"1.0"',
+    "last_revised": "2026-01-15",
+    "reviewer": "A. Pharmacist",
+    "review_date": "2026-01-15",
+    "sources": '[{id: label, title: "Testamol label"}]',
+}
+
+# The sections the shipped patient and clinician variants require, with text for both.
+BODY = """\
+## most-important
+
+::: patient
+Do not stop taking testamol suddenly.
+:::
+
+::: clinician
+Taper over 1-2 weeks.
+:::
+
+## uses
+
+::: both
+Testamol treats test pain.
+:::
+
+## how-to-take
+
+Take 1 tablet in the morning.
+
+## stopping
+
+::: both
+Your doctor lowers the dose slowly.
+:::
+
+## side-effects
+
+::: both
+You may feel sleepy.
+:::
+"""
+
+
+def monograph_text(body: str = BODY, drop: tuple[str, ...] = (), **fields: str) -> str:
+    """A valid monograph, with front-matter fields overridden (None drops) and a body."""
+    front = {**FRONT, **fields}
+    lines = [f"{k}: {v}" for k, v in front.items() if v is not None and k not in drop]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + textwrap.dedent(body)
+
+
+@pytest.fixture
+def write_monograph(tmp_path: Path):
+    """Write a monograph into tmp_path/leaflets/<name>.md and return its path."""
+
+    def write(name: str = "testamol", text: str | None = None, **fields: str) -> Path:
+        folder = tmp_path / "leaflets"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{name}.md"
+        path.write_text(monograph_text(**fields) if text is None else text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def styles(tmp_path: Path) -> Path:
+    """A private copy of styles/, for tests that change variants or stylesheets."""
+    target = tmp_path / "styles"
+    shutil.copytree(STYLES, target)
+    return target
