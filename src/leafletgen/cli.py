@@ -125,16 +125,15 @@ def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``leafletgen`` command."""
     try:
-        cli.main(args=argv, prog_name="leafletgen", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
+        # without standalone mode click returns ctx.exit()'s code instead of exiting
+        code = cli.main(args=argv, prog_name="leafletgen", standalone_mode=False)
     except click.UsageError as exc:
         exc.show()
         return EXIT_USAGE
     except click.Abort:
         click.echo("aborted", err=True)
         return 130
-    return EXIT_OK
+    return code if isinstance(code, int) else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -190,6 +190,8 @@ def _parse_body(path: Path, lines: list[str],
                                         "section with '## <id>' (see docs/monograph-format.md)"))
             continue
         if not buf:
+            if not line.strip():
+                continue  # a block starts at its first text line, so its lines stay exact
             buf_line = lineno
         buf.append(line)
     if fence_line is not None:

@@ -90,9 +90,25 @@ def schema_problems(doc: YamlDoc, schema_name: str, docs_hint: str) -> list[Prob
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     return [
-        Problem(doc.path, doc.line(tuple(e.absolute_path)), _explain(e, docs_hint))
+        Problem(doc.path, doc.line(_key_of(e)), _explain(e, docs_hint))
         for e in sorted(validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.path])
     ]
+
+
+def _key_of(error: jsonschema.ValidationError) -> KeyPath:
+    """The key an author should look at: the unknown field itself, else the failing value."""
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        unknown = [k for k in error.instance if k not in allowed]
+        if unknown:
+            return (*path, unknown[0])
+    return path
+
+
+def _unknown_fields(error: jsonschema.ValidationError) -> list[str]:
+    allowed = set(error.schema.get("properties", {}))
+    return sorted(str(k) for k in error.instance if k not in allowed)
 
 
 def _explain(error: jsonschema.ValidationError, docs_hint: str) -> str:
@@ -104,10 +120,10 @@ def _explain(error: jsonschema.ValidationError, docs_hint: str) -> str:
         where = f" in {field}" if path else ""
         return f"missing required field '{missing}'{where}; add '{missing}: ...' (see {docs_hint})"
     if kind == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
-        unknown = ", ".join(sorted(k for k in error.instance if k not in allowed))
-        return (f"unknown field '{unknown}' in {field}; known fields: "
-                + ", ".join(sorted(allowed)))
+        unknown = "', '".join(_unknown_fields(error))
+        where = f" in {field}" if path else ""
+        return (f"unknown field '{unknown}'{where}; known fields: "
+                + ", ".join(sorted(error.schema.get("properties", {}))))
     if kind == "format" and error.validator_value == "date":
         return f"{field}: '{error.instance}' is not a valid date; write it as YYYY-MM-DD"
     if kind == "enum":

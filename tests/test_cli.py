@@ -1,0 +1,102 @@
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leafletgen import cli
+from leafletgen.cli import main
+
+from .conftest import BACLOFEN, ROOT, STYLES, monograph_text
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_build_reports_bad_file_and_builds_the_good_one(tmp_path, capsys):
+    (tmp_path / "bad.md").write_text(monograph_text(last_revised="2026-02-30"), encoding="utf-8")
+    shutil.copy(BACLOFEN, tmp_path)
+    out = tmp_path / "out"
+    code, stdout, stderr = run(capsys, "build", str(tmp_path), "-o", str(out),
+                               "--styles", str(STYLES), "--variant", "clinician")
+    assert code == 1
+    assert f"{tmp_path / 'bad.md'}:8: last_revised: '2026-02-30' is not a valid date; " \
+           "write it as YYYY-MM-DD" in stderr
+    assert "Traceback" not in stderr
+    assert "wrote" in stdout and "baclofen-clinician.pdf" in stdout
+    assert sorted(p.name for p in out.iterdir()) == ["baclofen-clinician.pdf"]
+
+
+def test_check_passes_on_the_shipped_monograph(capsys):
+    code, stdout, stderr = run(capsys, "check", str(BACLOFEN), "--styles", str(STYLES))
+    assert (code, stderr) == (0, "")
+    assert "valid" in stdout
+
+
+def test_check_fails_without_rendering(tmp_path, capsys):
+    path = tmp_path / "x.md"
+    path.write_text(monograph_text(body="## usage\n\nText.\n"), encoding="utf-8")
+    code, _, stderr = run(capsys, "check", str(path), "--styles", str(STYLES))
+    assert code == 1
+    assert f"{path}:" in stderr and "unknown section id 'usage'" in stderr
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+@pytest.mark.parametrize("args,message", [
+    (["build", "--variant", "poster"], "unknown variant poster"),
+    (["build", "no/such/folder"], "no/such/folder: no such file or folder"),
+    (["build", "--paper", "A3"], "Invalid value for '--paper'"),
+    (["frobnicate"], "No such command"),
+])
+def test_usage_errors_exit_2(capsys, args, message, tmp_path):
+    code, _, stderr = run(capsys, *args, "--styles", str(STYLES)) if args[0] == "build" \
+        else run(capsys, *args)
+    assert code == 2
+    assert message in stderr
+
+
+def test_html_option_writes_the_intermediate_html(tmp_path, capsys):
+    code, _, _ = run(capsys, "build", str(BACLOFEN), "-o", str(tmp_path), "--styles",
+                     str(STYLES), "--variant", "patient", "--html")
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baclofen-patient.html",
+                                                           "baclofen-patient.pdf"]
+
+
+def test_unexpected_errors_hide_the_traceback_unless_debug(monkeypatch, capsys, tmp_path):
+    def explode(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(cli, "build", explode)
+    code, _, stderr = run(capsys, "build", str(BACLOFEN), "-o", str(tmp_path))
+    assert code == 1
+    assert "internal error: RuntimeError: kaboom" in stderr
+    assert "Traceback" not in stderr
+    with pytest.raises(RuntimeError, match="kaboom"):
+        main(["--debug", "build", str(BACLOFEN), "-o", str(tmp_path)])
+
+
+def test_every_command_has_help_with_an_example(capsys):
+    for name, command in cli.cli.commands.items():
+        code, stdout, _ = run(capsys, name, "--help")
+        assert code == 0, name
+        assert "Example" in stdout, f"'leafletgen {name} --help' has no example"
+        assert command.help and command.help.strip(), name
+    code, stdout, _ = run(capsys, "--help")
+    assert "Exit codes" in stdout
+
+
+def test_installed_command_builds_the_example_project(tmp_path):
+    shutil.copytree(ROOT / "leaflets", tmp_path / "leaflets")
+    shutil.copytree(STYLES, tmp_path / "styles")
+    exe = Path(sys.executable).with_name("leafletgen")
+    done = subprocess.run([str(exe), "build"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert {"baclofen-patient.pdf", "baclofen-clinician.pdf"} <= {
+        p.name for p in (tmp_path / "out").iterdir()}
+

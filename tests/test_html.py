@@ -1,0 +1,136 @@
+"""The HTML stage, checked against golden files.
+
+Refresh the golden files after an intended template change with:
+    LEAFLETGEN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_html.py
+and review the diff before committing.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from leafletgen.fonts import load_fonts
+from leafletgen.html import render_html
+from leafletgen.monograph import Block, load
+from leafletgen.variants import LeafletSection, load_variants, select
+
+from .conftest import STYLES, monograph_text
+
+GOLDEN = Path(__file__).parent / "golden"
+BODY = """\
+## most-important
+
+::: patient
+**Do not stop taking testamol suddenly.** It can make you ill.
+:::
+
+::: clinician
+Taper over 1–2 weeks; doses ≥ 20 mg need care; store at 25 °C; 5 µg.
+:::
+
+## uses
+
+::: both
+Testamol treats test pain.
+
+| Dose | When |
+| --- | --- |
+| 1 tablet | morning |
+:::
+
+## how-to-take
+
+- Take 1 tablet in the morning.
+- Take 1 tablet at night.
+
+## stopping
+
+::: both
+Your doctor lowers the dose slowly.
+:::
+
+## side-effects
+
+::: both
+You may feel sleepy.
+:::
+
+## counselling
+
+::: clinician
+Clinician-only counselling text.
+:::
+"""
+
+
+def normalise(html: str) -> str:
+    """Replace this machine's absolute paths with stable placeholders."""
+    html = html.replace(STYLES.resolve().as_uri(), "STYLES")
+    return re.sub(r'url\("file://[^"]*/([^/"]+)"\)', r'url("FONTS/\1")', html)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, str]:
+    path = tmp_path_factory.mktemp("golden") / "testamol.md"
+    path.write_text(monograph_text(body=BODY), encoding="utf-8")
+    monograph, problems = load(path)
+    assert problems == ()
+    variants, _ = load_variants(STYLES)
+    fonts = load_fonts(STYLES)
+    pages = {}
+    for name in ("patient", "clinician"):
+        sections, missing = select(monograph, variants[name])
+        assert missing == []
+        pages[name] = render_html(monograph, variants[name], sections, STYLES, fonts).html
+    return pages
+
+
+@pytest.mark.parametrize("variant", ["patient", "clinician"])
+def test_html_matches_golden_file(rendered, variant):
+    golden = GOLDEN / f"testamol-{variant}.html"
+    actual = normalise(rendered[variant])
+    if os.environ.get("LEAFLETGEN_UPDATE_GOLDEN"):
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.exists(), "no golden file; run with LEAFLETGEN_UPDATE_GOLDEN=1 to create it"
+    assert actual == golden.read_text(encoding="utf-8"), (
+        f"{golden.name} differs; if the template change is intended, refresh with "
+        "LEAFLETGEN_UPDATE_GOLDEN=1 (see this module's docstring)")
+
+
+def test_audiences_are_kept_apart(rendered):
+    assert "Clinician-only counselling text" in rendered["clinician"]
+    assert "Clinician-only counselling text" not in rendered["patient"]
+    assert "Taper over 1–2 weeks" not in rendered["patient"]
+    assert "It can make you ill." in rendered["patient"]
+
+
+def test_document_carries_language_title_and_revision_date(rendered):
+    page = rendered["patient"]
+    assert '<html lang="en">' in page
+    assert "<title>Testamol: information for patients</title>" in page
+    assert '<meta name="dcterms.created" content="2026-01-15">' in page
+    assert "Last revised 15 January 2026" in page
+
+
+def test_monograph_text_cannot_inject_html(rendered):
+    variants, _ = load_variants(STYLES)
+    monograph, _ = load(Path(__file__).parent / "golden" / "injection.md")
+    hostile = LeafletSection(
+        "uses", "Uses", 1, False,
+        (Block("patient", '<script>alert(1)</script> <img src="file:///etc/passwd">', 1),))
+    page = render_html(monograph, variants["patient"], (hostile,), STYLES,
+                       load_fonts(STYLES)).html
+    assert "<script>alert" not in page
+    assert '<img src="file:///etc/passwd">' not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_front_matter_values_are_escaped():
+    monograph, _ = load(Path(__file__).parent / "golden" / "injection.md")
+    variants, _ = load_variants(STYLES)
+    sections, _ = select(monograph, variants["patient"])
+    page = render_html(monograph, variants["patient"], sections, STYLES, load_fonts(STYLES)).html
+    assert "<b>Evil</b>" not in page
+    assert "&lt;b&gt;Evil&lt;/b&gt;" in page
