@@ -69,8 +69,9 @@ def _check_markup(parsed: ParsedFile, text: str, first_line: int) -> list[Proble
             snippet = token.content.strip() if token.type == "html_block" else next(
                 c.content for c in children if c.type == "html_inline")
             problems.append(Problem(parsed.path, line,
-                                    f"raw HTML is not allowed in monograph text ({snippet[:40]!r}); "
-                                    "write Markdown instead: **bold**, lists, tables"))
+                                    "raw HTML is not allowed in monograph text "
+                                    f"({snippet[:40]!r}); write Markdown instead: **bold**, "
+                                    "lists, tables"))
         if any(c.type == "image" for c in children):
             problems.append(Problem(parsed.path, line,
                                     "images are not allowed in monograph text; leaflet artwork "
