@@ -6,6 +6,7 @@ __version__ = _version("leafletgen")
 
 from .build import BuildResult, build, check  # noqa: E402
 from .errors import ContentError, LeafletgenError, Problem, UsageError  # noqa: E402
+from .gates import CheckReport, check_report  # noqa: E402
 
-__all__ = ["BuildResult", "ContentError", "LeafletgenError", "Problem", "UsageError",
-           "__version__", "build", "check"]
+__all__ = ["BuildResult", "CheckReport", "ContentError", "LeafletgenError", "Problem",
+           "UsageError", "__version__", "build", "check", "check_report"]

@@ -14,8 +14,11 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import DEFAULT_OUT, DEFAULT_STYLES, PAPERS, build, check
+from .build import DEFAULT_OUT, DEFAULT_STYLES, PAPERS, build
 from .errors import ContentError, Problem, UsageError, display_path, errors_in
+from .gates import check_report
+from .report import as_json, as_text, summary
+from .review import DEFAULT_MAX_AGE_MONTHS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -80,21 +83,41 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
 @_paths
 @_variant
 @_styles
+@click.option("--strict", is_flag=True, help="Treat every warning as an error (exit 1), as CI does.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="A table for people, or JSON for machines.")
+@click.option("--review-max-age", "review_max_age", type=click.IntRange(min=1),
+              default=DEFAULT_MAX_AGE_MONTHS, show_default=True, metavar="MONTHS",
+              help="Warn when an approval is older than this.")
 @click.pass_context
 def check_command(ctx: click.Context, paths: tuple[Path, ...], variants: tuple[str, ...],
-                  styles: Path) -> None:
-    """Validate monographs and variants without rendering anything.
+                  styles: Path, strict: bool, output_format: str, review_max_age: int) -> None:
+    """Validate monographs and variants, and run the plain-language and safety checks.
+
+    Prints, for each monograph and variant, the reading grade and word count of each
+    section and of the whole leaflet, with the hardest sentences of text over the
+    variant's limit. Warns about grades over the limit, medical terms without their plain
+    meaning and overdue reviews; a key safety fact missing from a leaflet is an error.
+    Nothing is rendered.
 
     \b
     Example:
-      leafletgen check leaflets/
+      leafletgen check --strict leaflets/
+      leafletgen check --format json > check.json
     """
-    problems = _run(ctx, lambda: check(paths or (Path("leaflets"),), styles,
-                                       variants or None))
-    _report(problems)
-    if not errors_in(problems):
-        click.echo("all monographs are valid")
-    ctx.exit(EXIT_PROBLEMS if errors_in(problems) else EXIT_OK)
+    report = _run(ctx, lambda: check_report(paths or (Path("leaflets"),), styles,
+                                            variants or None, strict=strict,
+                                            review_max_age_months=review_max_age))
+    if output_format == "json":
+        click.echo(as_json(report))
+    else:
+        table = as_text(report)
+        if table:
+            click.echo(table)
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        click.echo(summary(report), err=not report.ok)
+    ctx.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 
 
 def _run(ctx: click.Context, action):

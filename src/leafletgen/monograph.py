@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, errors_in
@@ -64,6 +65,24 @@ class Source:
 
 
 @dataclass(frozen=True)
+class FactText:
+    """The text that carries a key fact in the leaflets of one variant or audience."""
+
+    key: str  # a variant name, or an audience (patient, clinician)
+    phrases: tuple[str, ...]  # each must appear in that leaflet's text
+    line: int
+
+
+@dataclass(frozen=True)
+class KeyFact:
+    """A safety fact that no leaflet of the medicine may drop."""
+
+    fact: str
+    line: int
+    carried_by: tuple[FactText, ...]
+
+
+@dataclass(frozen=True)
 class Monograph:
     path: Path
     slug: str
@@ -79,6 +98,13 @@ class Monograph:
     sections: tuple[Section, ...]
     reviewer: str | None = None
     review_date: dt.date | None = None
+    key_facts: tuple[KeyFact, ...] = ()
+    # the line of each front-matter field, for messages about it
+    field_lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def line_of(self, name: str) -> int:
+        """The line of front-matter field ``name`` (the file's first line if absent)."""
+        return self.field_lines.get(name, 1)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -215,6 +241,7 @@ def load(path: Path) -> tuple[Monograph | None, tuple[Problem, ...]]:
 
 def _to_monograph(parsed: ParsedFile) -> Monograph:
     f = parsed.front.data
+    front = parsed.front
     return Monograph(
         path=parsed.path,
         slug=f.get("slug") or slug_for(parsed.path),
@@ -234,6 +261,14 @@ def _to_monograph(parsed: ParsedFile) -> Monograph:
         sections=parsed.sections,
         reviewer=f.get("reviewer"),
         review_date=dt.date.fromisoformat(f["review_date"]) if f.get("review_date") else None,
+        key_facts=tuple(
+            KeyFact(k["fact"], front.line(("key_facts", i)), tuple(
+                FactText(key, (text,) if isinstance(text, str) else tuple(text),
+                         front.line(("key_facts", i, "carried_by", key)))
+                for key, text in k["carried_by"].items()))
+            for i, k in enumerate(f.get("key_facts", ()))
+        ),
+        field_lines={name: front.line((name,)) for name in f},
     )
 
 

@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 
 from .errors import Problem
 from .monograph import ParsedFile
+from .review import front_matter_problems
 from .yamlsource import schema_problems
 
 
@@ -31,7 +32,8 @@ def validate(parsed: ParsedFile) -> list[Problem]:
 
 
 def _check_front_matter(parsed: ParsedFile) -> list[Problem]:
-    return schema_problems(parsed.front, "monograph.schema.json", "docs/monograph-format.md")
+    return [*schema_problems(parsed.front, "monograph.schema.json", "docs/monograph-format.md"),
+            *front_matter_problems(parsed.front)]
 
 
 def _check_sections(parsed: ParsedFile) -> list[Problem]:

@@ -25,6 +25,15 @@ class VariantSection:
 
 
 @dataclass(frozen=True)
+class ReadingLimits:
+    """The highest reading grade a variant allows, by one formula; None is no limit."""
+
+    formula: str = "flesch-kincaid"
+    section_max: float | None = None
+    leaflet_max: float | None = None
+
+
+@dataclass(frozen=True)
 class Variant:
     name: str
     path: Path
@@ -37,6 +46,8 @@ class Variant:
     paper: str = "A4"
     numbered: bool = False
     description: str = ""
+    reading: ReadingLimits = ReadingLimits()
+    glossary: str | None = None  # file in styles/
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,9 @@ def load_variant(path: Path, styles: Path) -> tuple[Variant | None, list[Problem
         if not (styles / sheet).is_file():
             problems.append(Problem(path, doc.line(("stylesheets", i)),
                                     f"stylesheet '{sheet}' not found in styles/"))
+    if "glossary" in data and not (styles / data["glossary"]).is_file():
+        problems.append(Problem(path, doc.line(("glossary",)),
+                                f"glossary '{data['glossary']}' not found in styles/"))
     if problems:
         return None, problems
     return Variant(
@@ -104,6 +118,8 @@ def load_variant(path: Path, styles: Path) -> tuple[Variant | None, list[Problem
         paper=data.get("paper", "A4"),
         numbered=data.get("numbered", False),
         description=data.get("description", ""),
+        reading=ReadingLimits(**data.get("reading_grade", {})),
+        glossary=data.get("glossary"),
     ), []
 
 
