@@ -6,8 +6,8 @@ one or more plain phrases::
     spasticity: muscle stiffness
     seizure: [fit, fits]
 
-A term is explained when one of its plain phrases appears in the same paragraph, list item
-or table cell ("have fits (seizures)"). Otherwise ``leafletgen check`` warns at that line
+A term is explained when one of its plain phrases appears in the same paragraph, list item,
+table cell or form ("have fits (seizures)"). Otherwise ``leafletgen check`` warns at that line
 and suggests the first plain phrase. Terms and phrases match whatever their case and any
 longer form of their last word (``seizure`` matches "seizures").
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, Severity
-from .markup import plain_units
+from .markup import TextUnit, plain_units
 from .monograph import Monograph
 from .variants import LeafletSection
 from .yamlsource import parse_yaml, schema_problems
@@ -72,18 +72,20 @@ def load_glossary(path: Path) -> tuple[Glossary | None, list[Problem]]:
 
 def jargon_problems(glossary: Glossary, monograph: Monograph,
                     sections: tuple[LeafletSection, ...]) -> list[Problem]:
-    """A warning for each glossary term used without its plain meaning in the same unit."""
-    problems = []
-    for section in sections:
-        for block in section.blocks:
-            for unit in plain_units(block.text, block.line):
-                problems += [
-                    Problem(monograph.path, unit.line,
-                            f"'{used}' is a medical term patients may not know; explain it in "
-                            f"the same paragraph or list item, e.g. '{used} ({term.plain[0]})', "
-                            f"or write '{term.plain[0]}' instead", Severity.WARNING)
-                    for term, used in _unexplained(glossary, unit.text)]
-    return problems
+    """A warning for each glossary term used without its plain meaning in the same unit.
+
+    The forms (printed under the title) are checked with the sections' text.
+    """
+    forms_line = monograph.line_of("forms")
+    units = [*(TextUnit(form, forms_line) for form in monograph.forms),
+             *(unit for section in sections for block in section.blocks
+               for unit in plain_units(block.text, block.line))]
+    return [
+        Problem(monograph.path, unit.line,
+                f"'{used}' is a medical term patients may not know; explain it in the same "
+                f"paragraph or list item, e.g. '{used} ({term.plain[0]})', or write "
+                f"'{term.plain[0]}' instead", Severity.WARNING)
+        for unit in units for term, used in _unexplained(glossary, unit.text)]
 
 
 def _unexplained(glossary: Glossary, text: str) -> list[tuple[Term, str]]:
