@@ -83,7 +83,8 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
 @_paths
 @_variant
 @_styles
-@click.option("--strict", is_flag=True, help="Treat every warning as an error (exit 1), as CI does.")
+@click.option("--strict", is_flag=True,
+              help="Treat every warning as an error (exit 1), as CI does.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="A table for people, or JSON for machines.")
 @click.option("--review-max-age", "review_max_age", type=click.IntRange(min=1),

@@ -8,6 +8,8 @@ it lacks. Scores are rounded to one decimal; a limit is judged on the rounded gr
 What is scored is what a reader of the variant sees of the monograph: the sections the
 variant shows, for its audience, without Markdown markup. Every paragraph, list item and
 table cell ends a sentence, so a bulleted list reads as short sentences, as it does on paper.
+The formulas are unreliable on a sentence or two: a section with fewer words than the
+variant's ``min_words`` is scored, and counts in the whole leaflet, but is not judged alone.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class SectionReading:
     words: int
     grades: Grades | None  # None: not scored (the formulas are for English)
     limit: float | None
+    judged: bool  # False: too short to judge on its own (the variant's min_words)
     over: bool
     hardest: tuple[Sentence, ...]  # listed only when over the limit
 
@@ -138,11 +141,13 @@ def read_leaflet(monograph: Monograph, variant: Variant,
                                 for u in plain_units(block.text, block.line)))
         everything += found
         section_grades = grades(_joined(found)) if scored else None
-        over = _over(section_grades, limits.formula, limits.section_max)
+        words = sum(s.words for s in found)
+        judged = words >= limits.min_words
+        over = judged and _over(section_grades, limits.formula, limits.section_max)
         source = monograph.section(section.id)
         readings.append(SectionReading(
-            section.id, source.line if source else 1, sum(s.words for s in found),
-            section_grades, limits.section_max, over, _hardest(found) if over else ()))
+            section.id, source.line if source else 1, words, section_grades,
+            limits.section_max, judged, over, _hardest(found) if over else ()))
     leaflet_grades = grades(_joined(everything)) if scored else None
     over = _over(leaflet_grades, limits.formula, limits.leaflet_max)
     return LeafletReading(monograph, variant, tuple(readings), sum(s.words for s in everything),

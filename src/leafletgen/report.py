@@ -83,8 +83,13 @@ def _table(leaflet: LeafletReading) -> list[str]:
     rows = [f"  {variant.name} leaflet: {head}",
             f"    {'section':<{width}} " + " ".join(f"{h:>6}" for h in _HEADER)]
     for section in leaflet.sections:
-        rows.append(_row(section.id, width, section.words, section.grades,
-                         section.over, section.limit))
+        row = _row(section.id, width, section.words, section.grades, section.over,
+                   section.limit)
+        if not section.judged and section.limit is not None \
+                and section.grades.by(limits.formula) > section.limit:
+            row += (f"  above {section.limit:g}, but under {limits.min_words} words: judged "
+                    "with the whole leaflet")
+        rows.append(row)
         rows += _sentences(section.hardest)
     rows.append(_row("whole leaflet", width, leaflet.words, leaflet.grades, leaflet.over,
                      leaflet.limit))
@@ -131,10 +136,10 @@ def _leaflet(leaflet: LeafletReading) -> dict[str, Any]:
         "variant": leaflet.variant.name,
         "audience": leaflet.variant.audience,
         "limits": {"formula": limits.formula, "section_max": limits.section_max,
-                   "leaflet_max": limits.leaflet_max},
+                   "leaflet_max": limits.leaflet_max, "min_words": limits.min_words},
         "sections": [
             {"id": s.id, "line": s.line, "words": s.words, "grades": _grades(s.grades),
-             "over_limit": s.over, "hardest_sentences": _hardest(s.hardest)}
+             "judged": s.judged, "over_limit": s.over, "hardest_sentences": _hardest(s.hardest)}
             for s in leaflet.sections],
         "overall": {"words": leaflet.words, "grades": _grades(leaflet.grades),
                     "over_limit": leaflet.over, "hardest_sentences": _hardest(leaflet.hardest)},

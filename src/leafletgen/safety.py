@@ -48,11 +48,12 @@ def key_fact_problems(monograph: Monograph, variant: Variant,
     for fact in monograph.key_facts:
         carrier = carrier_for(fact, variant)
         if carrier is None:
+            keys = " or ".join(f"'{key}: <text>'" for key in
+                               dict.fromkeys((variant.audience, variant.name)))
             problems.append(Problem(
                 monograph.path, fact.line,
                 f"key fact '{fact.fact}' does not say which text carries it in the "
-                f"'{variant.name}' leaflet; add '{variant.audience}: <text>' (or "
-                f"'{variant.name}: <text>') under its carried_by"))
+                f"'{variant.name}' leaflet; add {keys} under its carried_by"))
             continue
         for phrase in carrier.phrases:
             if normalise(phrase) not in shown:
@@ -67,7 +68,7 @@ def key_fact_problems(monograph: Monograph, variant: Variant,
 
 def unknown_carrier_problems(monograph: Monograph, variant_names: Iterable[str]) -> list[Problem]:
     """An error for each carried_by key that is neither a variant nor an audience."""
-    known = [*variant_names, *(a for a in AUDIENCES if a != "both")]
+    known = list(dict.fromkeys([*variant_names, *(a for a in AUDIENCES if a != "both")]))
     return [
         Problem(monograph.path, carrier.line,
                 f"key fact '{fact.fact}': '{carrier.key}' is neither a variant nor an "

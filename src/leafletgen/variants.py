@@ -31,6 +31,7 @@ class ReadingLimits:
     formula: str = "flesch-kincaid"
     section_max: float | None = None
     leaflet_max: float | None = None
+    min_words: int = 0  # shorter sections are scored but not judged on their own
 
 
 @dataclass(frozen=True)
