@@ -7,6 +7,9 @@ __version__ = _version("leafletgen")
 from .build import BuildResult, build, check  # noqa: E402
 from .errors import ContentError, LeafletgenError, Problem, UsageError  # noqa: E402
 from .gates import CheckReport, check_report  # noqa: E402
+from .packet import Attachment, handout, packet, write_private  # noqa: E402
+from .patient import Patient, load_patient  # noqa: E402
 
 __all__ = ["BuildResult", "CheckReport", "ContentError", "LeafletgenError", "Problem",
            "UsageError", "__version__", "build", "check", "check_report"]
+__all__ += ["Attachment", "Patient", "handout", "load_patient", "packet", "write_private"]

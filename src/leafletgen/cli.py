@@ -19,6 +19,7 @@ from .errors import ContentError, Problem, UsageError, display_path, errors_in
 from .gates import check_report
 from .report import as_json, as_text, summary
 from .review import DEFAULT_MAX_AGE_MONTHS
+from .packet import Attachment, handout, packet, write_private
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -119,6 +120,112 @@ def check_command(ctx: click.Context, paths: tuple[Path, ...], variants: tuple[s
             click.echo(str(problem), err=True)
         click.echo(summary(report), err=not report.ok)
     ctx.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+_paper = click.option("--paper", type=click.Choice(PAPERS), default=None,
+                      help="Paper size (default: the variant's).")
+_patient_variant = click.option(
+    "--variant", default=None, metavar="NAME",
+    help="Patient variant, e.g. a large-print one (default: the patient file's "
+         "'variant:', else patient).")
+_output = click.option("-o", "--out", required=True,
+                       type=click.Path(path_type=Path, dir_okay=False),
+                       help="The PDF to write (readable by you only).")
+
+
+def _attachments(first: bool):
+    def convert(ctx: click.Context, param: click.Parameter,
+                values: tuple[str, ...]) -> list[Attachment]:
+        found = []
+        for value in values:
+            path, _, title = (value, "", "") if Path(value).is_file() else value.rpartition("=")
+            if not path or not Path(path).is_file():
+                raise click.BadParameter(f"no such PDF file: {path or value} "
+                                         "(give PDF or PDF=TITLE)", ctx, param)
+            found.append(Attachment(Path(path), title or None, first))
+        return found
+    return convert
+
+
+@cli.command("packet")
+@click.option("--patient", "patient_file", required=True,
+              type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The patient file (see examples/patient.yaml).")
+@_output
+@_patient_variant
+@click.option("--attach", multiple=True, metavar="PDF[=TITLE]", callback=_attachments(False),
+              help="Add a PDF after the leaflets, bookmarked by TITLE or its file name "
+                   "(repeatable).")
+@click.option("--attach-first", multiple=True, metavar="PDF[=TITLE]",
+              callback=_attachments(True), help="Add a PDF before the cover page (repeatable).")
+@click.option("--leaflets", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              default=Path("leaflets"), show_default=True, help="Folder of monographs.")
+@_styles
+@_paper
+@click.pass_context
+def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: str | None,
+                   attach: list[Attachment], attach_first: list[Attachment], leaflets: Path,
+                   styles: Path, paper: str | None) -> None:
+    """Write one patient's discharge packet: a cover page, then a leaflet per medicine.
+
+    The cover lists the patient's medicines with dose, timing and directions; each leaflet
+    starts with the patient's own directions. Nothing is written when the patient file has
+    a problem; messages name the field and line, never the patient's data.
+
+    \b
+    Example:
+      leafletgen packet --patient examples/patient.yaml -o discharge.pdf
+    """
+    data = _run_private(ctx, lambda: packet(patient_file, leaflets=leaflets, styles=styles,
+                                            variant=variant, attach=[*attach_first, *attach],
+                                            paper=paper))
+    write_private(out, data)
+    click.echo(f"wrote {display_path(out)}")
+
+
+@cli.command("handout")
+@click.argument("monograph", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--patient", "--for", "patient_file", required=True,
+              type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The patient file; it must list this medicine with its directions.")
+@_output
+@_patient_variant
+@_styles
+@_paper
+@click.pass_context
+def handout_command(ctx: click.Context, monograph: Path, patient_file: Path, out: Path,
+                    variant: str | None, styles: Path, paper: str | None) -> None:
+    """Write one medicine's leaflet personalised for one patient.
+
+    The leaflet starts with a box: who it is for and their own directions.
+
+    \b
+    Example:
+      leafletgen handout leaflets/baclofen.md --for examples/patient.yaml -o baclofen.pdf
+    """
+    data = _run_private(ctx, lambda: handout(monograph, patient_file, styles=styles,
+                                             variant=variant, paper=paper))
+    write_private(out, data)
+    click.echo(f"wrote {display_path(out)}")
+
+
+def _run_private(ctx: click.Context, action):
+    """``_run`` for patient data: an unexpected error shows its type, never its message."""
+    try:
+        return action()
+    except UsageError as exc:
+        click.echo(f"leafletgen: {exc}", err=True)
+        ctx.exit(EXIT_USAGE)
+    except ContentError as exc:
+        _report(exc.problems)
+        click.echo("nothing was written", err=True)
+        ctx.exit(EXIT_PROBLEMS)
+    except Exception as exc:
+        if ctx.obj["debug"]:
+            raise
+        click.echo(f"leafletgen: internal error ({type(exc).__name__}); its message is not "
+                   "shown as it may hold patient data (--debug shows it)", err=True)
+        ctx.exit(EXIT_PROBLEMS)
 
 
 def _run(ctx: click.Context, action):

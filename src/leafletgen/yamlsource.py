@@ -84,13 +84,18 @@ def load_schema(name: str) -> dict[str, Any]:
     return json.loads(resources.files("leafletgen").joinpath(f"schema/{name}").read_text())
 
 
-def schema_problems(doc: YamlDoc, schema_name: str, docs_hint: str) -> list[Problem]:
-    """Every schema violation in ``doc``, each as advice at the offending line."""
+def schema_problems(doc: YamlDoc, schema_name: str, docs_hint: str,
+                    quote_values: bool = True) -> list[Problem]:
+    """Every schema violation in ``doc``, each as advice at the offending line.
+
+    With ``quote_values=False`` messages name the field but never repeat its value: for files
+    holding patient data, whose values must not reach terminals or logs.
+    """
     schema = load_schema(schema_name)
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     return [
-        Problem(doc.path, doc.line(_key_of(e)), _explain(e, docs_hint))
+        Problem(doc.path, doc.line(_key_of(e)), _explain(e, docs_hint, quote_values))
         for e in sorted(validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.path])
     ]
 
@@ -111,7 +116,7 @@ def _unknown_fields(error: jsonschema.ValidationError) -> list[str]:
     return sorted(str(k) for k in error.instance if k not in allowed)
 
 
-def _explain(error: jsonschema.ValidationError, docs_hint: str) -> str:
+def _explain(error: jsonschema.ValidationError, docs_hint: str, quote_values: bool = True) -> str:
     path = tuple(error.absolute_path)
     field = ".".join(str(p) for p in path) or "top level"
     kind = error.validator
@@ -124,6 +129,8 @@ def _explain(error: jsonschema.ValidationError, docs_hint: str) -> str:
         where = f" in {field}" if path else ""
         return (f"unknown field '{unknown}'{where}; known fields: "
                 + ", ".join(sorted(error.schema.get("properties", {}))))
+    if not quote_values:
+        return _explain_unquoted(error, field)
     if kind == "format" and error.validator_value == "date":
         return f"{field}: '{error.instance}' is not a valid date; write it as YYYY-MM-DD"
     if kind == "enum":
@@ -138,3 +145,25 @@ def _explain(error: jsonschema.ValidationError, docs_hint: str) -> str:
         described = error.schema.get("description", f"the pattern {error.validator_value}")
         return f"{field}: {error.instance!r} does not match {described}"
     return f"{field}: {error.message}"
+
+
+def _explain_unquoted(error: jsonschema.ValidationError, field: str) -> str:
+    """The same advice as ``_explain``, without the offending value."""
+    kind = error.validator
+    if kind == "format" and error.validator_value == "date":
+        return f"{field} is not a valid date; write it as YYYY-MM-DD"
+    if kind == "enum":
+        allowed_values = ", ".join(str(v) for v in error.validator_value)
+        return f"{field} is not allowed; use one of: {allowed_values}"
+    if kind == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        found = "nothing" if error.instance is None else type(error.instance).__name__
+        return f"{field}: expected {expected}, found {found}"
+    if kind in ("minItems", "minLength"):
+        return f"{field} must not be empty"
+    if kind == "pattern":
+        described = error.schema.get("description", "the expected pattern")
+        return f"{field} does not match {described}"
+    # jsonschema's own messages quote the value: say only which rule the field breaks
+    return f"{field} breaks the rule '{kind}' of the file format"

@@ -1,0 +1,343 @@
+"""Packets and personalised handouts: one patient's leaflets as one PDF.
+
+A packet is ONE HTML document: a cover page with the patient's medicine list, then each
+medicine's leaflet (its variant template in fragment mode, anchor ids prefixed with its slug,
+a personalised box at the top), laid out in one WeasyPrint pass. So "Page N of M", links,
+bookmarks and PDF/UA tags span the whole packet. pypdf only adds page labels and third-party
+PDFs afterwards: pypdf's ``append()`` of our own leaflets would drop PDF/UA and mix up their
+named destinations.
+
+Patient data stays in memory: nothing here logs it, caches it or writes it anywhere but the
+bytes returned (``write_private`` writes them owner-readable only). Errors name fields of the
+patient file, never their values.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+from markupsafe import Markup
+from pypdf.errors import PyPdfError
+
+from . import __version__
+from .build import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Plan, Renderer, plan
+from .errors import ContentError, Problem, UsageError, display_path, errors_in
+from .html import environment, long_date, render_html
+from .monograph import slug_for
+from .patient import Patient, Prescription, load_patient
+from .pdf import PDF_VARIANT, AssetFetcher, RenderError, render_pdf, write_atomic
+from .variants import Variant, load_variants
+
+log = logging.getLogger(__name__)
+
+DEFAULT_VARIANT = "patient"
+TITLE = "Medicine information"
+STYLESHEET = "packet.css"
+TEMPLATE = "packet.html.j2"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A PDF from elsewhere (a discharge summary, a letter) to put after or before the packet."""
+
+    path: Path
+    title: str | None = None  # its bookmark; default: the file name
+    first: bool = False  # before the packet instead of after it
+
+    @property
+    def bookmark(self) -> str:
+        return self.title or self.path.name
+
+
+@dataclass(frozen=True, repr=False)
+class Personal:
+    """What the personalised box of one leaflet shows (``_personal.html.j2``)."""
+
+    patient: Patient
+    prescription: Prescription
+
+
+@dataclass(frozen=True, repr=False)
+class PacketLeaflet:
+    """One leaflet of a packet, as ``packet.html.j2`` sees it."""
+
+    job: Job
+    prescription: Prescription
+    anchor: str  # id of its <article>, unique in the packet
+    html: Markup  # the leaflet's body, its ids prefixed
+
+    @property
+    def monograph(self):
+        return self.job.monograph
+
+
+def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
+           styles: Path = DEFAULT_STYLES, variant: str | None = None,
+           attach: Sequence[Attachment | Path] = (), paper: str | None = None) -> bytes:
+    """A discharge packet as PDF bytes: a cover page, then each medicine's personalised leaflet.
+
+    Raises ContentError (problems located in the patient file) or UsageError.
+    """
+    person = patient if isinstance(patient, Patient) else load_patient(patient)
+    chosen = choose_variant(person, styles, variant)
+    the_plan = plan((leaflets,), styles, (chosen.name,))
+    pairs = _match(person, the_plan, leaflets)
+    attachments = _read_attachments(attach)
+    return _assemble(person, pairs, styles, paper, cover=True, attachments=attachments)
+
+
+def handout(monograph: Path, patient: Path | Patient, *, styles: Path = DEFAULT_STYLES,
+            variant: str | None = None, paper: str | None = None) -> bytes:
+    """One personalised leaflet as PDF bytes: ``monograph`` with the patient's directions."""
+    person = patient if isinstance(patient, Patient) else load_patient(patient)
+    chosen = choose_variant(person, styles, variant)
+    the_plan = plan((monograph,), styles, (chosen.name,))
+    if not the_plan.jobs:
+        raise ContentError(errors_in(the_plan.problems))
+    job = the_plan.jobs[0]
+    prescription = person.prescription(job.monograph.slug)
+    if prescription is None:
+        raise ContentError([Problem(
+            person.path, person.medicines_line,
+            f"medicines: no entry has 'monograph: {job.monograph.slug}'; add this medicine "
+            "with the patient's dose, timing and directions")])
+    field = f"medicines.{person.medicines.index(prescription)}.monograph"
+    problems = _approval_problems(person, prescription, job, field)
+    if problems:
+        raise ContentError(problems)
+    return _assemble(person, [(job, prescription)], styles, paper, cover=False, attachments=())
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write personalised output atomically, readable by its owner only."""
+    write_atomic(path, data, mode=0o600)
+    log.info("wrote %s", path)
+
+
+def choose_variant(patient: Patient, styles: Path, wanted: str | None) -> Variant:
+    """The variant named by the caller, else by the patient file, else ``patient``."""
+    variants, problems = load_variants(styles)
+    if errors_in(problems):
+        raise ContentError(errors_in(problems))
+    usable = [v.name for v in variants.values() if v.audience == "patient"]
+    if wanted is not None:
+        if wanted not in usable:
+            raise UsageError(f"unknown patient variant {wanted}; available: {', '.join(usable)}")
+        return variants[wanted]
+    if patient.variant is None:
+        if DEFAULT_VARIANT not in usable:
+            raise UsageError(f"no '{DEFAULT_VARIANT}' variant in {styles / 'variants'}; "
+                             "name one with --variant")
+        return variants[DEFAULT_VARIANT]
+    if patient.variant not in usable:
+        raise ContentError([Problem(patient.path, patient.variant_line,
+                                    "variant: there is no patient variant with this name; "
+                                    f"use one of: {', '.join(usable)}")])
+    return variants[patient.variant]
+
+
+def _match(patient: Patient, the_plan: Plan,
+           leaflets: Path) -> list[tuple[Job, Prescription]]:
+    """Each prescription with its leaflet; problems name the field, never its value."""
+    by_slug = {job.monograph.slug: job for job in the_plan.jobs}
+    approved = sorted(slug for slug, job in by_slug.items() if job.monograph.status == "approved")
+    broken = {slug_for(path) for path in the_plan.files} - set(by_slug)
+    pairs: list[tuple[Job, Prescription]] = []
+    problems: list[Problem] = []
+    for i, prescription in enumerate(patient.medicines):
+        field = f"medicines.{i}.monograph"
+        job = by_slug.get(prescription.monograph)
+        if job is not None:
+            problems += _approval_problems(patient, prescription, job, field)
+            pairs.append((job, prescription))
+        elif prescription.monograph in broken:
+            problems.append(Problem(patient.path, prescription.line,
+                                    f"{field}: the monograph for this medicine has errors; run "
+                                    "'leafletgen check' to see them"))
+        else:
+            problems.append(Problem(patient.path, prescription.line,
+                                    f"{field}: there is no monograph with this slug in "
+                                    f"{display_path(leaflets)}; available: "
+                                    + (", ".join(approved) or "none")))
+    if problems:
+        raise ContentError(problems)
+    return pairs
+
+
+def _approval_problems(patient: Patient, prescription: Prescription, job: Job,
+                       field: str) -> list[Problem]:
+    if job.monograph.status == "approved":
+        return []
+    return [Problem(patient.path, prescription.line,
+                    f"{field}: this medicine's monograph is a {job.monograph.status}; only "
+                    "approved leaflets are given to patients")]
+
+
+def _read_attachments(attach: Sequence[Attachment | Path]
+                      ) -> list[tuple[Attachment, pypdf.PdfReader]]:
+    """Open every attachment before anything is rendered, so a bad one stops the packet."""
+    opened: list[tuple[Attachment, pypdf.PdfReader]] = []
+    problems: list[Problem] = []
+    for item in attach:
+        attachment = item if isinstance(item, Attachment) else Attachment(Path(item))
+        try:
+            reader = pypdf.PdfReader(attachment.path)
+            if reader.is_encrypted:
+                problems.append(Problem(attachment.path, 1, "this PDF is encrypted; attach a "
+                                        "copy without a password"))
+                continue
+            if not reader.pages:
+                problems.append(Problem(attachment.path, 1, "this PDF has no pages"))
+                continue
+        except (OSError, PyPdfError, ValueError):
+            problems.append(Problem(attachment.path, 1, "cannot be read as a PDF; attach a PDF "
+                                    "file"))
+            continue
+        opened.append((attachment, reader))
+    if problems:
+        raise ContentError(problems)
+    return opened
+
+
+def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: Path,
+              paper: str | None, cover: bool,
+              attachments: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
+    renderer = Renderer(styles, paper)
+    variant = pairs[0][0].variant
+    parts = [PacketLeaflet(job, prescription, f"leaflet-{job.monograph.slug}",
+                           _leaflet_body(renderer, job, Personal(patient, prescription)))
+             for job, prescription in pairs]
+    before = [(a, r) for a, r in attachments if a.first]
+    after = [(a, r) for a, r in attachments if not a.first]
+    # PDF/UA is claimed only when every page is ours and tagged
+    pdf_variant = None if attachments else PDF_VARIANT
+    try:
+        data = _render(renderer, _packet_html(renderer, patient, variant, parts, cover),
+                       pdf_variant)
+        if attachments:
+            # lay out again now that the page total is known, so "Page N of M" counts them
+            ours = len(pypdf.PdfReader(io.BytesIO(data)).pages)
+            offset = sum(len(r.pages) for _, r in before)
+            total = ours + sum(len(r.pages) for _, r in attachments)
+            data = _render(renderer, _packet_html(renderer, patient, variant, parts, cover,
+                                                  page_total=total, page_offset=offset),
+                           pdf_variant)
+    except RenderError as exc:
+        raise ContentError([Problem(variant.path, 1, f"the packet could not be rendered: {r}")
+                            for r in exc.reasons]) from None
+    return _finish(data, parts, cover, before, after)
+
+
+def _render(renderer: Renderer, html: str, pdf_variant: str | None) -> bytes:
+    # Renderer.pdf always claims PDF/UA; a packet with attached pages must not
+    fetcher = AssetFetcher(folders=(renderer.styles,), files=renderer.fonts.files)
+    return render_pdf(html, base_url=renderer.styles.as_uri() + "/", fetcher=fetcher,
+                      pdf_variant=pdf_variant).data
+
+
+def _leaflet_body(renderer: Renderer, job: Job, personal: Personal) -> Markup:
+    body = render_html(job.monograph, job.variant, job.sections, renderer.styles,
+                       renderer.fonts, renderer.paper,
+                       extra={"fragment": True, "id_prefix": f"{job.monograph.slug}-",
+                              "personal": personal}).html
+    if body.lstrip().lower().startswith(("<!doctype", "<html")):
+        raise UsageError(f"variant '{job.variant.name}': template {job.variant.template} "
+                         "cannot be used in a packet; make it extend base.html.j2")
+    # rendered by our autoescaping templates from validated data
+    return Markup(body)
+
+
+def _packet_html(renderer: Renderer, patient: Patient, variant: Variant,
+                 parts: list[PacketLeaflet], cover: bool, page_total: int | None = None,
+                 page_offset: int = 0) -> str:
+    styles = renderer.styles
+    sheets = [*variant.stylesheets, STYLESHEET]
+    return environment(styles / "templates").get_template(TEMPLATE).render(
+        title=f"{TITLE}, {long_date(patient.date)}",
+        lang=parts[0].monograph.language,
+        patient=patient,
+        variant=variant,
+        leaflets=parts,
+        cover=cover,
+        paper=renderer.paper or variant.paper,
+        font_css=renderer.fonts.css,
+        stylesheet_urls=[(styles / s).resolve().as_uri() for s in sheets],
+        generator=f"leafletgen {__version__}",
+        page_total=page_total,
+        page_offset=page_offset,
+    )
+
+
+def _finish(data: bytes, parts: list[PacketLeaflet], cover: bool,
+            before: list[tuple[Attachment, pypdf.PdfReader]],
+            after: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
+    """Page labels, and third-party PDFs with a bookmark each, around our own pages."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    destinations = reader.named_destinations
+    sections: list[tuple[str, int]] = [("Cover", 0)] if cover else []
+    sections += [(part.monograph.name,
+                  reader.get_destination_page_number(destinations[part.anchor]))
+                 for part in parts]
+    writer = pypdf.PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header  # pypdf would write 1.3; PDF/UA-1 needs 1.7
+    position = 0
+    attached: list[tuple[str, int]] = []
+    for attachment, attached_reader in before:
+        writer.merge(position, attached_reader, import_outline=False)
+        attached.append((attachment.bookmark, position))
+        position += len(attached_reader.pages)
+    sections = [(title, start + position) for title, start in sections]
+    for attachment, attached_reader in after:
+        attached.append((attachment.bookmark, len(writer.pages)))
+        writer.merge(None, attached_reader, import_outline=False)
+    ours = len(reader.pages)
+    _untag(writer.pages[:position])
+    _untag(writer.pages[position + ours:])
+    _bookmark_attachments(writer, attached, position)
+    starts = sorted([*sections, *attached], key=lambda s: s[1])
+    ends = [start for _, start in starts[1:]] + [len(writer.pages)]
+    for (title, start), end in zip(starts, ends, strict=True):
+        writer.set_page_label(start, end - 1, style="/D", prefix=f"{title} ", start=1)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _untag(pages: Sequence[pypdf.PageObject]) -> None:
+    """Attached pages keep no /StructParents: theirs would point into our structure tree."""
+    for page in pages:
+        page.pop("/StructParents", None)
+        for annotation in page.get("/Annots") or []:
+            annotation.get_object().pop("/StructParent", None)
+
+
+def _bookmark_attachments(writer: pypdf.PdfWriter, attached: list[tuple[str, int]],
+                          ours_start: int) -> None:
+    # pypdf's add_outline_item(before=...) does not relink the first item: add each PDF that
+    # goes first at the end, then move it to the front (last one first, to keep their order)
+    for title, start in reversed([a for a in attached if a[1] < ours_start]):
+        _move_to_front(writer.get_outline_root(),
+                       writer.add_outline_item(title=title, page_number=start))
+    for title, start in attached:
+        if start >= ours_start:
+            writer.add_outline_item(title=title, page_number=start)
+
+
+def _move_to_front(root: pypdf.generic.TreeObject, item: pypdf.generic.IndirectObject) -> None:
+    """Relink the last top-level outline ``item`` as the first one."""
+    node = item.get_object()
+    previous = node.get("/Prev")
+    if previous is None:
+        return
+    del previous.get_object()["/Next"]
+    root[pypdf.generic.NameObject("/Last")] = previous
+    first = root["/First"]
+    first.get_object()[pypdf.generic.NameObject("/Prev")] = item
+    node[pypdf.generic.NameObject("/Next")] = first
+    del node["/Prev"]
+    root[pypdf.generic.NameObject("/First")] = item

@@ -1,0 +1,195 @@
+"""Read a patient file (``patient.yaml``) into a validated ``Patient``.
+
+A patient file holds protected health information. Everything here is written so that none of
+it leaks: error messages name the field and its line but never repeat a value, and the
+model's ``repr`` shows no personal data (a ``Patient`` that ends up in a log or a traceback
+says only how many medicines it lists). The format is shown by ``examples/patient.yaml``::
+
+    patient: {name: ..., date_of_birth: YYYY-MM-DD, record_number: ...}
+    date: YYYY-MM-DD
+    prescriber: {name: ..., phone: ...}
+    contact: {name: ..., phone: ...}
+    medicines:
+      - {monograph: baclofen, dose: ..., timing: ..., directions: ..., taper: ...}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentError, Problem, errors_in
+from .yamlsource import YamlDoc, parse_yaml, schema_problems
+
+DOCS = "examples/patient.yaml"
+
+
+@dataclass(frozen=True, repr=False)
+class Contact:
+    name: str
+    role: str | None = None
+    phone: str | None = None
+    hours: str | None = None
+
+    def __repr__(self) -> str:
+        return "Contact(...)"
+
+
+@dataclass(frozen=True, repr=False)
+class Table:
+    """A small table the patient reads, such as a dose-lowering (taper) schedule."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    title: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Table({len(self.rows)} rows)"
+
+
+@dataclass(frozen=True, repr=False)
+class Prescription:
+    """One medicine as this patient takes it: the monograph and their own directions."""
+
+    monograph: str  # a monograph slug
+    dose: str
+    timing: str
+    directions: str
+    line: int  # where the entry's 'monograph:' is, for errors about it
+    purpose: str | None = None
+    taper: Table | None = None
+
+    def __repr__(self) -> str:
+        return f"Prescription(line {self.line})"
+
+
+@dataclass(frozen=True, repr=False)
+class Patient:
+    path: Path
+    name: str
+    date: dt.date
+    prescriber: Contact
+    contact: Contact
+    medicines: tuple[Prescription, ...]
+    date_of_birth: dt.date | None = None
+    record_number: str | None = None
+    note: str | None = None
+    variant: str | None = None
+    variant_line: int = 1
+    medicines_line: int = 1
+
+    def __repr__(self) -> str:
+        return f"Patient({len(self.medicines)} medicines)"
+
+    def prescription(self, slug: str) -> Prescription | None:
+        """The patient's entry for the monograph ``slug``, if they take it."""
+        return next((m for m in self.medicines if m.monograph == slug), None)
+
+
+def load_patient(path: Path) -> Patient:
+    """Read and check a patient file; raise ContentError listing every problem in it."""
+    patient, problems = read_patient(path)
+    if patient is None:
+        raise ContentError(problems)
+    return patient
+
+
+def read_patient(path: Path) -> tuple[Patient | None, list[Problem]]:
+    """Read and check a patient file. The patient is None when any error was found."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Problem(path, 1, "no such patient file")]
+    except UnicodeDecodeError:
+        return None, [Problem(path, 1, "the patient file is not UTF-8 text; save it with "
+                              "UTF-8 encoding")]
+    except OSError as exc:
+        return None, [Problem(path, 1, f"cannot read the patient file: {exc.strerror}")]
+    doc, problems = parse_yaml(path, text.removeprefix("\ufeff"), what="the patient file")
+    if doc is None:
+        # the parser's own wording may quote the text around the error: keep only the line
+        return None, [Problem(p.path, p.line, "the patient file is not valid YAML here; check "
+                              "indentation, colons and quotes on this line")
+                      for p in problems]
+    problems = schema_problems(doc, "patient.schema.json", DOCS, quote_values=False)
+    problems += _table_problems(doc)
+    problems += _duplicate_problems(doc)
+    if errors_in(problems):
+        return None, problems
+    return _to_patient(doc), problems
+
+
+def _table_problems(doc: YamlDoc) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, medicine in enumerate(doc.data.get("medicines") or []):
+        taper = medicine.get("taper") if isinstance(medicine, dict) else None
+        if not isinstance(taper, dict) or not isinstance(taper.get("columns"), list):
+            continue
+        width = len(taper["columns"])
+        for r, row in enumerate(taper.get("rows") or []):
+            if isinstance(row, list) and len(row) != width:
+                problems.append(Problem(
+                    doc.path, doc.line(("medicines", i, "taper", "rows", r)),
+                    f"medicines.{i}.taper.rows.{r} has {len(row)} cells but there are {width} "
+                    "columns; give every row one cell per column"))
+    return problems
+
+
+def _duplicate_problems(doc: YamlDoc) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, medicine in enumerate(doc.data.get("medicines") or []):
+        slug = medicine.get("monograph") if isinstance(medicine, dict) else None
+        if not isinstance(slug, str):
+            continue
+        line = doc.line(("medicines", i, "monograph"))
+        if slug in seen:
+            problems.append(Problem(doc.path, line, f"medicines.{i}.monograph: this medicine is "
+                                    f"already listed on line {seen[slug]}; list each medicine "
+                                    "once, with all its directions"))
+        else:
+            seen[slug] = line
+    return problems
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _contact(data: dict) -> Contact:
+    return Contact(data["name"], data.get("role"), _text(data.get("phone")), data.get("hours"))
+
+
+def _to_patient(doc: YamlDoc) -> Patient:
+    data = doc.data
+    person = data["patient"]
+    medicines = tuple(
+        Prescription(
+            monograph=m["monograph"],
+            dose=m["dose"],
+            timing=m["timing"],
+            directions=m["directions"],
+            line=doc.line(("medicines", i, "monograph")),
+            purpose=m.get("purpose"),
+            taper=Table(tuple(str(c) for c in m["taper"]["columns"]),
+                        tuple(tuple(str(c) for c in row) for row in m["taper"]["rows"]),
+                        m["taper"].get("title")) if "taper" in m else None,
+        )
+        for i, m in enumerate(data["medicines"])
+    )
+    birth = person.get("date_of_birth")
+    return Patient(
+        path=doc.path,
+        name=person["name"],
+        date=dt.date.fromisoformat(data["date"]),
+        prescriber=_contact(data["prescriber"]),
+        contact=_contact(data["contact"]),
+        medicines=medicines,
+        date_of_birth=dt.date.fromisoformat(birth) if birth else None,
+        record_number=_text(person.get("record_number")),
+        note=data.get("note"),
+        variant=data.get("variant"),
+        variant_line=doc.line(("variant",)),
+        medicines_line=doc.line(("medicines",)),
+    )

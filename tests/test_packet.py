@@ -1,0 +1,482 @@
+"""Packets and personalised handouts: structure, privacy, bad input and attachments.
+
+PDFs are checked with pypdf (pages, text, outline, page labels, metadata, structure tree).
+The expensive renders happen once per module; tests that change input render small packets.
+"""
+
+import io
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import weasyprint
+from pypdf import PdfReader
+
+import leafletgen
+from leafletgen.cli import main
+from leafletgen.errors import ContentError, UsageError
+
+from .conftest import BACLOFEN, BODY, STYLES, monograph_text
+
+NAME = "Quentina Zephyrine Oddlyname"
+MARK = "Zephyrine"  # the part of the name searched for in files, logs and metadata
+
+PATIENT = textwrap.dedent(f"""\
+    patient:
+      name: {NAME}
+      date_of_birth: 1950-02-03
+      record_number: MRN-99887
+    date: 2026-03-15
+    prescriber: {{name: Dr Ada Example, role: Geriatrics}}
+    contact: {{name: Ward 9 pharmacy, phone: 555 0100}}
+    note: Bring this list to your next appointment.
+    medicines:
+      - monograph: testamol
+        dose: 2 tablets (20 mg)
+        timing: Every morning
+        directions: Take 2 tablets every morning with food.
+        purpose: Test pain
+        taper:
+          title: Lowering your testamol dose
+          columns: [Week, Dose]
+          rows: [[Week 1, 20 mg], [Week 2, 10 mg]]
+      - monograph: othermol
+        dose: 1 capsule (5 mg)
+        timing: At bedtime
+        directions: Swallow 1 capsule whole at bedtime.
+    """)
+TESTAMOL_DIRECTIONS = "Take 2 tablets every morning with food."
+OTHERMOL_DIRECTIONS = "Swallow 1 capsule whole at bedtime."
+# the first medicine only: for tests that need a packet but not two leaflets
+ONE_MEDICINE = PATIENT[: PATIENT.index("  - monograph: othermol")]
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def texts(reader: PdfReader) -> list[str]:
+    return [flat(page.extract_text()) for page in reader.pages]
+
+
+def top_outline(reader: PdfReader) -> list[tuple[str, int]]:
+    return [(item.title, reader.get_destination_page_number(item))
+            for item in reader.outline if not isinstance(item, list)]
+
+
+def xmp(reader: PdfReader) -> str:
+    """The XMP metadata, or '' when the PDF has none."""
+    stream = reader.trailer["/Root"].get("/Metadata")
+    return stream.get_object().get_data().decode("utf-8") if stream else ""
+
+
+def make_project(root: Path) -> Path:
+    """leaflets/ with two approved test monographs, a draft one and a broken one."""
+    leaflets = root / "leaflets"
+    leaflets.mkdir()
+    (leaflets / "testamol.md").write_text(monograph_text(), encoding="utf-8")
+    (leaflets / "othermol.md").write_text(
+        monograph_text(body=BODY.replace("testamol", "othermol"), name="Othermol",
+                       generic_name="othermol"), encoding="utf-8")
+    (leaflets / "draftamol.md").write_text(monograph_text(name="Draftamol", status="draft"),
+                                           encoding="utf-8")
+    (leaflets / "brokamol.md").write_text(monograph_text(last_revised="2026-02-30"),
+                                          encoding="utf-8")
+    return leaflets
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(self.format(record))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("project")
+    make_project(root)
+    (root / "patient.yaml").write_text(PATIENT, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(project) -> tuple[PdfReader, list[str]]:
+    """The two-medicine packet, and every log record written while it was made."""
+    records = _Records()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(records)
+    root.setLevel(logging.DEBUG)
+    try:
+        data = leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets",
+                                 styles=STYLES)
+    finally:
+        root.removeHandler(records)
+        root.setLevel(old_level)
+    return PdfReader(io.BytesIO(data)), records.messages
+
+
+@pytest.fixture(scope="module")
+def handouts(project) -> dict[str, PdfReader]:
+    return {slug: PdfReader(io.BytesIO(leafletgen.handout(
+        project / "leaflets" / f"{slug}.md", project / "patient.yaml", styles=STYLES)))
+        for slug in ("testamol", "othermol")}
+
+
+# --- structure -----------------------------------------------------------------------------
+
+def test_page_count_is_the_cover_plus_each_leaflet(built, handouts):
+    reader, _ = built
+    leaflet_pages = [len(handouts[s].pages) for s in ("testamol", "othermol")]
+    assert len(reader.pages) == 1 + sum(leaflet_pages)
+
+
+def test_a_bookmark_per_medicine_at_its_first_page(built, handouts):
+    reader, _ = built
+    first_othermol = 1 + len(handouts["testamol"].pages)
+    assert top_outline(reader) == [("Your medicines", 0), ("Testamol", 1),
+                                   ("Othermol", first_othermol)]
+
+
+def test_page_labels_name_the_part_of_the_packet(built, handouts):
+    reader, _ = built
+    expected = ["Cover 1"]
+    for slug, name in (("testamol", "Testamol"), ("othermol", "Othermol")):
+        expected += [f"{name} {i}" for i in range(1, len(handouts[slug].pages) + 1)]
+    assert reader.page_labels == expected
+
+
+def test_every_page_counts_across_the_packet_and_names_the_patient(built):
+    reader, _ = built
+    pages = texts(reader)
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert f"For: {NAME}" in text
+
+
+def test_cover_lists_dose_and_timing_in_separate_columns(built, handouts):
+    reader, _ = built
+    cover = texts(reader)[0]
+    assert "Medicine Dose When Directions" in cover
+    assert "Testamol Test pain" in cover
+    assert "2 tablets (20 mg) Every morning " + TESTAMOL_DIRECTIONS in cover
+    assert "1 capsule (5 mg) At bedtime " + OTHERMOL_DIRECTIONS in cover
+    assert "Leaflet, page 2" in cover
+    assert f"Leaflet, page {2 + len(handouts['testamol'].pages)}" in cover
+    assert "Testamol: Lowering your testamol dose Week Dose Week 1 20 mg Week 2 10 mg" in cover
+    assert "Ward 9 pharmacy" in cover and "555 0100" in cover and "Dr Ada Example" in cover
+    assert "Bring this list to your next appointment." in cover
+    assert "MRN-99887" in cover and "3 February 1950" in cover
+
+
+def test_personalised_box_is_in_its_own_leaflet_only(built, handouts):
+    reader, _ = built
+    pages = texts(reader)
+    split = 1 + len(handouts["testamol"].pages)
+    testamol, othermol = " ".join(pages[1:split]), " ".join(pages[split:])
+    assert pages[1].index("Testamol") < pages[1].index(f"For: {NAME}")
+    assert f"Your directions: {TESTAMOL_DIRECTIONS}" in testamol
+    assert f"Your directions: {OTHERMOL_DIRECTIONS}" in othermol
+    assert TESTAMOL_DIRECTIONS not in othermol and OTHERMOL_DIRECTIONS not in testamol
+    assert "Lowering your testamol dose" in testamol
+    assert "Lowering your testamol dose" not in othermol
+    assert "Questions: Ward 9 pharmacy, 555 0100" in testamol
+
+
+def test_packet_of_our_own_leaflets_keeps_its_tags(built):
+    reader, _ = built
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert root["/Lang"] == "en"
+    assert reader.pdf_header == "%PDF-1.7"
+    assert "pdfuaid:part" in xmp(reader)
+    assert all("/StructParents" in page for page in reader.pages)
+
+
+def test_anchor_ids_are_prefixed_per_leaflet(built):
+    reader, _ = built
+    names = set(reader.named_destinations)
+    assert {"leaflet-testamol", "leaflet-othermol", "testamol-uses", "othermol-uses"} <= names
+    assert "uses" not in names
+
+
+# --- privacy -------------------------------------------------------------------------------
+
+def test_metadata_never_holds_the_patient(built):
+    reader, _ = built
+    info = reader.metadata
+    assert info.title == "Medicine information, 15 March 2026"
+    assert "/Author" not in info and "/Subject" not in info and "/Keywords" not in info
+    assert all(MARK not in str(value) for value in info.values())
+    assert MARK not in xmp(reader)
+    assert all(MARK not in label for label in reader.page_labels)
+    assert all(MARK not in title for title, _ in top_outline(reader))
+
+
+def test_logs_never_hold_patient_data(built):
+    _, messages = built
+    assert messages, "expected WeasyPrint and leafletgen to log something at DEBUG"
+    for value in (MARK, "MRN-99887", "555 0100", TESTAMOL_DIRECTIONS):
+        assert not any(value in message for message in messages), value
+
+
+def test_output_is_never_reused_for_another_patient(project, tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text(PATIENT.replace(NAME, "Bartholomew Otherperson"), encoding="utf-8")
+    first = leafletgen.handout(project / "leaflets" / "othermol.md", project / "patient.yaml",
+                               styles=STYLES)
+    second = leafletgen.handout(project / "leaflets" / "othermol.md", other, styles=STYLES)
+    assert MARK in " ".join(texts(PdfReader(io.BytesIO(first))))
+    second_text = " ".join(texts(PdfReader(io.BytesIO(second))))
+    assert "Bartholomew Otherperson" in second_text and MARK not in second_text
+
+
+def files_under(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def run_command(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """The installed command, with its home, caches and temp folder inside ``cwd``."""
+    env = {**os.environ, "HOME": str(cwd / "home"), "TMPDIR": str(cwd / "tmp"),
+           "XDG_CACHE_HOME": str(cwd / "cache")}
+    for folder in ("home", "tmp", "cache"):
+        (cwd / folder).mkdir(exist_ok=True)
+    exe = Path(sys.executable).with_name("leafletgen")
+    return subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_command_leaves_patient_data_only_in_the_requested_file(tmp_path):
+    shutil.copytree(STYLES, tmp_path / "styles")
+    (tmp_path / "leaflets").mkdir()
+    shutil.copy(BACLOFEN, tmp_path / "leaflets")
+    (tmp_path / "patient.yaml").write_text(
+        ONE_MEDICINE.replace("testamol", "baclofen"), encoding="utf-8")
+    catalogue = run_command(tmp_path, "build", "--variant", "patient")
+    assert catalogue.returncode == 0, catalogue.stderr
+    before = files_under(tmp_path)
+
+    done = run_command(tmp_path, "--debug", "packet", "--patient", "patient.yaml",
+                       "-o", "out/discharge.pdf")
+
+    assert done.returncode == 0, done.stderr
+    assert MARK not in done.stdout + done.stderr
+    output = tmp_path / "out" / "discharge.pdf"
+    after = files_under(tmp_path)
+    # the catalogue build's files (PDFs, any manifest) are untouched; nothing else was added
+    assert {p: after[p] for p in before} == before
+    new = set(after) - set(before)
+    assert output in new
+    given = {output, tmp_path / "patient.yaml"}
+    assert all(MARK.encode() not in data for path, data in after.items() if path not in given)
+    assert not list((tmp_path / "tmp").iterdir()), "temp files left behind"
+    assert not [p for p in new - {output} if p.is_relative_to(tmp_path / "out")]
+    assert output.stat().st_mode & 0o777 == 0o600
+    assert MARK in " ".join(texts(PdfReader(output)))
+
+
+def test_command_with_bad_patient_file_writes_nothing_and_repeats_no_value(tmp_path):
+    make_project(tmp_path)
+    bad = PATIENT.replace("monograph: othermol", "monograph: secretamol").replace(
+        "date: 2026-03-15", "date: 15/03/2026").replace("MRN-99887", "")
+    (tmp_path / "patient.yaml").write_text(bad, encoding="utf-8")
+    before = files_under(tmp_path)
+
+    done = run_command(tmp_path, "--debug", "packet", "--patient", "patient.yaml",
+                       "-o", "discharge.pdf")
+
+    assert done.returncode == 1
+    assert "patient.yaml:5: date is not a valid date" in done.stderr
+    assert "patient.yaml:4: patient.record_number: expected string or integer, found nothing" \
+        in done.stderr
+    assert "nothing was written" in done.stderr
+    for value in (MARK, "15/03/2026", "secretamol"):
+        assert value not in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    after = files_under(tmp_path)
+    assert set(after) - set(before) <= {p for p in after if p.is_relative_to(tmp_path / "cache")}
+    assert all(MARK.encode() not in data for path, data in after.items()
+               if path != tmp_path / "patient.yaml")
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+def write_patient(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "patient.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("slug,message", [
+    ("secretamol", "medicines.1.monograph: there is no monograph with this slug in"),
+    ("brokamol", "medicines.1.monograph: the monograph for this medicine has errors; run "
+                 "'leafletgen check' to see them"),
+    ("draftamol", "medicines.1.monograph: this medicine's monograph is a draft; only approved "
+                  "leaflets are given to patients"),
+])
+def test_medicine_without_a_usable_monograph(project, tmp_path, slug, message):
+    path = write_patient(tmp_path, PATIENT.replace("monograph: othermol", f"monograph: {slug}"))
+    with pytest.raises(ContentError) as caught:
+        leafletgen.packet(path, leaflets=project / "leaflets", styles=STYLES)
+    [problem] = caught.value.problems
+    assert str(problem).startswith(f"{path}:19: {message}")
+    assert slug not in str(problem).replace(str(project), "")
+    if slug == "secretamol":
+        assert str(problem).endswith("available: othermol, testamol")
+
+
+def test_unknown_variant_in_the_patient_file_names_the_field(project, tmp_path):
+    path = write_patient(tmp_path, PATIENT.replace("date: 2026", "variant: huge-print\ndate: 2026"))
+    with pytest.raises(ContentError) as caught:
+        leafletgen.packet(path, leaflets=project / "leaflets", styles=STYLES)
+    [problem] = [str(p) for p in caught.value.problems]
+    start = f"{path}:5: variant: there is no patient variant with this name; use one of: "
+    assert problem.startswith(start)
+    assert "patient" in problem.removeprefix(start).split(", ")
+    assert "clinician" not in problem and "huge-print" not in problem
+
+
+@pytest.mark.parametrize("variant", ["poster", "clinician"])
+def test_unknown_or_non_patient_variant_option_is_a_usage_error(project, variant):
+    with pytest.raises(UsageError, match=f"unknown patient variant {variant}"):
+        leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets",
+                          styles=STYLES, variant=variant)
+
+
+def test_handout_needs_the_medicine_in_the_patient_file(project, tmp_path):
+    path = write_patient(tmp_path, ONE_MEDICINE)
+    with pytest.raises(ContentError) as caught:
+        leafletgen.handout(project / "leaflets" / "othermol.md", path, styles=STYLES)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:9: medicines: no entry has 'monograph: othermol'; add this medicine with the "
+        "patient's dose, timing and directions"]
+
+
+# --- handouts and variants -----------------------------------------------------------------
+
+def test_handout_is_one_personalised_leaflet(handouts):
+    reader = handouts["testamol"]
+    pages = texts(reader)
+    assert "Your medicines" not in " ".join(pages)
+    assert f"For: {NAME}" in pages[0]
+    assert f"Your directions: {TESTAMOL_DIRECTIONS}" in pages[0]
+    assert OTHERMOL_DIRECTIONS not in " ".join(pages)
+    assert reader.metadata.title == "Medicine information, 15 March 2026"
+    assert reader.page_labels == [f"Testamol {i}" for i in range(1, len(pages) + 1)]
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+
+
+def test_a_patient_variant_is_chosen_by_option_or_patient_file(project, styles, tmp_path):
+    definition = (styles / "variants" / "patient.yaml").read_text(encoding="utf-8")
+    (styles / "variants" / "patient-big.yaml").write_text(
+        definition.replace("name: patient", "name: patient-big").replace(
+            "description: Patient information leaflet", "description: Big print leaflet"),
+        encoding="utf-8")
+    monograph = project / "leaflets" / "testamol.md"
+    by_option = leafletgen.handout(monograph, project / "patient.yaml", styles=styles,
+                                   variant="patient-big")
+    by_file = leafletgen.handout(
+        monograph, write_patient(tmp_path, PATIENT.replace("date: 2026",
+                                                           "variant: patient-big\ndate: 2026")),
+        styles=styles)
+    for data in (by_option, by_file):
+        assert "Big print leaflet" in texts(PdfReader(io.BytesIO(data)))[0]
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def letter(tmp_path_factory) -> Path:
+    """A two-page PDF made elsewhere, untagged."""
+    path = tmp_path_factory.mktemp("attach") / "letter.pdf"
+    weasyprint.HTML(string="<p>DISCHARGE LETTER ONE</p><p style='break-before: page'>"
+                           "DISCHARGE LETTER TWO</p>").write_pdf(path)
+    return path
+
+
+def test_attachments_go_before_and_after_with_bookmarks_and_labels(project, tmp_path, letter):
+    path = write_patient(tmp_path, ONE_MEDICINE)
+    data = leafletgen.packet(path, leaflets=project / "leaflets", styles=STYLES, attach=[
+        leafletgen.Attachment(letter, "Discharge summary", first=True), letter])
+    reader = PdfReader(io.BytesIO(data))
+    pages = texts(reader)
+    total = len(pages)
+    ours = total - 4
+    assert "DISCHARGE LETTER ONE" in pages[0] and "DISCHARGE LETTER TWO" in pages[-1]
+    assert "Your medicines" in pages[2]
+    for number in range(3, 3 + ours):
+        assert f"Page {number} of {total}" in pages[number - 1]
+    assert top_outline(reader) == [("Discharge summary", 0), ("Your medicines", 2),
+                                   ("Testamol", 3), ("letter.pdf", total - 2)]
+    assert reader.page_labels == (["Discharge summary 1", "Discharge summary 2", "Cover 1"]
+                                  + [f"Testamol {i}" for i in range(1, ours)]
+                                  + ["letter.pdf 1", "letter.pdf 2"])
+    # our pages stay tagged; attached ones claim no part of our structure tree
+    assert all("/StructParents" in page for page in reader.pages[2:2 + ours])
+    assert not any("/StructParents" in page for page in [*reader.pages[:2], *reader.pages[-2:]])
+    assert "pdfuaid" not in xmp(reader), "a packet with untagged pages must not claim PDF/UA"
+
+
+def test_an_attachment_that_is_not_a_pdf_stops_the_packet(project, tmp_path):
+    fake = tmp_path / "notes.pdf"
+    fake.write_text("not a pdf", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets",
+                          styles=STYLES, attach=[fake])
+    assert [str(p) for p in caught.value.problems] == [
+        f"{fake}:1: cannot be read as a PDF; attach a PDF file"]
+
+
+# --- command line --------------------------------------------------------------------------
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_handout_command_writes_the_path_it_is_given(project, tmp_path, capsys):
+    target = tmp_path / "chosen" / "for-the-patient.pdf"
+    code, stdout, stderr = run(capsys, "handout", str(project / "leaflets" / "othermol.md"),
+                               "--for", str(project / "patient.yaml"), "-o", str(target),
+                               "--styles", str(STYLES))
+    assert (code, stderr) == (0, "")
+    assert f"wrote {target}" in stdout
+    assert os.listdir(target.parent) == ["for-the-patient.pdf"]
+    assert f"Your directions: {OTHERMOL_DIRECTIONS}" in texts(PdfReader(target))[0]
+
+
+@pytest.mark.parametrize("args,message,code", [
+    (["--variant", "clinician"], "unknown patient variant clinician", 2),
+    (["--attach", "no-such.pdf"], "no such PDF file: no-such.pdf", 2),
+])
+def test_packet_command_usage_errors(project, tmp_path, capsys, args, message, code):
+    target = tmp_path / "discharge.pdf"
+    got, _, stderr = run(capsys, "packet", "--patient", str(project / "patient.yaml"),
+                         "-o", str(target), "--leaflets", str(project / "leaflets"),
+                         "--styles", str(STYLES), *args)
+    assert got == code
+    assert message in stderr
+    assert not target.exists()
+
+
+def test_packet_command_hides_unexpected_error_messages(project, tmp_path, capsys, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError(f"something about {NAME}")
+
+    monkeypatch.setattr("leafletgen.cli.packet", explode)
+    code, _, stderr = run(capsys, "packet", "--patient", str(project / "patient.yaml"),
+                          "-o", str(tmp_path / "x.pdf"))
+    assert code == 1
+    assert "internal error (RuntimeError)" in stderr
+    assert MARK not in stderr
