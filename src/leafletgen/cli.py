@@ -17,9 +17,9 @@ from . import __version__
 from .build import DEFAULT_OUT, DEFAULT_STYLES, PAPERS, build
 from .errors import ContentError, Problem, UsageError, display_path, errors_in
 from .gates import check_report
+from .packet import Attachment, handout, packet, write_private
 from .report import as_json, as_text, summary
 from .review import DEFAULT_MAX_AGE_MONTHS
-from .packet import Attachment, handout, packet, write_private
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
