@@ -15,9 +15,10 @@ from .errors import Problem, UsageError, errors_in
 from .fonts import FontSet, load_fonts
 from .html import render_html
 from .monograph import Monograph, load
-from .pdf import AssetFetcher, RenderError, render_pdf, write_atomic
+from .pdf import ARCHIVE_VARIANT, AssetFetcher, RenderError, SourceFile, render_pdf, write_atomic
 from .safety import key_fact_problems, unknown_carrier_problems
 from .variants import LeafletSection, Variant, load_variants, select
+from .verify import verify_pdf
 
 log = logging.getLogger(__name__)
 
@@ -131,31 +132,43 @@ def check(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES
 class Renderer:
     """Renders jobs to PDF bytes; holds what is shared across renders in one process."""
 
-    def __init__(self, styles: Path, paper: str | None = None):
+    def __init__(self, styles: Path, paper: str | None = None, archive: bool = False):
         if paper is not None and paper not in PAPERS:
             raise UsageError(f"unknown paper size {paper!r}; use one of: {', '.join(PAPERS)}")
         self.styles = styles.resolve()
         self.paper = paper
+        self.archive = archive
         self.fonts: FontSet = load_fonts(self.styles)
 
     def html(self, job: Job) -> str:
         return render_html(job.monograph, job.variant, job.sections, self.styles,
                            self.fonts, self.paper).html
 
-    def pdf(self, html: str) -> bytes:
+    def pdf(self, html: str, job: Job | None = None) -> bytes:
+        """PDF/UA-1; with ``archive``, PDF/A-3a with ``job``'s monograph file embedded."""
         fetcher = AssetFetcher(folders=(self.styles,), files=self.fonts.files)
-        return render_pdf(html, base_url=self.styles.as_uri() + "/", fetcher=fetcher).data
+        base_url = self.styles.as_uri() + "/"
+        if self.archive and job is not None:
+            source = SourceFile(job.monograph.path.name, job.monograph.path.read_bytes(),
+                                job.monograph.last_revised)
+            return render_pdf(html, base_url, fetcher, ARCHIVE_VARIANT, source).data
+        return render_pdf(html, base_url=base_url, fetcher=fetcher).data
 
 
 def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,
           styles: Path = DEFAULT_STYLES, variants: Sequence[str] | None = None,
-          html: bool = False, paper: str | None = None) -> BuildResult:
-    """Build ``OUT/<slug>-<variant>.pdf`` for every valid monograph in ``paths``."""
+          html: bool = False, paper: str | None = None, archive: bool = False,
+          verify: bool = True) -> BuildResult:
+    """Build ``OUT/<slug>-<variant>.pdf`` for every valid monograph in ``paths``.
+
+    ``archive`` writes PDF/A-3a copies with the monograph embedded; ``verify`` checks each
+    PDF (leafletgen.verify) before writing it, and a PDF that fails is not written.
+    """
     the_plan = plan(paths, styles, variants)
     problems = list(the_plan.problems)
     if not the_plan.jobs:
         return BuildResult((), tuple(problems))
-    renderer = Renderer(styles, paper)
+    renderer = Renderer(styles, paper, archive)
     written: list[Path] = []
     for job in the_plan.jobs:
         target = out / f"{job.stem}.pdf"
@@ -163,7 +176,14 @@ def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,
             page = renderer.html(job)
             if html:
                 write_atomic(out / f"{job.stem}.html", page.encode("utf-8"))
-            write_atomic(target, renderer.pdf(page))
+            data = renderer.pdf(page, job)
+            if verify:
+                found = verify_pdf(data, job.variant, target).problems
+                problems += found
+                if errors_in(found):
+                    log.warning("not writing %s: it failed verification", target)
+                    continue
+            write_atomic(target, data)
         except RenderError as exc:
             problems += [Problem(job.monograph.path, 1, f"{job.variant.name} leaflet: {reason}")
                          for reason in exc.reasons]

@@ -20,6 +20,7 @@ from .gates import check_report
 from .packet import Attachment, handout, packet, write_private
 from .report import as_json, as_text, summary
 from .review import DEFAULT_MAX_AGE_MONTHS
+from .verify import verify
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -60,10 +61,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Also write OUT/<slug>-<variant>.html, to debug templates and CSS.")
 @click.option("--paper", type=click.Choice(PAPERS), default=None,
               help="Paper size (default: the variant's).")
+@click.option("--archive", is_flag=True,
+              help="Write archival PDF/A-3a (also PDF/UA-1) with the monograph embedded.")
+@click.option("--verify/--no-verify", "run_verify", default=True, show_default=True,
+              help="Check each PDF as `leafletgen verify` does; a failing PDF is not written.")
 @click.pass_context
 def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
                   variants: tuple[str, ...], styles: Path, write_html: bool,
-                  paper: str | None) -> None:
+                  paper: str | None, archive: bool, run_verify: bool) -> None:
     """Render each monograph in every variant to OUT/<slug>-<variant>.pdf.
 
     PATHS are monograph files or folders of them (default: leaflets/).
@@ -71,9 +76,11 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
     \b
     Example:
       leafletgen build leaflets/baclofen.md --variant patient -o out
+      leafletgen build --archive -o archive     # PDF/A-3a copies for the records
     """
     result = _run(ctx, lambda: build(paths or (Path("leaflets"),), out, styles,
-                                     variants or None, write_html, paper))
+                                     variants or None, write_html, paper, archive,
+                                     run_verify))
     _report(result.problems)
     for path in result.written:
         click.echo(f"wrote {display_path(path)}")
@@ -226,6 +233,38 @@ def _run_private(ctx: click.Context, action):
         click.echo(f"leafletgen: internal error ({type(exc).__name__}); its message is not "
                    "shown as it may hold patient data (--debug shows it)", err=True)
         ctx.exit(EXIT_PROBLEMS)
+
+
+@cli.command("verify")
+@click.argument("pdfs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--variant", metavar="NAME", default=None,
+              help="Check type sizes against this variant (default: the one the PDF names).")
+@_styles
+@click.pass_context
+def verify_command(ctx: click.Context, pdfs: tuple[Path, ...], variant: str | None,
+                   styles: Path) -> None:
+    """Check PDFs: fonts embedded, tags, language and title, type size, PDF/UA-1, PDF/A.
+
+    PDFS are PDF files or folders of them (default: out/). Each problem names the file,
+    the rule and what to change; the exit code is 1 if any PDF fails.
+
+    \b
+    Example:
+      leafletgen verify out/baclofen-patient-large.pdf
+    """
+    reports, problems = _run(ctx, lambda: verify(pdfs or (DEFAULT_OUT,), styles, variant))
+    _report(problems)
+    failed = 0
+    for report in reports:
+        if report.ok:
+            click.echo(f"ok {display_path(report.path)} ({report.summary()})")
+        else:
+            failed += 1
+            for problem in report.problems:
+                click.echo(str(problem), err=True)
+    if failed:
+        click.echo(f"{failed} of {len(reports)} PDF(s) failed verification", err=True)
+    ctx.exit(EXIT_PROBLEMS if failed or errors_in(problems) else EXIT_OK)
 
 
 def _run(ctx: click.Context, action):

@@ -3,12 +3,14 @@
 - one ``FontConfiguration`` per process (a new one per render grows memory);
 - a URL fetcher that reads only the project's own style assets and font files;
 - WeasyPrint ERROR log records become build errors instead of a quietly broken PDF;
+- every PDF is tagged PDF/UA-1; an archival one is PDF/A-3a (tagged) with its source attached;
 - files are written atomically: a temporary file in the target folder, then a rename.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import tempfile
@@ -23,7 +25,12 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from .finish import finish_pdf
+
 PDF_VARIANT = "pdf/ua-1"
+# PDF/A-3 allows an embedded source file; level "a" demands the tags PDF/UA needs too.
+# finish_pdf adds the PDF/UA-1 claim, so an archival copy is both PDF/A-3a and PDF/UA-1.
+ARCHIVE_VARIANT = "pdf/a-3a"
 
 
 class RenderError(Exception):
@@ -32,6 +39,22 @@ class RenderError(Exception):
     def __init__(self, reasons: list[str]):
         self.reasons = tuple(reasons)
         super().__init__("; ".join(reasons))
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file embedded in an archival PDF as its source (a PDF/A-3 associated file)."""
+
+    name: str
+    data: bytes
+    date: dt.date  # the only date the attachment carries, so rebuilds give identical bytes
+    description: str = "Source text this leaflet was made from"
+
+    def attachment(self) -> weasyprint.Attachment:
+        when = dt.datetime.combine(self.date, dt.time(), tzinfo=dt.UTC)
+        return weasyprint.Attachment(string=self.data, name=self.name,
+                                     description=self.description, created=when,
+                                     modified=when, relationship="Source")
 
 
 @dataclass(frozen=True)
@@ -90,20 +113,26 @@ def _collect_errors() -> Iterator[_ErrorCollector]:
 
 
 def render_pdf(html: str, base_url: str, fetcher: AssetFetcher,
-               pdf_variant: str | None = PDF_VARIANT) -> RenderedPdf:
-    """Lay out and write one PDF; raise RenderError on anything WeasyPrint reports as an error."""
+               pdf_variant: str | None = PDF_VARIANT,
+               source: SourceFile | None = None) -> RenderedPdf:
+    """Lay out and write one PDF; raise RenderError on anything WeasyPrint reports as an error.
+
+    With ``source``, the file is embedded as the PDF's source (use it with ARCHIVE_VARIANT).
+    """
     with _collect_errors() as errors:
         document = weasyprint.HTML(string=html, base_url=base_url,
                                    url_fetcher=fetcher).render(font_config=font_config(),
                                                                pdf_tags=True,
                                                                pdf_variant=pdf_variant)
-        data = document.write_pdf(pdf_tags=True, pdf_variant=pdf_variant)
+        # custom_metadata: <meta name="leafletgen-variant"> is how `verify` knows the variant
+        data = document.write_pdf(pdf_tags=True, pdf_variant=pdf_variant, custom_metadata=True,
+                                  attachments=[source.attachment()] if source else None)
     reasons = [f"blocked a resource outside the project's styles: {url}"
                for url in fetcher.blocked]
     reasons += [m for m in errors.messages if not any(url in m for url in fetcher.blocked)]
     if reasons:
         raise RenderError(reasons)
-    return RenderedPdf(data, len(document.pages))
+    return RenderedPdf(finish_pdf(data), len(document.pages))
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

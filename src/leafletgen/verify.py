@@ -1,0 +1,231 @@
+"""Check finished PDFs the way a document archive, an accessibility auditor and a low-vision
+reader would, using existing checkers rather than our own PDF parsing.
+
+Rules, each named at the start of its messages:
+
+``syntax``     qpdf's structural check (``qpdf --check``, through pikepdf)
+``fonts``      every font is embedded
+``tags``       a structure tree, a document language and a title; no text outside the tree
+               that is not an artifact (running headers and footers); alt text on figures
+``type size``  the smallest text actually printed (pdfplumber; artifacts excluded) is at
+               least the variant's ``min_body_pt``
+``pdf/ua``     page-validation's PDF/UA-1 profile
+``pdf/a``      page-validation's profile for the PDF/A level the file claims (archival copies)
+
+A PDF names its variant in its metadata (``<meta name="leafletgen-variant">`` in the
+template, written to the document information as ``/leafletgenvariant``), so a PDF can be
+checked on its own, later or elsewhere.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import page as pagevalidation
+import pdfplumber
+import pikepdf
+from pikepdf import Dictionary, Name
+
+from .errors import Problem, UsageError, errors_in
+from .finish import parent_tree, structure_elements
+from .variants import Variant, load_variants
+
+log = logging.getLogger(__name__)
+
+VARIANT_KEY = "/leafletgenvariant"
+_FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+_PDFA_PROFILES = {p.value.upper() for p in pagevalidation.ValidationProfile} - {"UA1"}
+
+
+@dataclass(frozen=True)
+class PdfReport:
+    """What ``verify_pdf`` found in one PDF."""
+
+    path: Path
+    variant: str | None = None
+    smallest_pt: float | None = None
+    floor_pt: float | None = None
+    standards: tuple[str, ...] = ()  # the standards the file passed, e.g. ("PDF/UA-1",)
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not errors_in(self.problems)
+
+    def summary(self) -> str:
+        """One line saying what was checked, for a file that passed."""
+        size = (f"smallest text {self.smallest_pt:g} pt >= {self.floor_pt:g} pt"
+                if self.smallest_pt is not None and self.floor_pt is not None else
+                "type size not checked")
+        return (f"{self.variant or 'unknown variant'}: fonts embedded, tagged with language "
+                f"and title, {size}, " + ", ".join(self.standards))
+
+
+def verify_pdf(pdf: bytes | Path, variant: Variant | None = None,
+               path: Path | None = None) -> PdfReport:
+    """Check one PDF (bytes or a file) against the rules above and ``variant``'s type floor.
+
+    ``path`` names the file in problems (default: ``pdf`` when it is a path).
+    """
+    data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
+    where = path or (pdf if isinstance(pdf, Path) else Path("<pdf>"))
+    found: list[str] = []
+    try:
+        document = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PdfError as exc:
+        return PdfReport(where, problems=(Problem(where, 1, f"syntax: not a readable PDF "
+                                                  f"({exc}); rebuild it"),))
+    with document:
+        name = _recorded_variant(document)
+        found += [f"syntax: {message}; rebuild the file"
+                  for message in document.check_pdf_syntax()]
+        found += [f"fonts: font '{font}' is not embedded; list its family in styles/fonts.yaml "
+                  "so it is embedded from its fontpkg package" for font in _unembedded(document)]
+        found += _tag_problems(document)
+        pdfa = document.open_metadata().pdfa_status
+    if variant is None and name is None:
+        found.append("type size: the PDF does not say which leafletgen variant it is; pass "
+                     "--variant NAME to check its type size")
+    elif variant is not None and name is not None and name != variant.name:
+        found.append(f"type size: the PDF says it is the '{name}' variant, not "
+                     f"'{variant.name}'; check it with --variant {name}")
+    smallest = _smallest_text(data)
+    if variant is not None and smallest is not None and smallest.size < variant.min_body_pt:
+        found.append(
+            f"type size: the smallest text is {smallest.size:g} pt (\"{smallest.text}\", page "
+            f"{smallest.page}), below the '{variant.name}' variant's floor of "
+            f"{variant.min_body_pt:g} pt (min_body_pt in {variant.path.name}); raise the "
+            f"font-size in {', '.join(variant.stylesheets)}")
+    standards: list[str] = []
+    for label, profile in [("PDF/UA-1", "ua1")] + ([(f"PDF/A-{pdfa}", pdfa.lower())]
+                                                  if pdfa else []):
+        if profile.upper() not in _PDFA_PROFILES | {"UA1"}:
+            found.append(f"pdf/a: the file claims {label}, which page-validation cannot check")
+            continue
+        failures = pagevalidation.validate_pdf_bytes(data, profile=profile).failures
+        rule = "pdf/ua" if profile == "ua1" else "pdf/a"
+        found += [f"{rule}: {label} rule {f.rule_id}: {f.message}" for f in failures]
+        if not failures:
+            standards.append(label)
+    return PdfReport(where, variant.name if variant else name,
+                     smallest.size if smallest else None,
+                     variant.min_body_pt if variant else None, tuple(standards),
+                     tuple(Problem(where, 1, message) for message in found))
+
+
+def verify(paths: Sequence[Path] = (Path("out"),), styles: Path = Path("styles"),
+           variant: str | None = None) -> tuple[tuple[PdfReport, ...], tuple[Problem, ...]]:
+    """Check every PDF named in ``paths`` (files, or folders of ``*.pdf``).
+
+    Each PDF's variant (for its type-size floor) is read from the PDF unless ``variant``
+    names one. Returns a report per PDF and any problem with the variant definitions.
+    """
+    variants, problems = load_variants(styles)
+    if errors_in(problems):
+        return (), tuple(problems)
+    if variant is not None and variant not in variants:
+        raise UsageError(f"unknown variant {variant}; available: " + ", ".join(variants))
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.glob("*.pdf"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    if not files:
+        raise UsageError(f"no PDF files in {', '.join(map(str, paths))}; build some first")
+    reports = []
+    for path in dict.fromkeys(files):
+        chosen = variants[variant] if variant else variants.get(_variant_of(path) or "")
+        reports.append(verify_pdf(path, chosen))
+    return tuple(reports), tuple(problems)
+
+
+@dataclass(frozen=True)
+class _Text:
+    size: float
+    text: str
+    page: int
+
+
+def _recorded_variant(document: pikepdf.Pdf) -> str | None:
+    value = document.docinfo.get(VARIANT_KEY)
+    return str(value) if value is not None else None
+
+
+def _variant_of(path: Path) -> str | None:
+    try:
+        with pikepdf.open(path) as document:
+            return _recorded_variant(document)
+    except pikepdf.PdfError:
+        return None  # verify_pdf reports the unreadable file
+
+
+def _unembedded(document: pikepdf.Pdf) -> list[str]:
+    missing: set[str] = set()
+    for obj in document.objects:
+        if not isinstance(obj, Dictionary) or obj.get("/Type") != Name.Font:
+            continue
+        fonts = list(obj.DescendantFonts) if obj.get("/Subtype") == Name.Type0 else [obj]
+        for font in fonts:
+            if font.get("/Subtype") == Name.Type3:
+                continue  # Type 3 glyphs are drawn by the PDF itself
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None or not any(key in descriptor for key in _FONT_FILES):
+                missing.add(str(font.get("/BaseFont", "unnamed"))[1:])
+    return sorted(missing)
+
+
+def _tag_problems(document: pikepdf.Pdf) -> list[str]:
+    root = document.Root
+    found: list[str] = []
+    if "/StructTreeRoot" not in root or not root.get("/MarkInfo", {}).get("/Marked", False):
+        return ["tags: the PDF is not tagged (no structure tree), so screen readers cannot "
+                "follow it; build it with leafletgen, which tags every PDF"]
+    if not str(root.get("/Lang", "")).strip():
+        found.append("tags: no document language; set 'language:' in the monograph's front "
+                     "matter (the template writes it to <html lang>)")
+    if not str(document.docinfo.get("/Title", "")).strip():
+        found.append("tags: no document title; give the variant a 'title:' and keep <title> "
+                     "in the template")
+    inside = structure_elements(document)
+    tree = parent_tree(document)
+    for number, page in enumerate(document.pages, start=1):
+        elements = tree.get(int(page.obj.get("/StructParents", -1)))
+        if not isinstance(elements, pikepdf.Array):
+            continue
+        outside = [e for e in elements if isinstance(e, Dictionary) and e.objgen not in inside]
+        if outside:
+            found.append(f"tags: {len(outside)} text run(s) on page {number} are neither in "
+                         "the structure tree nor marked as artifacts; running headers and "
+                         "footers must be artifacts (leafletgen's finish step does this)")
+    for element in inside.values():
+        if element.get("/S") == Name.Figure and not str(element.get("/Alt", "")).strip():
+            found.append("tags: an image has no alt text; give every image an alt attribute")
+    return found
+
+
+def _smallest_text(data: bytes) -> _Text | None:
+    """The smallest text printed, ignoring artifacts (running headers, footers, page numbers)."""
+    smallest: _Text | None = None
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        for page in document.pages:
+            chars = [c for c in page.chars if c.get("tag") != "Artifact" and c["text"].strip()]
+            if not chars:
+                continue
+            low = min(round(c["size"], 2) for c in chars)
+            if smallest is None or low < smallest.size:
+                text = "".join(c["text"] for c in page.chars
+                               if round(c["size"], 2) == low and c.get("tag") != "Artifact")
+                smallest = _Text(low, _clip(text), page.page_number)
+    return smallest
+
+
+def _clip(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
