@@ -9,7 +9,9 @@ from .errors import ContentError, LeafletgenError, Problem, UsageError  # noqa: 
 from .gates import CheckReport, check_report  # noqa: E402
 from .packet import Attachment, handout, packet, write_private  # noqa: E402
 from .patient import Patient, load_patient  # noqa: E402
+from .verify import PdfReport, verify, verify_pdf  # noqa: E402
 
-__all__ = ["BuildResult", "CheckReport", "ContentError", "LeafletgenError", "Problem",
-           "UsageError", "__version__", "build", "check", "check_report"]
-__all__ += ["Attachment", "Patient", "handout", "load_patient", "packet", "write_private"]
+__all__ = ["Attachment", "BuildResult", "CheckReport", "ContentError", "LeafletgenError",
+           "Patient", "PdfReport", "Problem", "UsageError", "__version__", "build", "check",
+           "check_report", "handout", "load_patient", "packet", "verify", "verify_pdf",
+           "write_private"]

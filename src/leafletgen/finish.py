@@ -54,6 +54,7 @@ def finish_pdf(data: bytes) -> bytes:
             log.debug("marked %d margin text runs as artifacts", moved)
         if _claims_pdfa(pdf):
             _claim_pdfua(pdf)
+            _list_associated_files_once(pdf)
         out = io.BytesIO()
         # deterministic_id: the trailer /ID is a hash of the content, not random.
         # fix_metadata_version=False: qpdf must not rewrite the XMP packet.
@@ -114,6 +115,13 @@ def _margins_to_artifacts(pdf: pikepdf.Pdf) -> int:
 
 def _claims_pdfa(pdf: pikepdf.Pdf) -> bool:
     return "/Metadata" in pdf.Root and b"pdfaid:part" in pdf.Root.Metadata.read_bytes()
+
+
+def _list_associated_files_once(pdf: pikepdf.Pdf) -> None:
+    # WeasyPrint 70 lists each attachment twice in the catalog's /AF
+    if "/AF" in pdf.Root:
+        unique = {spec.objgen: spec for spec in pdf.Root.AF}
+        pdf.Root.AF = pikepdf.Array(unique.values())
 
 
 def _claim_pdfua(pdf: pikepdf.Pdf) -> None:

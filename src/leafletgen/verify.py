@@ -65,11 +65,12 @@ class PdfReport:
                 f"and title, {size}, " + ", ".join(self.standards))
 
 
-def verify_pdf(pdf: bytes | Path, variant: Variant | None = None,
-               path: Path | None = None) -> PdfReport:
-    """Check one PDF (bytes or a file) against the rules above and ``variant``'s type floor.
+def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | None = None,
+               styles: Path = Path("styles")) -> PdfReport:
+    """Check one PDF (bytes or a file) against the rules above and its variant's type floor.
 
-    ``path`` names the file in problems (default: ``pdf`` when it is a path).
+    Without ``variant``, the variant the PDF names is looked up in ``styles``. ``path`` names
+    the file in problems (default: ``pdf`` when it is a path).
     """
     data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     where = path or (pdf if isinstance(pdf, Path) else Path("<pdf>"))
@@ -90,6 +91,11 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None,
     if variant is None and name is None:
         found.append("type size: the PDF does not say which leafletgen variant it is; pass "
                      "--variant NAME to check its type size")
+    elif variant is None:
+        variant = load_variants(styles)[0].get(name)
+        if variant is None:
+            found.append(f"type size: the PDF says it is the '{name}' variant, which "
+                         f"{styles}/variants/ does not define; pass --styles or --variant")
     elif variant is not None and name is not None and name != variant.name:
         found.append(f"type size: the PDF says it is the '{name}' variant, not "
                      f"'{variant.name}'; check it with --variant {name}")
@@ -139,11 +145,9 @@ def verify(paths: Sequence[Path] = (Path("out"),), styles: Path = Path("styles")
             raise UsageError(f"{path}: no such file or folder")
     if not files:
         raise UsageError(f"no PDF files in {', '.join(map(str, paths))}; build some first")
-    reports = []
-    for path in dict.fromkeys(files):
-        chosen = variants[variant] if variant else variants.get(_variant_of(path) or "")
-        reports.append(verify_pdf(path, chosen))
-    return tuple(reports), tuple(problems)
+    chosen = variants[variant] if variant else None
+    reports = tuple(verify_pdf(path, chosen, styles=styles) for path in dict.fromkeys(files))
+    return reports, tuple(problems)
 
 
 @dataclass(frozen=True)
@@ -156,14 +160,6 @@ class _Text:
 def _recorded_variant(document: pikepdf.Pdf) -> str | None:
     value = document.docinfo.get(VARIANT_KEY)
     return str(value) if value is not None else None
-
-
-def _variant_of(path: Path) -> str | None:
-    try:
-        with pikepdf.open(path) as document:
-            return _recorded_variant(document)
-    except pikepdf.PdfError:
-        return None  # verify_pdf reports the unreadable file
 
 
 def _unembedded(document: pikepdf.Pdf) -> list[str]:

@@ -1,0 +1,168 @@
+"""leafletgen verify: fonts, tags, type-size floors, PDF/UA and PDF/A, alone and after a build."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+from click.testing import CliRunner
+
+import leafletgen
+from leafletgen.cli import cli
+from leafletgen.variants import load_variants
+from leafletgen.verify import verify_pdf
+
+from .conftest import BACLOFEN, STYLES
+
+VARIANTS, _ = load_variants(STYLES)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    result = leafletgen.build([BACLOFEN], out, STYLES)
+    assert [str(p) for p in result.problems] == []
+    return out
+
+
+@pytest.fixture
+def small_print(styles: Path) -> Path:
+    """A copy of styles/ whose patient variant prints 9 pt body text (its floor is 12 pt)."""
+    (styles / "small.css").write_text("html { font-size: 9pt; }\n", encoding="utf-8")
+    variant = styles / "variants" / "patient.yaml"
+    text = variant.read_text(encoding="utf-8")
+    variant.write_text(text.replace("stylesheets: [leaflet.css, patient.css]",
+                                    "stylesheets: [leaflet.css, patient.css, small.css]"),
+                       encoding="utf-8")
+    return styles
+
+
+def test_large_print_floor_is_declared():
+    assert VARIANTS["patient-large"].min_body_pt == 18
+    assert VARIANTS["patient"].min_body_pt == 12
+    assert VARIANTS["clinician"].min_body_pt == 8
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_every_variant_meets_its_floor(built, name):
+    report = verify_pdf(built / f"baclofen-{name}.pdf")  # the variant is read from the PDF
+    assert [str(p) for p in report.problems] == []
+    assert report.variant == name
+    assert report.floor_pt == VARIANTS[name].min_body_pt
+    assert report.smallest_pt >= VARIANTS[name].min_body_pt
+    assert report.standards == ("PDF/UA-1",)
+
+
+def test_large_print_sizes_are_18pt_body_and_20_to_22pt_headings(built):
+    with pdfplumber.open(built / "baclofen-patient-large.pdf") as pdf:
+        chars = [c for p in pdf.pages for c in p.chars
+                 if c.get("tag") != "Artifact" and c["text"].strip()]
+    sizes = {round(c["size"], 2) for c in chars}
+    assert min(sizes) == 18
+    heading_sizes = sizes - {18}
+    assert heading_sizes and all(20 <= s <= 22 for s in heading_sizes)
+    # headings are bold; nothing is italic
+    assert all("Bold" in c["fontname"] for c in chars if c["size"] >= 20)
+    assert not any("Italic" in c["fontname"] or "Oblique" in c["fontname"] for c in chars)
+
+
+def test_build_refuses_to_write_a_leaflet_below_its_floor(small_print, tmp_path):
+    out = tmp_path / "out"
+    result = leafletgen.build([BACLOFEN], out, small_print, variants=["patient"])
+    assert not result.ok
+    assert result.written == ()
+    assert not (out / "baclofen-patient.pdf").exists()
+    [problem] = result.problems
+    assert problem.path == out / "baclofen-patient.pdf"
+    assert problem.message.startswith("type size: the smallest text is 9 pt")
+    assert "floor of 12 pt (min_body_pt in patient.yaml)" in problem.message
+    assert "leaflet.css, patient.css, small.css" in problem.message
+
+
+def test_verify_command_catches_a_leaflet_below_its_floor(small_print, tmp_path):
+    out = tmp_path / "out"
+    result = leafletgen.build([BACLOFEN], out, small_print, variants=["patient"], verify=False)
+    assert result.ok and result.written == (out / "baclofen-patient.pdf",)
+    run = CliRunner().invoke(cli, ["verify", str(out), "--styles", str(small_print)])
+    assert run.exit_code == 1
+    assert f"{out / 'baclofen-patient.pdf'}:1: type size: the smallest text is 9 pt" in run.output
+    assert "1 of 1 PDF(s) failed verification" in run.output
+
+
+def test_verify_command_passes_built_leaflets(built):
+    run = CliRunner().invoke(cli, ["verify", str(built), "--styles", str(STYLES)])
+    assert run.exit_code == 0, run.output
+    lines = run.output.splitlines()
+    assert len(lines) == len(VARIANTS)
+    assert all(line.startswith("ok ") and "PDF/UA-1" in line for line in lines)
+
+
+def test_verify_with_a_variant_that_does_not_match_the_pdf(built):
+    report = verify_pdf(built / "baclofen-clinician.pdf", VARIANTS["patient-large"])
+    messages = [p.message for p in report.problems]
+    assert any("says it is the 'clinician' variant" in m for m in messages)
+    assert any(m.startswith("type size: the smallest text is 8.5 pt") for m in messages)
+
+
+def foreign_pdf() -> bytes:
+    """A PDF made without leafletgen: untagged, no language or title, Helvetica not embedded."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font,
+                                                Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.obj.Contents = pdf.make_stream(b"BT /F1 7 Tf 72 720 Td (Tiny print) Tj ET")
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_a_foreign_pdf_fails_with_advice_per_rule(tmp_path):
+    path = tmp_path / "foreign.pdf"
+    path.write_bytes(foreign_pdf())
+    report = verify_pdf(path)
+    messages = [p.message for p in report.problems]
+    assert "fonts: font 'Helvetica' is not embedded; list its family in styles/fonts.yaml " \
+           "so it is embedded from its fontpkg package" in messages
+    assert any(m.startswith("tags: the PDF is not tagged") for m in messages)
+    assert any(m.startswith("type size: the PDF does not say which leafletgen variant")
+               for m in messages)
+    assert any(m.startswith("pdf/ua: PDF/UA-1 rule") for m in messages)
+    assert all(p.path == path for p in report.problems)
+    assert report.smallest_pt == 7
+    # with a variant named, the floor is checked too
+    report = verify_pdf(path, VARIANTS["clinician"])
+    assert any(p.message.startswith("type size: the smallest text is 7 pt (\"Tiny print\", "
+                                    "page 1), below the 'clinician' variant's floor of 8 pt")
+               for p in report.problems)
+
+
+def test_verify_an_unreadable_file(tmp_path):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\nnot really\n")
+    [problem] = verify_pdf(path).problems
+    assert problem.message.startswith("syntax: not a readable PDF")
+
+
+def test_verify_usage_errors(tmp_path):
+    runner = CliRunner()
+    run = runner.invoke(cli, ["verify", str(tmp_path / "missing.pdf")])
+    assert run.exit_code == 2 and "no such file or folder" in run.output
+    run = runner.invoke(cli, ["verify", str(tmp_path)])
+    assert run.exit_code == 2 and "no PDF files" in run.output
+    run = runner.invoke(cli, ["verify", str(tmp_path), "--variant", "nope",
+                              "--styles", str(STYLES)])
+    assert run.exit_code == 2 and "unknown variant nope" in run.output
+
+
+def test_a_variant_missing_from_styles_is_reported(built, styles):
+    (styles / "variants" / "patient-large.yaml").unlink()
+    report = verify_pdf(built / "baclofen-patient-large.pdf", styles=styles)
+    assert [p.message for p in report.problems] == [
+        f"type size: the PDF says it is the 'patient-large' variant, which {styles}/variants/ "
+        "does not define; pass --styles or --variant"]
+    assert report.floor_pt is None
