@@ -181,8 +181,7 @@ def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,
                 found = verify_pdf(data, job.variant, target).problems
                 problems += found
                 if errors_in(found):
-                    log.warning("not writing %s: it failed verification", target)
-                    continue
+                    continue  # reported in problems; a failing PDF is never written
             write_atomic(target, data)
         except RenderError as exc:
             problems += [Problem(job.monograph.path, 1, f"{job.variant.name} leaflet: {reason}")
