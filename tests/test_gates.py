@@ -114,8 +114,8 @@ def test_json_report_shape(long_sentence, capsys):
     assert set(problem) == {"path", "line", "severity", "message"}
     assert problem["severity"] == "warning" and problem["path"].endswith("testamol.md")
     assert [(x["variant"], x["audience"]) for x in data["leaflets"]] == [
-        ("clinician", "clinician"), ("patient", "patient")]
-    patient = data["leaflets"][1]
+        ("clinician", "clinician"), ("patient-large", "patient"), ("patient", "patient")]
+    patient = data["leaflets"][2]
     assert patient["limits"] == {"formula": "flesch-kincaid", "section_max": 8,
                                  "leaflet_max": 7, "min_words": 20}
     assert (patient["status"], patient["review_date"]) == ("approved", "2026-01-15")
@@ -163,4 +163,4 @@ def test_every_variant_and_monograph_is_reported(write_monograph, capsys):
     headers = [line.split(":")[0] for line in stdout.splitlines()
                if line and not line.startswith(" ") and line.endswith(("review)", "Pharmacist"))]
     assert len(headers) == 2
-    assert stdout.count(" leaflet: ") == 4
+    assert stdout.count(" leaflet: ") == 6  # two monographs, three variants

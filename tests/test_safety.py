@@ -45,10 +45,11 @@ def test_removed_key_fact_fails_check_naming_fact_and_variant(tmp_path):
     path = baclofen_copy(tmp_path, *ALCOHOL)
     the_plan = plan([path], STYLES)
     line = line_of(path, 'patient: "Do not drink alcohol"')
+    # both patient-audience leaflets (patient and its large-print twin) lose the fact
     assert errors(the_plan.problems) == [
-        f"{line}: key fact 'Avoid alcohol' is missing from the 'patient' leaflet: none of its "
+        f"{line}: key fact 'Avoid alcohol' is missing from the '{variant}' leaflet: none of its "
         "sections says 'Do not drink alcohol'; put the text back, or update carried_by if the "
-        "fact is now worded differently"]
+        "fact is now worded differently" for variant in ("patient-large", "patient")]
     assert the_plan.jobs == ()  # neither leaflet of this monograph is built
     assert any("Avoid alcohol" in str(p) for p in leafletgen.check([path], STYLES))
 
@@ -121,7 +122,7 @@ def test_unknown_carrier_key_is_an_error(write_monograph):
         carriers='{patient: "Do not stop", clinician: "Taper", patinet: "x"}'))
     (message,) = errors(plan([path], STYLES).problems)
     assert message.endswith("key fact 'Do not stop suddenly': 'patinet' is neither a variant "
-                            "nor an audience; use one of: clinician, patient")
+                            "nor an audience; use one of: clinician, patient-large, patient")
 
 
 def test_key_facts_must_be_well_formed(write_monograph):
