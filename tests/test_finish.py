@@ -169,3 +169,17 @@ def test_default_output_is_pdfua_1_without_attachments(built):
     with pikepdf.open(built / "baclofen-patient.pdf") as pdf:
         assert pdf.open_metadata().pdfa_status == ""
         assert "/AF" not in pdf.Root
+
+
+def test_large_print_has_the_patient_leaflets_content_in_the_same_order(built):
+    def content(name: str) -> str:
+        with pdfplumber.open(built / f"baclofen-{name}.pdf") as pdf:
+            text = "".join(c["text"] for p in pdf.pages for c in p.chars
+                           if c.get("tag") != "Artifact")
+        # list bullets are drawn out of text order, so compare the words only
+        return "".join(text.replace("•", "").split())
+
+    large, regular = content("patient-large"), content("patient")
+    assert large.replace("(largeprint)", "", 1) == regular
+    assert outline_titles(pypdf.PdfReader(built / "baclofen-patient-large.pdf").outline) == \
+        outline_titles(pypdf.PdfReader(built / "baclofen-patient.pdf").outline)
