@@ -56,6 +56,15 @@ def test_every_variant_meets_its_floor(built, name):
     assert report.standards == ("PDF/UA-1",)
 
 
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_smallest_size_agrees_with_an_independent_reader(built, name):
+    """verify reads sizes with PDFium; pdfplumber, parsing the content streams itself, agrees."""
+    with pdfplumber.open(built / f"baclofen-{name}.pdf") as pdf:
+        sizes = [round(c["size"], 2) for p in pdf.pages for c in p.chars
+                 if c.get("tag") != "Artifact" and c["text"].strip()]
+    assert verify_pdf(built / f"baclofen-{name}.pdf").smallest_pt == min(sizes)
+
+
 def test_large_print_sizes_are_18pt_body_and_20_to_22pt_headings(built):
     with pdfplumber.open(built / "baclofen-patient-large.pdf") as pdf:
         chars = [c for p in pdf.pages for c in p.chars
