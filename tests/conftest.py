@@ -83,6 +83,20 @@ def write_monograph(tmp_path: Path):
     return write
 
 
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """Every variant of the shipped baclofen leaflet, built once for the whole test run.
+
+    Tests only read these files; a test that changes a leaflet builds its own.
+    """
+    import leafletgen
+
+    out = tmp_path_factory.mktemp("built")
+    result = leafletgen.build([BACLOFEN], out, STYLES)
+    assert [str(p) for p in result.problems] == []
+    return out
+
+
 @pytest.fixture
 def styles(tmp_path: Path) -> Path:
     """A private copy of styles/, for tests that change variants or stylesheets."""

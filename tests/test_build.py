@@ -2,7 +2,6 @@
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -13,15 +12,6 @@ from leafletgen.monograph import load
 from leafletgen.variants import load_variants, select
 
 from .conftest import BACLOFEN, LEAFLETS, STYLES, monograph_text
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    result = leafletgen.build([BACLOFEN], out, STYLES)
-    assert [str(p) for p in result.problems] == []
-    assert {"baclofen-patient.pdf", "baclofen-clinician.pdf"} <= {p.name for p in result.written}
-    return out
 
 
 def text_of(reader: PdfReader) -> str:

@@ -22,15 +22,6 @@ VARIANTS, _ = load_variants(STYLES)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """Every variant of the baclofen leaflet, built once for this module."""
-    out = tmp_path_factory.mktemp("out")
-    result = leafletgen.build([BACLOFEN], out, STYLES)
-    assert [str(p) for p in result.problems] == []
-    return out
-
-
-@pytest.fixture(scope="module")
 def archived(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("archive")
     result = leafletgen.build([BACLOFEN], out, STYLES, variants=["patient"], archive=True)

@@ -20,14 +20,6 @@ from .conftest import BACLOFEN, STYLES
 VARIANTS, _ = load_variants(STYLES)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    result = leafletgen.build([BACLOFEN], out, STYLES)
-    assert [str(p) for p in result.problems] == []
-    return out
-
-
 @pytest.fixture
 def small_print(styles: Path) -> Path:
     """A copy of styles/ whose patient variant prints 9 pt body text (its floor is 12 pt)."""
