@@ -16,7 +16,7 @@ test: setup
 setup: system-deps $(STAMP)
 
 system-deps:
-	bash scripts/install-system-deps
+	PYTHON=$(PYTHON) bash scripts/install-system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
