@@ -8,7 +8,7 @@ from pypdf import PdfReader
 import leafletgen
 from leafletgen.build import Renderer, plan
 from leafletgen.monograph import load
-from leafletgen.review import add_months, overdue_problems
+from leafletgen.review import add_months, approval_problems
 
 from .conftest import BACLOFEN, STYLES
 
@@ -39,9 +39,9 @@ def test_draft_needs_no_reviewer(write_monograph):
 
 
 def test_expired_review_is_a_warning_at_review_date(write_monograph):
-    path = write_monograph(review_date="2024-01-15")
+    path = write_monograph(review_date="2024-01-15", last_revised="2024-01-10")
     monograph, _ = load(path)
-    (problem,) = overdue_problems(monograph, 24, today=dt.date(2026, 1, 16))
+    (problem,) = approval_problems(monograph, 24, today=dt.date(2026, 1, 16))
     assert problem.severity.value == "warning"
     assert problem.line == line_of(path, "review_date:")
     assert problem.message == (
@@ -50,11 +50,32 @@ def test_expired_review_is_a_warning_at_review_date(write_monograph):
 
 
 def test_review_within_the_allowed_age_passes(write_monograph):
-    monograph, _ = load(write_monograph(review_date="2024-01-15"))
-    assert overdue_problems(monograph, 24, today=dt.date(2026, 1, 15)) == []
-    assert overdue_problems(monograph, 12, today=dt.date(2026, 1, 15)) != []
+    monograph, _ = load(write_monograph(review_date="2024-01-15", last_revised="2024-01-10"))
+    assert approval_problems(monograph, 24, today=dt.date(2026, 1, 15)) == []
+    assert approval_problems(monograph, 12, today=dt.date(2026, 1, 15)) != []
     draft, _ = load(write_monograph(status="draft", review_date="2000-01-01"))
-    assert overdue_problems(draft, 1, today=dt.date(2026, 1, 15)) == []
+    assert approval_problems(draft, 1, today=dt.date(2026, 1, 15)) == []
+
+
+def test_review_date_in_the_future_is_an_error(write_monograph):
+    path = write_monograph(review_date="2031-01-01")
+    monograph, _ = load(path)
+    (problem,) = approval_problems(monograph, 24, today=dt.date(2026, 11, 24))
+    assert problem.severity.value == "error"
+    assert problem.line == line_of(path, "review_date:")
+    assert problem.message == ("review_date 2031-01-01 is in the future; write the date the "
+                               "review actually happened")
+
+
+def test_text_revised_after_its_approval_is_a_warning(write_monograph):
+    path = write_monograph(review_date="2025-06-01", last_revised="2026-01-15")
+    monograph, _ = load(path)
+    (problem,) = approval_problems(monograph, 24, today=dt.date(2026, 2, 1))
+    assert problem.severity.value == "warning"
+    assert problem.message.startswith("the text was revised on 2026-01-15, after its approval "
+                                      "on 2025-06-01")
+    same_day, _ = load(write_monograph(review_date="2026-01-15", last_revised="2026-01-15"))
+    assert approval_problems(same_day, 24, today=dt.date(2026, 2, 1)) == []
 
 
 def test_check_report_takes_the_allowed_age(write_monograph):

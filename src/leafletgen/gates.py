@@ -18,7 +18,7 @@ from .build import DEFAULT_SOURCES, DEFAULT_STYLES, plan
 from .errors import Problem, Severity, UsageError, errors_in
 from .glossary import Glossary, jargon_problems, load_glossary
 from .readability import LeafletReading, read_leaflet, reading_problems
-from .review import DEFAULT_MAX_AGE_MONTHS, overdue_problems
+from .review import DEFAULT_MAX_AGE_MONTHS, approval_problems
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def check_report(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT
             if glossaries[name] is not None:
                 problems += jargon_problems(glossaries[name], job.monograph, job.sections)
     for monograph in {job.monograph.path: job.monograph for job in the_plan.jobs}.values():
-        problems += overdue_problems(monograph, review_max_age_months, today)
+        problems += approval_problems(monograph, review_max_age_months, today)
     # a text shown in two variants with the same glossary is one problem, not two
     problems = list(dict.fromkeys(problems))
     if strict:
