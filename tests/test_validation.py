@@ -84,3 +84,18 @@ def test_all_problems_in_a_file_are_reported_together(write_monograph):
     lines = sorted(int(p.split(":")[0]) for p in found(path))
     assert lines == sorted([line_of(path, "status:"), line_of(path, "last_revised:"),
                             line_of(path, "## nonsense"), line_of(path, "<b>x</b>")])
+
+
+def test_html_in_front_matter_is_rejected(write_monograph):
+    path = write_monograph(text=monograph_text(name='"<script>alert(1)</script>"',
+                                               forms='["Tablets", "<b>Oral</b> solution"]'))
+    assert found(path) == [
+        f"{line_of(path, 'name:')}: name: HTML ('<script>') is not allowed in front matter; "
+        "write plain text",
+        f"{line_of(path, 'forms:')}: forms.1: HTML ('<b>') is not allowed in front matter; "
+        "write plain text",
+    ]
+
+
+def test_comparison_signs_in_front_matter_are_fine(write_monograph):
+    assert found(write_monograph(drug_class='"Dose < 10 mg > child dose"')) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -33,7 +34,34 @@ def validate(parsed: ParsedFile) -> list[Problem]:
 
 def _check_front_matter(parsed: ParsedFile) -> list[Problem]:
     return [*schema_problems(parsed.front, "monograph.schema.json", "docs/monograph-format.md"),
-            *front_matter_problems(parsed.front)]
+            *front_matter_problems(parsed.front), *_markup_in_fields(parsed)]
+
+
+_TAG = re.compile(r"</?[A-Za-z!][^>]*>")
+
+
+def _markup_in_fields(parsed: ParsedFile) -> list[Problem]:
+    """Front-matter values are plain text: they reach PDF titles and metadata as they are."""
+    found = []
+    for key, value in _strings(parsed.front.data, ()):
+        tag = _TAG.search(value)
+        if tag:
+            field = ".".join(str(k) for k in key)
+            found.append(Problem(parsed.path, parsed.front.line(key),
+                                 f"{field}: HTML ({tag.group(0)[:30]!r}) is not allowed in "
+                                 "front matter; write plain text"))
+    return found
+
+
+def _strings(value: Any, key: tuple[Any, ...]):
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, (*key, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, (*key, i))
 
 
 def _check_sections(parsed: ParsedFile) -> list[Problem]:
