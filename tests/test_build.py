@@ -175,3 +175,21 @@ def test_html_output_renders_standalone_to_the_same_leaflet(tmp_path):
     theirs = PdfReader(__import__("io").BytesIO(pdf))
     assert len(theirs.pages) == len(ours.pages)
     assert flat(text_of(theirs)) == flat(text_of(ours))
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_most_important_box_is_whole_on_page_one_of_every_patient_variant(tmp_path, paper):
+    variants, _ = load_variants(STYLES)
+    patient_variants = [v for v in variants.values() if v.audience == "patient"]
+    result = leafletgen.build([BACLOFEN], tmp_path, STYLES,
+                              variants=[v.name for v in patient_variants], paper=paper)
+    assert result.ok, [str(p) for p in result.problems]
+    monograph, _ = load(BACLOFEN)
+    for variant in patient_variants:
+        sections, _ = select(monograph, variant)
+        box = next(s for s in sections if s.box)
+        last_words = " ".join(re.sub(r"[*_`]", "", box.blocks[-1].text).split()[-5:])
+        first_page = flat(PdfReader(tmp_path / f"baclofen-{variant.name}.pdf")
+                          .pages[0].extract_text())
+        assert flat(box.heading) in first_page, (variant.name, paper)
+        assert last_words in first_page, (variant.name, paper)

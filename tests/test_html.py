@@ -5,6 +5,7 @@ Refresh the golden files after an intended template change with:
 and review the diff before committing.
 """
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -114,9 +115,9 @@ def test_document_carries_language_title_and_revision_date(rendered):
     assert "Last revised 15 January 2026" in page
 
 
-def test_monograph_text_cannot_inject_html(rendered):
+def test_monograph_text_cannot_inject_html(tmp_path):
     variants, _ = load_variants(STYLES)
-    monograph, _ = load(Path(__file__).parent / "golden" / "injection.md")
+    monograph = hostile_monograph(tmp_path)
     hostile = LeafletSection(
         "uses", "Uses", 1, False,
         (Block("patient", '<script>alert(1)</script> <img src="file:///etc/passwd">', 1),))
@@ -127,8 +128,17 @@ def test_monograph_text_cannot_inject_html(rendered):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_front_matter_values_are_escaped():
-    monograph, _ = load(Path(__file__).parent / "golden" / "injection.md")
+def hostile_monograph(tmp_path):
+    """A monograph whose name carries markup; validation rejects it, the template must escape it
+    anyway (defence in depth)."""
+    path = tmp_path / "testamol.md"
+    path.write_text(monograph_text(body=BODY), encoding="utf-8")
+    monograph, _ = load(path)
+    return dataclasses.replace(monograph, name="<b>Evil</b> tablets")
+
+
+def test_front_matter_values_are_escaped(tmp_path):
+    monograph = hostile_monograph(tmp_path)
     variants, _ = load_variants(STYLES)
     sections, _ = select(monograph, variants["patient"])
     page = render_html(monograph, variants["patient"], sections, STYLES, load_fonts(STYLES)).html
