@@ -192,6 +192,26 @@ def test_personalised_box_is_in_its_own_leaflet_only(built, handouts):
     assert "Questions: Ward 9 pharmacy, 555 0100" in testamol
 
 
+def test_numbers_print_exactly_as_written(project, tmp_path):
+    """Leading zeros, octal- and hex-looking text are the patient's, not YAML's numbers."""
+    text = (ONE_MEDICINE.replace("MRN-99887", "00123").replace("555 0100", "01234567")
+            .replace("dose: 2 tablets (20 mg)", "dose: 1")
+            .replace("columns: [Week, Dose]", "columns: [Week, Mon, Tue, Wed]")
+            .replace("rows: [[Week 1, 20 mg], [Week 2, 10 mg]]",
+                     "rows: [[Week 1, 01, 010, 1_0], [Week 2, 0x10, 1.50, no]]"))
+    data = leafletgen.packet(write_patient(tmp_path, text), leaflets=project / "leaflets",
+                             styles=STYLES)
+    cover, first, *_ = texts(PdfReader(io.BytesIO(data)))
+    assert "Record number" in cover and "00123" in cover
+    assert "Phone: 01234567" in cover
+    assert f"1 Every morning {TESTAMOL_DIRECTIONS}" in cover
+    schedule = "Week Mon Tue Wed Week 1 01 010 1_0 Week 2 0x10 1.50 no"
+    assert schedule in cover
+    assert f"For: {NAME} · born 3 February 1950 · record 00123" in first
+    assert schedule in first
+    assert "Questions: Ward 9 pharmacy, 01234567" in first
+
+
 def test_packet_of_our_own_leaflets_keeps_its_tags(built):
     reader, _ = built
     root = reader.trailer["/Root"]
@@ -297,8 +317,7 @@ def test_command_with_bad_patient_file_writes_nothing_and_repeats_no_value(tmp_p
 
     assert done.returncode == 1
     assert "patient.yaml:5: date is not a valid date" in done.stderr
-    assert "patient.yaml:4: patient.record_number: expected string or integer, found nothing" \
-        in done.stderr
+    assert "patient.yaml:4: patient.record_number must not be empty" in done.stderr
     assert "nothing was written" in done.stderr
     for value in (MARK, "15/03/2026", "secretamol"):
         assert value not in done.stdout + done.stderr

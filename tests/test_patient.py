@@ -90,10 +90,11 @@ def test_missing_name_names_the_field_and_line(tmp_path):
      "patient.date_of_birth is not a valid date", "Feb"),
     ("monograph: testamol", "monograph: Testamol Forte", 9,
      "medicines.0.monograph does not match a monograph slug", "Forte"),
-    ("dose: 2 tablets (20 mg)", "dose: 20", 10,
-     "medicines.0.dose: expected string, found int", "20"),
-    ("timing: Every morning", "timing:", 11, "medicines.0.timing: expected string, found nothing",
-     "None"),
+    ("dose: 2 tablets (20 mg)", "dose: [20 mg]", 10,
+     "medicines.0.dose: expected string, found list", "20"),
+    ("dose: 2 tablets (20 mg)", "dose: {20 mg: twice}", 10,
+     "medicines.0.dose: expected string, found dict", "twice"),
+    ("timing: Every morning", "timing:", 11, "medicines.0.timing must not be empty", "None"),
     (f"name: {NAME}", "name: ''", 2, "patient.name must not be empty", "''"),
     ("contact: {name: Ward 9 pharmacy, phone: 555 0100}", "contact: {name: Ward 9 pharmacy}", 7,
      "missing required field 'phone' in contact", "Ward"),
@@ -129,10 +130,48 @@ def test_a_medicine_listed_twice_is_an_error(tmp_path):
         "listed on line 9; list each medicine once, with all its directions"]
 
 
-def test_unknown_field_is_named(tmp_path):
-    text = PATIENT.replace("date: 2026-03-15", "date: 2026-03-15\nward: 9")
-    [problem] = problems_of(tmp_path, text)
-    assert ":6: unknown field 'ward'" in problem
+@pytest.mark.parametrize("old,new,line,message", [
+    ("date: 2026-03-15", "date: 2026-03-15\nward: 9", 6,
+     "a field that is not part of the patient file; known fields: contact, date, medicines, "
+     "note, patient, prescriber, variant"),
+    ("  record_number: 4711", "  record_number: 4711\n  Jordan Smith: allergic to penicillin", 5,
+     "patient: a field that is not part of the patient file; known fields: date_of_birth, "
+     "name, record_number"),
+    ("    timing: Every morning", "    timing: Every morning\n    Jordan Smith: x\n"
+     "    Jordan Smyth: y", 12,
+     "medicines.0: 2 fields that are not part of the patient file; known fields: directions, "
+     "dose, monograph, purpose, taper, timing"),
+])
+def test_unknown_field_is_located_but_never_repeated(tmp_path, old, new, line, message):
+    """A stray key may itself be patient data: its line is given, its text never."""
+    assert old in PATIENT
+    [problem] = problems_of(tmp_path, PATIENT.replace(old, new))
+    assert problem == f"{tmp_path / 'patient.yaml'}:{line}: {message}"
+    assert "Jordan" not in problem and "ward" not in problem
+
+
+@pytest.mark.parametrize("written", ["0012345", "01234567", "0x10", "1_0", "1e3", "yes", "no",
+                                     "null", "~", "12:30", "1.50", "2026-03-15"])
+def test_every_value_is_the_text_as_written(tmp_path, written):
+    """YAML 1.1 would read 0012345 as the octal 5349, 12:30 as 750, yes as True, ~ as None."""
+    text = (PATIENT.replace("record_number: 4711", f"record_number: {written}")
+            .replace("phone: 555 0100", f"phone: {written}")
+            .replace("dose: 2 tablets (20 mg)", f"dose: {written}")
+            .replace("[1, 20 mg]", f"[{written}, 20 mg]"))
+    patient = load_patient(write(tmp_path, text))
+    [medicine] = patient.medicines
+    assert patient.record_number == written
+    assert patient.contact.phone == written
+    assert medicine.dose == written
+    assert medicine.taper.rows[0] == (written, "20 mg")
+
+
+def test_taper_cells_are_never_numbers(tmp_path):
+    text = PATIENT.replace("columns: [Week, Dose]", "columns: [01, 010, 1_0, 0x10]").replace(
+        "- [1, 20 mg]", "- [01, 010, 1_0, 0x10]").replace("- [2, 10 mg]", "- [2, 3, 4, 5]")
+    [medicine] = load_patient(write(tmp_path, text)).medicines
+    assert medicine.taper.columns == ("01", "010", "1_0", "0x10")
+    assert medicine.taper.rows == (("01", "010", "1_0", "0x10"), ("2", "3", "4", "5"))
 
 
 def test_yaml_syntax_error_gives_the_line_without_the_text(tmp_path):

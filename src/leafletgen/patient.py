@@ -106,13 +106,15 @@ def read_patient(path: Path) -> tuple[Patient | None, list[Problem]]:
                               "UTF-8 encoding")]
     except OSError as exc:
         return None, [Problem(path, 1, f"cannot read the patient file: {exc.strerror}")]
-    doc, problems = parse_yaml(path, text.removeprefix("\ufeff"), what="the patient file")
+    # every value is text as written: YAML 1.1 would read record 00123 as the octal number 83
+    doc, problems = parse_yaml(path, text.removeprefix("\ufeff"), what="the patient file",
+                               as_text=True)
     if doc is None:
         # the parser's own wording may quote the text around the error: keep only the line
         return None, [Problem(p.path, p.line, "the patient file is not valid YAML here; check "
                               "indentation, colons and quotes on this line")
                       for p in problems]
-    problems = schema_problems(doc, "patient.schema.json", DOCS, quote_values=False)
+    problems = schema_problems(doc, "patient.schema.json", DOCS, private=True)
     problems += _table_problems(doc)
     problems += _duplicate_problems(doc)
     if errors_in(problems):
@@ -153,12 +155,8 @@ def _duplicate_problems(doc: YamlDoc) -> list[Problem]:
     return problems
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
 def _contact(data: dict) -> Contact:
-    return Contact(data["name"], data.get("role"), _text(data.get("phone")), data.get("hours"))
+    return Contact(data["name"], data.get("role"), data.get("phone"), data.get("hours"))
 
 
 def _to_patient(doc: YamlDoc) -> Patient:
@@ -172,8 +170,8 @@ def _to_patient(doc: YamlDoc) -> Patient:
             directions=m["directions"],
             line=doc.line(("medicines", i, "monograph")),
             purpose=m.get("purpose"),
-            taper=Table(tuple(str(c) for c in m["taper"]["columns"]),
-                        tuple(tuple(str(c) for c in row) for row in m["taper"]["rows"]),
+            taper=Table(tuple(m["taper"]["columns"]),
+                        tuple(tuple(row) for row in m["taper"]["rows"]),
                         m["taper"].get("title")) if "taper" in m else None,
         )
         for i, m in enumerate(data["medicines"])
@@ -187,7 +185,7 @@ def _to_patient(doc: YamlDoc) -> Patient:
         contact=_contact(data["contact"]),
         medicines=medicines,
         date_of_birth=dt.date.fromisoformat(birth) if birth else None,
-        record_number=_text(person.get("record_number")),
+        record_number=person.get("record_number"),
         note=data.get("note"),
         variant=data.get("variant"),
         variant_line=doc.line(("variant",)),

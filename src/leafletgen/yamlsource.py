@@ -38,6 +38,7 @@ class YamlDoc:
     data: Any
     lines: dict[KeyPath, int]
     first_line: int
+    what: str = "the file"  # how messages name the file, e.g. "the patient file"
 
     def line(self, key: KeyPath) -> int:
         """The line of ``key`` or of its nearest enclosing key."""
@@ -46,12 +47,17 @@ class YamlDoc:
         return self.lines.get(key, self.first_line)
 
 
-def parse_yaml(path: Path, text: str, first_line: int = 1,
-               what: str = "the file") -> tuple[YamlDoc | None, list[Problem]]:
-    """Parse YAML text that starts on ``first_line`` of ``path``."""
+def parse_yaml(path: Path, text: str, first_line: int = 1, what: str = "the file",
+               as_text: bool = False) -> tuple[YamlDoc | None, list[Problem]]:
+    """Parse YAML text that starts on ``first_line`` of ``path``.
+
+    With ``as_text`` every scalar is the text exactly as written: no YAML 1.1 guessing, so
+    ``0012345`` stays "0012345" (not the octal number 5349) and ``no`` stays "no" (not False).
+    """
+    loader = yaml.BaseLoader if as_text else _NoDatesLoader
     try:
-        node = yaml.compose(text, Loader=_NoDatesLoader)
-        data = yaml.load(text, Loader=_NoDatesLoader)
+        node = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark else 0)
@@ -63,7 +69,7 @@ def parse_yaml(path: Path, text: str, first_line: int = 1,
                               "('name: value', one per line)")]
     lines: dict[KeyPath, int] = {}
     _map_lines(node, (), first_line, lines)
-    return YamlDoc(path, data, lines, first_line), []
+    return YamlDoc(path, data, lines, first_line, what), []
 
 
 def _map_lines(node: yaml.Node, key: KeyPath, first_line: int, out: dict[KeyPath, int]) -> None:
@@ -85,17 +91,18 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 def schema_problems(doc: YamlDoc, schema_name: str, docs_hint: str,
-                    quote_values: bool = True) -> list[Problem]:
+                    private: bool = False) -> list[Problem]:
     """Every schema violation in ``doc``, each as advice at the offending line.
 
-    With ``quote_values=False`` messages name the field but never repeat its value: for files
-    holding patient data, whose values must not reach terminals or logs.
+    With ``private`` messages name the schema's fields but never repeat a key or value that
+    is not the schema's own: for files holding patient data, which must not reach terminals
+    or logs.
     """
     schema = load_schema(schema_name)
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     return [
-        Problem(doc.path, doc.line(_key_of(e)), _explain(e, docs_hint, quote_values))
+        Problem(doc.path, doc.line(_key_of(e)), _explain(e, docs_hint, doc.what, private))
         for e in sorted(validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.path])
     ]
 
@@ -116,7 +123,10 @@ def _unknown_fields(error: jsonschema.ValidationError) -> list[str]:
     return sorted(str(k) for k in error.instance if k not in allowed)
 
 
-def _explain(error: jsonschema.ValidationError, docs_hint: str, quote_values: bool = True) -> str:
+def _explain(error: jsonschema.ValidationError, docs_hint: str, what: str,
+             private: bool) -> str:
+    """Advice for one violation. ``private`` messages use only the schema's own words (field
+    names, allowed values, rules), never a key or value from the file."""
     path = tuple(error.absolute_path)
     field = ".".join(str(p) for p in path) or "top level"
     kind = error.validator
@@ -125,45 +135,38 @@ def _explain(error: jsonschema.ValidationError, docs_hint: str, quote_values: bo
         where = f" in {field}" if path else ""
         return f"missing required field '{missing}'{where}; add '{missing}: ...' (see {docs_hint})"
     if kind == "additionalProperties":
-        unknown = "', '".join(_unknown_fields(error))
+        known = ", ".join(sorted(error.schema.get("properties", {})))
+        unknown = _unknown_fields(error)
+        if private:
+            # the key itself may be patient data ("Jordan Smith: allergic to ..."): count it
+            these = "a field that is" if len(unknown) == 1 else f"{len(unknown)} fields that are"
+            where = f"{field}: " if path else ""
+            return f"{where}{these} not part of {what}; known fields: {known}"
         where = f" in {field}" if path else ""
-        return (f"unknown field '{unknown}'{where}; known fields: "
-                + ", ".join(sorted(error.schema.get("properties", {}))))
-    if not quote_values:
-        return _explain_unquoted(error, field)
+        names = "', '".join(unknown)
+        return f"unknown field '{names}'{where}; known fields: {known}"
+    # what the messages below say the offending value is: the value, or in private mode nothing
+    quoted = "" if private else f": '{error.instance}'"
     if kind == "format" and error.validator_value == "date":
-        return f"{field}: '{error.instance}' is not a valid date; write it as YYYY-MM-DD"
+        return f"{field}{quoted} is not a valid date; write it as YYYY-MM-DD"
     if kind == "enum":
         allowed_values = ", ".join(str(v) for v in error.validator_value)
-        return f"{field}: '{error.instance}' is not allowed; use one of: {allowed_values}"
+        return f"{field}{quoted} is not allowed; use one of: {allowed_values}"
     if kind == "type":
-        return (f"{field}: expected {error.validator_value}, "
-                f"found {type(error.instance).__name__} {error.instance!r}")
+        found = type(error.instance).__name__
+        if private:
+            expected = error.validator_value
+            expected = " or ".join(expected) if isinstance(expected, list) else expected
+            found = "nothing" if error.instance is None else found
+            return f"{field}: expected {expected}, found {found}"
+        return f"{field}: expected {error.validator_value}, found {found} {error.instance!r}"
     if kind in ("minItems", "minLength"):
         return f"{field} must not be empty"
     if kind == "pattern":
         described = error.schema.get("description", f"the pattern {error.validator_value}")
-        return f"{field}: {error.instance!r} does not match {described}"
+        shown = "" if private else f": {error.instance!r}"
+        return f"{field}{shown} does not match {described}"
+    if private:
+        # jsonschema's own messages quote the value: say only which rule the field breaks
+        return f"{field} breaks the rule '{kind}' of {what}"
     return f"{field}: {error.message}"
-
-
-def _explain_unquoted(error: jsonschema.ValidationError, field: str) -> str:
-    """The same advice as ``_explain``, without the offending value."""
-    kind = error.validator
-    if kind == "format" and error.validator_value == "date":
-        return f"{field} is not a valid date; write it as YYYY-MM-DD"
-    if kind == "enum":
-        allowed_values = ", ".join(str(v) for v in error.validator_value)
-        return f"{field} is not allowed; use one of: {allowed_values}"
-    if kind == "type":
-        expected = error.validator_value
-        expected = " or ".join(expected) if isinstance(expected, list) else expected
-        found = "nothing" if error.instance is None else type(error.instance).__name__
-        return f"{field}: expected {expected}, found {found}"
-    if kind in ("minItems", "minLength"):
-        return f"{field} must not be empty"
-    if kind == "pattern":
-        described = error.schema.get("description", "the expected pattern")
-        return f"{field} does not match {described}"
-    # jsonschema's own messages quote the value: say only which rule the field breaks
-    return f"{field} breaks the rule '{kind}' of the file format"
