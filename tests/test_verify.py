@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pdfplumber
@@ -13,11 +14,13 @@ from click.testing import CliRunner
 import leafletgen
 from leafletgen.cli import cli
 from leafletgen.variants import load_variants
-from leafletgen.verify import verify_pdf
+from leafletgen.errors import Severity
+from leafletgen.verify import VARIANT_KEY, verify_pdf
 
 from .conftest import BACLOFEN, STYLES
 
 VARIANTS, _ = load_variants(STYLES)
+PDFUA_PART = "{http://www.aiim.org/pdfua/ns/id/}part"
 
 
 @pytest.fixture
@@ -108,8 +111,11 @@ def test_verify_with_a_variant_that_does_not_match_the_pdf(built):
     assert any(m.startswith("type size: the smallest text is 8.5 pt") for m in messages)
 
 
-def foreign_pdf() -> bytes:
-    """A PDF made without leafletgen: untagged, no language or title, Helvetica not embedded."""
+def foreign_pdf(claim_ua: bool = False) -> bytes:
+    """A PDF made without leafletgen: untagged, no language or title, Helvetica not embedded.
+
+    With ``claim_ua`` its XMP claims PDF/UA-1 all the same.
+    """
     pdf = pikepdf.new()
     font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font,
                                                 Subtype=pikepdf.Name.Type1,
@@ -117,6 +123,9 @@ def foreign_pdf() -> bytes:
     page = pdf.add_blank_page(page_size=(595, 842))
     page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
     page.obj.Contents = pdf.make_stream(b"BT /F1 7 Tf 72 720 Td (Tiny print) Tj ET")
+    if claim_ua:
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta[PDFUA_PART] = "1"
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
@@ -130,9 +139,13 @@ def test_a_foreign_pdf_fails_with_advice_per_rule(tmp_path):
     assert "fonts: font 'Helvetica' is not embedded; list its family in styles/fonts.yaml " \
            "so it is embedded from its fontpkg package" in messages
     assert any(m.startswith("tags: the PDF is not tagged") for m in messages)
-    assert any(m.startswith("type size: the PDF does not say which leafletgen variant")
-               for m in messages)
-    assert any(m.startswith("pdf/ua: PDF/UA-1 rule") for m in messages)
+    # no variant named, none given: the type size is a warning, everything else is checked
+    assert [str(p) for p in report.problems if p.severity is Severity.WARNING] == [
+        f"{path}:1: warning: type size: not checked (the PDF does not name its variant; pass "
+        "--variant)"]
+    # it does not claim PDF/UA, so it is not held to PDF/UA's rules, and says so
+    assert not any(m.startswith("pdf/ua") for m in messages)
+    assert report.notes == ("not PDF/UA (no claim)",)
     assert all(p.path == path for p in report.problems)
     assert report.smallest_pt == 7
     # with a variant named, the floor is checked too
@@ -140,6 +153,37 @@ def test_a_foreign_pdf_fails_with_advice_per_rule(tmp_path):
     assert any(p.message.startswith("type size: the smallest text is 7 pt (\"Tiny print\", "
                                     "page 1), below the 'clinician' variant's floor of 8 pt")
                for p in report.problems)
+
+
+def test_a_pdf_that_claims_pdf_ua_is_held_to_it():
+    report = verify_pdf(foreign_pdf(claim_ua=True))
+    assert any(p.message.startswith("pdf/ua: PDF/UA-1 rule") for p in report.problems)
+    assert report.notes == () and report.standards == ()
+
+
+def test_verify_passes_a_pdf_without_a_variant_whose_other_rules_pass(built, tmp_path):
+    """A packet names no variant; verify checks all the rest and warns about the type size."""
+    with pikepdf.open(built / "baclofen-patient.pdf") as pdf:
+        del pdf.docinfo[VARIANT_KEY]
+        pdf.save(tmp_path / "unnamed.pdf")
+    run = CliRunner().invoke(cli, ["verify", str(tmp_path / "unnamed.pdf"),
+                                   "--styles", str(STYLES)])
+    assert run.exit_code == 0, run.output
+    assert (f"{tmp_path / 'unnamed.pdf'}:1: warning: type size: not checked (the PDF does not "
+            "name its variant; pass --variant)") in run.output
+    assert (f"ok {tmp_path / 'unnamed.pdf'} (unknown variant: fonts embedded, tagged with "
+            "language and title, type size not checked, PDF/UA-1)") in run.output
+    run = CliRunner().invoke(cli, ["verify", str(tmp_path / "unnamed.pdf"), "--variant",
+                                   "patient-large", "--styles", str(STYLES)])
+    assert run.exit_code == 1
+    assert "below the 'patient-large' variant's floor of 18 pt" in run.output
+
+
+def test_private_messages_do_not_quote_the_text(built):
+    report = verify_pdf(built / "baclofen-patient.pdf", VARIANTS["patient-large"], private=True)
+    [problem] = [p for p in report.problems if p.message.startswith("type size: the smallest")]
+    assert re.fullmatch(r"type size: the smallest text is [\d.]+ pt \(page \d+\), below .*",
+                        problem.message)
 
 
 def test_verify_an_unreadable_file(tmp_path):

@@ -256,12 +256,12 @@ def verify_command(ctx: click.Context, pdfs: tuple[Path, ...], variant: str | No
     _report(problems)
     failed = 0
     for report in reports:
+        for problem in report.problems:  # a PDF that passes may have warnings
+            click.echo(str(problem), err=True)
         if report.ok:
             click.echo(f"ok {display_path(report.path)} ({report.summary()})")
         else:
             failed += 1
-            for problem in report.problems:
-                click.echo(str(problem), err=True)
     if failed:
         click.echo(f"{failed} of {len(reports)} PDF(s) failed verification", err=True)
     ctx.exit(EXIT_PROBLEMS if failed or errors_in(problems) else EXIT_OK)

@@ -9,12 +9,15 @@ Rules, each named at the start of its messages:
                that is not an artifact (running headers and footers); alt text on figures
 ``type size``  the smallest text actually printed (PDFium; artifacts excluded) is at
                least the variant's ``min_body_pt``
-``pdf/ua``     page-validation's PDF/UA-1 profile
+``pdf/ua``     page-validation's PDF/UA-1 profile, when the file claims PDF/UA (every leaflet
+               does; a packet with attached PDFs does not)
 ``pdf/a``      page-validation's profile for the PDF/A level the file claims (archival copies)
 
-A PDF names its variant in its metadata (``<meta name="leafletgen-variant">`` in the
-template, written to the document information as ``/leafletgenvariant``), so a PDF can be
-checked on its own, later or elsewhere.
+A leaflet names its variant in its metadata (``<meta name="leafletgen-variant">`` in the
+template, written to the document information as ``/leafletgenvariant``), so it can be
+checked on its own, later or elsewhere. A packet does not (a variant such as
+``patient-large`` hints at a health need): without ``--variant`` its type size is not
+checked, which is a warning, not a failure.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import ctypes
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +35,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pikepdf import Dictionary, Name
 
-from .errors import Problem, UsageError, errors_in
+from .errors import Problem, Severity, UsageError, errors_in
 from .finish import parent_tree, structure_elements
 from .variants import Variant, load_variants
 
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 
 VARIANT_KEY = "/leafletgenvariant"
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+_PDFUA_PART = "{http://www.aiim.org/pdfua/ns/id/}part"
 _PDFA_PROFILES = {p.value.upper() for p in pagevalidation.ValidationProfile} - {"UA1"}
 
 
@@ -53,6 +57,7 @@ class PdfReport:
     floor_pt: float | None = None
     standards: tuple[str, ...] = ()  # the standards the file passed, e.g. ("PDF/UA-1",)
     problems: tuple[Problem, ...] = field(default=())
+    notes: tuple[str, ...] = ()  # what was not checked and why, e.g. "not PDF/UA (no claim)"
 
     @property
     def ok(self) -> bool:
@@ -64,15 +69,18 @@ class PdfReport:
                 if self.smallest_pt is not None and self.floor_pt is not None else
                 "type size not checked")
         return (f"{self.variant or 'unknown variant'}: fonts embedded, tagged with language "
-                f"and title, {size}, " + ", ".join(self.standards))
+                f"and title, {size}, " + ", ".join([*self.standards, *self.notes]))
 
 
 def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | None = None,
-               styles: Path = Path("styles")) -> PdfReport:
+               styles: Path = Path("styles"), pages: Sequence[int] | None = None,
+               private: bool = False) -> PdfReport:
     """Check one PDF (bytes or a file) against the rules above and its variant's type floor.
 
     Without ``variant``, the variant the PDF names is looked up in ``styles``. ``path`` names
-    the file in problems (default: ``pdf`` when it is a path).
+    the file in problems (default: ``pdf`` when it is a path). ``pages`` (0-based) limits the
+    font and type-size rules to the pages leafletgen made, in a file that also holds PDFs
+    from elsewhere. ``private`` messages never quote the PDF's text (it holds patient data).
     """
     data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     where = path or (pdf if isinstance(pdf, Path) else Path("<pdf>"))
@@ -87,12 +95,18 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
         found += [f"syntax: {message}; rebuild the file"
                   for message in document.check_pdf_syntax()]
         found += [f"fonts: font '{font}' is not embedded; list its family in styles/fonts.yaml "
-                  "so it is embedded from its fontpkg package" for font in _unembedded(document)]
+                  "so it is embedded from its fontpkg package"
+                  for font in _unembedded(document, pages)]
         found += _tag_problems(document)
-        pdfa = document.open_metadata().pdfa_status
+        metadata = document.open_metadata()
+        pdfa = metadata.pdfa_status
+        claims_ua = bool(metadata.get(_PDFUA_PART))
+    notes: list[str] = []
+    warnings: list[str] = []
     if variant is None and name is None:
-        found.append("type size: the PDF does not say which leafletgen variant it is; pass "
-                     "--variant NAME to check its type size")
+        # not a failure: a packet does not name its variant, on purpose (see the docstring)
+        warnings.append("type size: not checked (the PDF does not name its variant; pass "
+                        "--variant)")
     elif variant is None:
         variant = load_variants(styles)[0].get(name)
         if variant is None:
@@ -101,16 +115,20 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
     elif variant is not None and name is not None and name != variant.name:
         found.append(f"type size: the PDF says it is the '{name}' variant, not "
                      f"'{variant.name}'; check it with --variant {name}")
-    smallest = _smallest_text(data)
+    smallest = _smallest_text(data, pages)
     if variant is not None and smallest is not None and smallest.size < variant.min_body_pt:
+        quoted = "" if private else f"\"{smallest.text}\", "
         found.append(
-            f"type size: the smallest text is {smallest.size:g} pt (\"{smallest.text}\", page "
+            f"type size: the smallest text is {smallest.size:g} pt ({quoted}page "
             f"{smallest.page}), below the '{variant.name}' variant's floor of "
             f"{variant.min_body_pt:g} pt (min_body_pt in {variant.path.name}); raise the "
             f"font-size in {', '.join(variant.stylesheets)}")
     standards: list[str] = []
-    for label, profile in [("PDF/UA-1", "ua1")] + ([(f"PDF/A-{pdfa}", pdfa.lower())]
-                                                  if pdfa else []):
+    if not claims_ua:
+        notes.append("not PDF/UA (no claim)")
+    profiles = [("PDF/UA-1", "ua1")] if claims_ua else []
+    profiles += [(f"PDF/A-{pdfa}", pdfa.lower())] if pdfa else []
+    for label, profile in profiles:
         if profile.upper() not in _PDFA_PROFILES | {"UA1"}:
             found.append(f"pdf/a: the file claims {label}, which page-validation cannot check")
             continue
@@ -119,10 +137,12 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
         found += [f"{rule}: {label} rule {f.rule_id}: {f.message}" for f in failures]
         if not failures:
             standards.append(label)
+    problems = [Problem(where, 1, message) for message in found]
+    problems += [Problem(where, 1, message, Severity.WARNING) for message in warnings]
     return PdfReport(where, variant.name if variant else name,
                      smallest.size if smallest else None,
                      variant.min_body_pt if variant else None, tuple(standards),
-                     tuple(Problem(where, 1, message) for message in found))
+                     tuple(problems), tuple(notes))
 
 
 def verify(paths: Sequence[Path] = (Path("out"),), styles: Path = Path("styles"),
@@ -164,9 +184,11 @@ def _recorded_variant(document: pikepdf.Pdf) -> str | None:
     return str(value) if value is not None else None
 
 
-def _unembedded(document: pikepdf.Pdf) -> list[str]:
+def _unembedded(document: pikepdf.Pdf, pages: Sequence[int] | None) -> list[str]:
     missing: set[str] = set()
-    for obj in document.objects:
+    candidates = (document.objects if pages is None
+                  else _reachable(document.pages[i].obj for i in pages))
+    for obj in candidates:
         if not isinstance(obj, Dictionary) or obj.get("/Type") != Name.Font:
             continue
         fonts = list(obj.DescendantFonts) if obj.get("/Subtype") == Name.Type0 else [obj]
@@ -177,6 +199,43 @@ def _unembedded(document: pikepdf.Pdf) -> list[str]:
             if descriptor is None or not any(key in descriptor for key in _FONT_FILES):
                 missing.add(str(font.get("/BaseFont", "unnamed"))[1:])
     return sorted(missing)
+
+
+def _reachable(pages: Iterable[Dictionary]) -> list[pikepdf.Object]:
+    """Every object the given pages use (resources, fonts, forms, annotations), not entering
+    other pages: in a packet, the fonts of attached PDFs are theirs, not ours to check."""
+    seen: set[tuple[int, int]] = set()
+    found: list[pikepdf.Object] = []
+    todo: list[object] = []
+    for page in pages:
+        seen.add(page.objgen)
+        todo += [value for key, value in page.items() if key != "/Parent"]
+        if "/Resources" not in page:
+            todo.append(_inherited(page, "/Resources"))
+    while todo:
+        obj = todo.pop()
+        if not isinstance(obj, pikepdf.Object):
+            continue  # numbers, names and strings hold no fonts
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, Dictionary | pikepdf.Stream):
+            if obj.get("/Type") in (Name.Page, Name.Pages):
+                continue  # a link's destination: another page, not this one's content
+            found.append(obj)
+            todo += [value for key, value in obj.items() if key not in ("/Parent", "/P")]
+        elif isinstance(obj, pikepdf.Array):
+            todo += list(obj)
+    return found
+
+
+def _inherited(page: Dictionary, key: str) -> object:
+    """A page attribute its page tree may hold for it (PDF 32000-1, 7.7.3.4)."""
+    node = page
+    while key not in node and "/Parent" in node:
+        node = node.Parent
+    return node.get(key)
 
 
 def _tag_problems(document: pikepdf.Pdf) -> list[str]:
@@ -208,7 +267,7 @@ def _tag_problems(document: pikepdf.Pdf) -> list[str]:
     return found
 
 
-def _smallest_text(data: bytes) -> _Text | None:
+def _smallest_text(data: bytes, pages: Sequence[int] | None = None) -> _Text | None:
     """The smallest text printed, ignoring artifacts (running headers, footers, page numbers).
 
     PDFium reads each text object's font size, scaled by its matrix, and its marked-content
@@ -219,6 +278,8 @@ def _smallest_text(data: bytes) -> _Text | None:
     document = pdfium.PdfDocument(data)
     try:
         for number, page in enumerate(document, start=1):
+            if pages is not None and number - 1 not in pages:
+                continue
             textpage = page.get_textpage()
             for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=8):
                 if "Artifact" in _marks(obj.raw):
