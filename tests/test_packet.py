@@ -4,6 +4,7 @@ PDFs are checked with pypdf (pages, text, outline, page labels, metadata, struct
 The expensive renders happen once per module; tests that change input render small packets.
 """
 
+import importlib
 import io
 import logging
 import os
@@ -223,6 +224,57 @@ def test_packet_of_our_own_leaflets_keeps_its_tags(built):
     assert all("/StructParents" in page for page in reader.pages)
 
 
+def test_verify_passes_a_packet_that_names_no_variant(built, tmp_path, capsys):
+    reader, _ = built
+    path = tmp_path / "discharge.pdf"
+    path.write_bytes(reader.stream.getvalue())
+    code, stdout, stderr = run(capsys, "verify", str(path), "--styles", str(STYLES))
+    assert code == 0, stderr
+    assert stdout.startswith(f"ok {path} (unknown variant: ")
+    assert stdout.rstrip().endswith("type size not checked, PDF/UA-1)")
+    assert "warning: type size: not checked (the PDF does not name its variant" in stderr
+    code, stdout, _ = run(capsys, "verify", str(path), "--variant", "patient",
+                          "--styles", str(STYLES))
+    assert code == 0 and "smallest text" in stdout
+
+
+def test_a_packet_below_its_variants_type_floor_is_refused(project, styles):
+    """Packets are checked as `leafletgen verify` checks leaflets, without quoting their text."""
+    (styles / "small.css").write_text(".personal { font-size: 9pt; }\n", encoding="utf-8")
+    variant = styles / "variants" / "patient.yaml"
+    variant.write_text(variant.read_text(encoding="utf-8").replace(
+        "stylesheets: [leaflet.css, patient.css]",
+        "stylesheets: [leaflet.css, patient.css, small.css]"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets", styles=styles)
+    [problem] = [str(p) for p in caught.value.problems]
+    assert re.fullmatch(r"<packet>:1: type size: the smallest text is 9 pt \(page \d+\), below "
+                        r"the 'patient' variant's floor of 12 pt .*small\.css", problem), problem
+    assert MARK not in problem and "Take 2 tablets" not in problem
+
+
+def test_large_print_packet_with_a_small_print_attachment(project, tmp_path):
+    """Only our pages are held to the 18 pt floor; the personal box comes first, then the
+    boxed most important information, then the read-me box."""
+    letter = tmp_path / "small-letter.pdf"
+    weasyprint.HTML(string="<p style='font: 9pt serif'>SMALL PRINT LETTER</p>").write_pdf(letter)
+    data = leafletgen.packet(write_patient(tmp_path, ONE_MEDICINE),
+                             leaflets=project / "leaflets", styles=STYLES,
+                             variant="patient-large", attach=[letter])
+    reader = PdfReader(io.BytesIO(data))
+    pages = texts(reader)
+    assert "SMALL PRINT LETTER" in pages[-1]
+    leaflet = " ".join(pages[1:-1])
+    personal = leaflet.index(f"For: {NAME}")
+    important = leaflet.index("What is the most important information I should know about "
+                              "Testamol?")
+    read_me = leaflet.index("Read all of this leaflet carefully")
+    assert personal < important < read_me
+    # nothing but the end of the personal box stands between it and the most important box
+    between = leaflet[leaflet.index("Questions: Ward 9 pharmacy"):important]
+    assert "Read all" not in between and "Testamol treats" not in between
+
+
 def test_anchor_ids_are_prefixed_per_leaflet(built):
     reader, _ = built
     names = set(reader.named_destinations)
@@ -352,6 +404,37 @@ def test_medicine_without_a_usable_monograph(project, tmp_path, slug, message):
     assert slug not in str(problem).replace(str(project), "")
     if slug == "secretamol":
         assert str(problem).endswith("available: othermol, testamol")
+
+
+def test_only_the_patients_monographs_are_read(project, tmp_path, monkeypatch):
+    """A broken monograph of another medicine cannot stop this patient's packet."""
+    leaflets = tmp_path / "leaflets"
+    shutil.copytree(project / "leaflets", leaflets)
+    (leaflets / "crashamol.md").write_text("---\nname: [unclosed\n---\n", encoding="utf-8")
+    read: list[str] = []
+    build_module = importlib.import_module("leafletgen.build")  # leafletgen.build is build()
+    load = build_module.load
+
+    def spy(path):
+        read.append(path.name)
+        return load(path)
+
+    monkeypatch.setattr(build_module, "load", spy)
+    data = leafletgen.packet(write_patient(tmp_path, ONE_MEDICINE), leaflets=leaflets,
+                             styles=STYLES)
+    assert read == ["testamol.md"]
+    assert f"Your directions: {TESTAMOL_DIRECTIONS}" in " ".join(texts(PdfReader(io.BytesIO(data))))
+
+
+def test_a_monograph_that_sets_its_own_slug_is_found(project, tmp_path):
+    leaflets = tmp_path / "leaflets"
+    shutil.copytree(project / "leaflets", leaflets)
+    (leaflets / "testamol.md").rename(leaflets / "Testamol 10 mg tablets.md")
+    (leaflets / "Testamol 10 mg tablets.md").write_text(monograph_text(slug="testamol"),
+                                                        encoding="utf-8")
+    data = leafletgen.packet(write_patient(tmp_path, ONE_MEDICINE), leaflets=leaflets,
+                             styles=STYLES)
+    assert f"Your directions: {TESTAMOL_DIRECTIONS}" in " ".join(texts(PdfReader(io.BytesIO(data))))
 
 
 def test_unknown_variant_in_the_patient_file_names_the_field(project, tmp_path):
@@ -487,6 +570,47 @@ def test_packet_command_usage_errors(project, tmp_path, capsys, args, message, c
     assert got == code
     assert message in stderr
     assert not target.exists()
+
+
+def test_write_private_says_why_but_not_where(tmp_path):
+    in_the_way = tmp_path / NAME
+    in_the_way.write_text("a file where a folder should be", encoding="utf-8")
+    with pytest.raises(leafletgen.OutputError) as caught:
+        leafletgen.write_private(in_the_way / "discharge.pdf", b"%PDF-1.7")
+    assert str(caught.value) == ("cannot write the output file: a folder in its path is a "
+                                 "file; choose another path with -o")
+    (tmp_path / "folder.pdf").mkdir()
+    with pytest.raises(leafletgen.OutputError, match="^cannot write the output file: Is a "
+                                                     "directory; choose"):
+        leafletgen.write_private(tmp_path / "folder.pdf", b"%PDF-1.7")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([NAME, "folder.pdf"])
+
+
+@pytest.mark.parametrize("command", ["packet", "handout"])
+def test_a_failed_write_is_reported_without_a_traceback(project, tmp_path, capsys, monkeypatch,
+                                                        command):
+    monkeypatch.setattr(f"leafletgen.cli.{command}", lambda *args, **kwargs: b"%PDF-1.7")
+    in_the_way = tmp_path / NAME
+    in_the_way.write_text("a file where a folder should be", encoding="utf-8")
+    args = ([command, "--patient", str(project / "patient.yaml")] if command == "packet" else
+            [command, str(project / "leaflets" / "testamol.md"), "--for",
+             str(project / "patient.yaml")])
+    code, stdout, stderr = run(capsys, *args, "-o", str(in_the_way / "x.pdf"))
+    assert code == 1
+    assert stdout == ""
+    assert stderr == ("leafletgen: cannot write the output file: a folder in its path is a file; "
+                      "choose another path with -o; nothing was written\n")
+
+
+def test_packet_errors_say_nothing_was_written(project, tmp_path, capsys):
+    bad = write_patient(tmp_path, PATIENT.replace("date: 2026-03-15", "date: 2026-02-30"))
+    code, _, stderr = run(capsys, "packet", "--patient", str(bad), "-o",
+                          str(tmp_path / "x.pdf"), "--leaflets", str(project / "leaflets"),
+                          "--styles", str(STYLES))
+    assert code == 1
+    assert stderr.endswith(":5: date is not a valid date; write it as YYYY-MM-DD\n"
+                           "1 error(s); nothing was written\n")
+    assert "not built" not in stderr
 
 
 def test_packet_command_hides_unexpected_error_messages(project, tmp_path, capsys, monkeypatch):

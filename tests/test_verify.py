@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 import leafletgen
 from leafletgen.cli import cli
-from leafletgen.variants import load_variants
 from leafletgen.errors import Severity
+from leafletgen.variants import load_variants
 from leafletgen.verify import VARIANT_KEY, verify_pdf
 
 from .conftest import BACLOFEN, STYLES

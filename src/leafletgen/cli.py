@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .build import DEFAULT_OUT, DEFAULT_STYLES, PAPERS, build
-from .errors import ContentError, Problem, UsageError, display_path, errors_in
+from .errors import ContentError, OutputError, Problem, UsageError, display_path, errors_in
 from .gates import check_report
 from .packet import Attachment, handout, packet, write_private
 from .report import as_json, as_text, summary
@@ -183,10 +183,9 @@ def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: s
     Example:
       leafletgen packet --patient examples/patient.yaml -o discharge.pdf
     """
-    data = _run_private(ctx, lambda: packet(patient_file, leaflets=leaflets, styles=styles,
-                                            variant=variant, attach=[*attach_first, *attach],
-                                            paper=paper))
-    write_private(out, data)
+    _run_private(ctx, lambda: write_private(out, packet(
+        patient_file, leaflets=leaflets, styles=styles, variant=variant,
+        attach=[*attach_first, *attach], paper=paper)))
     click.echo(f"wrote {display_path(out)}")
 
 
@@ -210,9 +209,8 @@ def handout_command(ctx: click.Context, monograph: Path, patient_file: Path, out
     Example:
       leafletgen handout leaflets/baclofen.md --for examples/patient.yaml -o baclofen.pdf
     """
-    data = _run_private(ctx, lambda: handout(monograph, patient_file, styles=styles,
-                                             variant=variant, paper=paper))
-    write_private(out, data)
+    _run_private(ctx, lambda: write_private(out, handout(
+        monograph, patient_file, styles=styles, variant=variant, paper=paper)))
     click.echo(f"wrote {display_path(out)}")
 
 
@@ -224,8 +222,10 @@ def _run_private(ctx: click.Context, action):
         click.echo(f"leafletgen: {exc}", err=True)
         ctx.exit(EXIT_USAGE)
     except ContentError as exc:
-        _report(exc.problems)
-        click.echo("nothing was written", err=True)
+        _report(exc.problems, "nothing was written")
+        ctx.exit(EXIT_PROBLEMS)
+    except OutputError as exc:
+        click.echo(f"leafletgen: {exc}; nothing was written", err=True)
         ctx.exit(EXIT_PROBLEMS)
     except Exception as exc:
         if ctx.obj["debug"]:
@@ -284,12 +284,13 @@ def _run(ctx: click.Context, action):
         ctx.exit(EXIT_PROBLEMS)
 
 
-def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
+def _report(problems: tuple[Problem, ...] | list[Problem],
+            outcome: str = "files with errors were not built") -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     errors = len(errors_in(problems))
     if errors:
-        click.echo(f"{errors} error(s); files with errors were not built", err=True)
+        click.echo(f"{errors} error(s); {outcome}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,8 @@ whole command::
 
     LeafletgenError
      ├── UsageError      wrong command-line use or API arguments (exit 2)
-     └── ContentError    a file that cannot be used; carries its Problems (exit 1)
+     ├── ContentError    a file that cannot be used; carries its Problems (exit 1)
+     └── OutputError     an output file that cannot be written (exit 1)
 """
 
 from __future__ import annotations
@@ -62,3 +63,7 @@ class ContentError(LeafletgenError):
     def __init__(self, problems: list[Problem]):
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class OutputError(LeafletgenError):
+    """An output file cannot be written (a folder in its path is a file, no permission)."""

@@ -7,6 +7,9 @@ bookmarks and PDF/UA tags span the whole packet. pypdf only adds page labels and
 PDFs afterwards: pypdf's ``append()`` of our own leaflets would drop PDF/UA and mix up their
 named destinations.
 
+Every packet and handout is checked as ``leafletgen verify`` checks a leaflet (fonts, tags,
+the variant's type size on our own pages, PDF/UA when claimed) before it is returned.
+
 Patient data stays in memory: nothing here logs it, caches it or writes it anywhere but the
 bytes returned (``write_private`` writes them owner-readable only). Errors name fields of the
 patient file, never their values.
@@ -25,13 +28,14 @@ from markupsafe import Markup
 from pypdf.errors import PyPdfError
 
 from . import __version__
-from .build import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Plan, Renderer, plan
-from .errors import ContentError, Problem, UsageError, display_path, errors_in
+from .build import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Plan, Renderer, find_monographs, plan
+from .errors import ContentError, OutputError, Problem, UsageError, display_path, errors_in
 from .html import environment, long_date, render_html
 from .monograph import slug_for
 from .patient import Patient, Prescription, load_patient
-from .pdf import PDF_VARIANT, AssetFetcher, RenderError, render_pdf, write_atomic
+from .pdf import PDF_VARIANT, AssetFetcher, RenderedPdf, RenderError, render_pdf, write_atomic
 from .variants import Variant, load_variants
+from .verify import verify_pdf
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +89,7 @@ def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
     """
     person = patient if isinstance(patient, Patient) else load_patient(patient)
     chosen = choose_variant(person, styles, variant)
-    the_plan = plan((leaflets,), styles, (chosen.name,))
+    the_plan = _plan_medicines(person, leaflets, styles, chosen)
     pairs = _match(person, the_plan, leaflets)
     attachments = _read_attachments(attach)
     return _assemble(person, pairs, styles, paper, cover=True, attachments=attachments)
@@ -114,9 +118,21 @@ def handout(monograph: Path, patient: Path | Patient, *, styles: Path = DEFAULT_
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write personalised output atomically, readable by its owner only."""
-    write_atomic(path, data, mode=0o600)
-    log.info("wrote %s", path)
+    """Write personalised output atomically, readable by its owner only.
+
+    Raises OutputError, whose message says why but not where: the path may name the patient.
+    """
+    try:
+        write_atomic(path, data, mode=0o600)
+    except FileExistsError:
+        # mkdir of the folder found a file in its place
+        raise OutputError("cannot write the output file: a folder in its path is a file; "
+                          "choose another path with -o") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(f"cannot write the output file: {reason}; choose another path "
+                          "with -o") from None
+    log.info("wrote a personalised PDF")  # not its path, which may name the patient
 
 
 def choose_variant(patient: Patient, styles: Path, wanted: str | None) -> Variant:
@@ -141,12 +157,27 @@ def choose_variant(patient: Patient, styles: Path, wanted: str | None) -> Varian
     return variants[patient.variant]
 
 
+def _plan_medicines(patient: Patient, leaflets: Path, styles: Path, variant: Variant) -> Plan:
+    """Read and check only the monographs this patient takes, found by file name.
+
+    So a broken monograph of another medicine cannot stop this patient's packet. A monograph
+    may set its own 'slug:'; only when a medicine has no file of its name is every monograph
+    in ``leaflets`` read, to find it (and to list what is available).
+    """
+    files = find_monographs((leaflets,))
+    wanted = {m.monograph for m in patient.medicines}
+    the_plan = plan([f for f in files if slug_for(f) in wanted], styles, (variant.name,))
+    if wanted <= {job.monograph.slug for job in the_plan.jobs} | _broken(the_plan):
+        return the_plan
+    return plan((leaflets,), styles, (variant.name,))
+
+
 def _match(patient: Patient, the_plan: Plan,
            leaflets: Path) -> list[tuple[Job, Prescription]]:
     """Each prescription with its leaflet; problems name the field, never its value."""
     by_slug = {job.monograph.slug: job for job in the_plan.jobs}
     approved = sorted(slug for slug, job in by_slug.items() if job.monograph.status == "approved")
-    broken = {slug_for(path) for path in the_plan.files} - set(by_slug)
+    broken = _broken(the_plan)
     pairs: list[tuple[Job, Prescription]] = []
     problems: list[Problem] = []
     for i, prescription in enumerate(patient.medicines):
@@ -167,6 +198,12 @@ def _match(patient: Patient, the_plan: Plan,
     if problems:
         raise ContentError(problems)
     return pairs
+
+
+def _broken(the_plan: Plan) -> set[str]:
+    """The slugs (by file name) of the monographs that could not be read or had errors."""
+    usable = {job.monograph.path for job in the_plan.jobs}
+    return {slug_for(path) for path in the_plan.files if path not in usable}
 
 
 def _approval_problems(patient: Patient, prescription: Prescription, job: Job,
@@ -214,30 +251,43 @@ def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: P
              for job, prescription in pairs]
     before = [(a, r) for a, r in attachments if a.first]
     after = [(a, r) for a, r in attachments if not a.first]
+    offset = sum(len(r.pages) for _, r in before)  # pages before our own
     # PDF/UA is claimed only when every page is ours and tagged
     pdf_variant = None if attachments else PDF_VARIANT
     try:
-        data = _render(renderer, _packet_html(renderer, patient, variant, parts, cover),
-                       pdf_variant)
+        rendered = _render(renderer, _packet_html(renderer, patient, variant, parts, cover),
+                           pdf_variant)
         if attachments:
             # lay out again now that the page total is known, so "Page N of M" counts them
-            ours = len(pypdf.PdfReader(io.BytesIO(data)).pages)
-            offset = sum(len(r.pages) for _, r in before)
-            total = ours + sum(len(r.pages) for _, r in attachments)
-            data = _render(renderer, _packet_html(renderer, patient, variant, parts, cover,
-                                                  page_total=total, page_offset=offset),
-                           pdf_variant)
+            total = rendered.pages + sum(len(r.pages) for _, r in attachments)
+            rendered = _render(renderer, _packet_html(renderer, patient, variant, parts, cover,
+                                                      page_total=total, page_offset=offset),
+                               pdf_variant)
     except RenderError as exc:
         raise ContentError([Problem(variant.path, 1, f"the packet could not be rendered: {r}")
                             for r in exc.reasons]) from None
-    return _finish(data, parts, cover, before, after)
+    data = _finish(rendered.data, parts, cover, before, after)
+    _verify(data, variant, cover, ours=range(offset, offset + rendered.pages))
+    return data
 
 
-def _render(renderer: Renderer, html: str, pdf_variant: str | None) -> bytes:
+def _verify(data: bytes, variant: Variant, cover: bool, ours: range) -> None:
+    """Check the PDF as ``leafletgen verify`` does; raise ContentError if it fails.
+
+    Only our own pages are held to the variant's type size and to embedded fonts: attached
+    PDFs are copied as they are. Messages never quote the PDF's text.
+    """
+    where = Path("<packet>" if cover else "<handout>")
+    report = verify_pdf(data, variant, where, pages=ours, private=True)
+    if errors_in(report.problems):
+        raise ContentError(errors_in(report.problems))
+
+
+def _render(renderer: Renderer, html: str, pdf_variant: str | None) -> RenderedPdf:
     # Renderer.pdf always claims PDF/UA; a packet with attached pages must not
     fetcher = AssetFetcher(folders=(renderer.styles,), files=renderer.fonts.files)
     return render_pdf(html, base_url=renderer.styles.as_uri() + "/", fetcher=fetcher,
-                      pdf_variant=pdf_variant).data
+                      pdf_variant=pdf_variant)
 
 
 def _leaflet_body(renderer: Renderer, job: Job, personal: Personal) -> Markup:
