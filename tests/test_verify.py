@@ -161,6 +161,20 @@ def test_a_pdf_that_claims_pdf_ua_is_held_to_it():
     assert report.notes == () and report.standards == ()
 
 
+def test_a_leaflet_must_claim_pdf_ua(built, tmp_path):
+    """A file that names its leafletgen variant is a leaflet: losing the claim is a failure."""
+    with pikepdf.open(built / "baclofen-patient.pdf") as pdf:
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            del meta[PDFUA_PART]
+        pdf.save(tmp_path / "unclaimed.pdf")
+    messages = [p.message for p in verify_pdf(tmp_path / "unclaimed.pdf").problems]
+    assert ("pdf/ua: the file does not claim PDF/UA-1, which every leafletgen leaflet does; "
+            "rebuild it with leafletgen build") in messages
+    # the build's own check requires it even when the file names no variant
+    unnamed = verify_pdf(foreign_pdf(), VARIANTS["clinician"], require_ua=True)
+    assert any(p.message.startswith("pdf/ua: the file does not claim") for p in unnamed.problems)
+
+
 def test_verify_passes_a_pdf_without_a_variant_whose_other_rules_pass(built, tmp_path):
     """A packet names no variant; verify checks all the rest and warns about the type size."""
     with pikepdf.open(built / "baclofen-patient.pdf") as pdf:

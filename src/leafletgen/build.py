@@ -178,7 +178,7 @@ def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,
                 write_atomic(out / f"{job.stem}.html", page.encode("utf-8"))
             data = renderer.pdf(page, job)
             if verify:
-                found = verify_pdf(data, job.variant, target).problems
+                found = verify_pdf(data, job.variant, target, require_ua=True).problems
                 problems += found
                 if errors_in(found):
                     continue  # reported in problems; a failing PDF is never written

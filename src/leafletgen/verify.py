@@ -74,13 +74,15 @@ class PdfReport:
 
 def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | None = None,
                styles: Path = Path("styles"), pages: Sequence[int] | None = None,
-               private: bool = False) -> PdfReport:
+               private: bool = False, require_ua: bool = False) -> PdfReport:
     """Check one PDF (bytes or a file) against the rules above and its variant's type floor.
 
     Without ``variant``, the variant the PDF names is looked up in ``styles``. ``path`` names
     the file in problems (default: ``pdf`` when it is a path). ``pages`` (0-based) limits the
     font and type-size rules to the pages leafletgen made, in a file that also holds PDFs
     from elsewhere. ``private`` messages never quote the PDF's text (it holds patient data).
+    ``require_ua`` fails a file that does not claim PDF/UA-1 (a file that names its variant
+    is a leaflet, and must claim it anyway).
     """
     data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     where = path or (pdf if isinstance(pdf, Path) else Path("<pdf>"))
@@ -124,7 +126,12 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
             f"{variant.min_body_pt:g} pt (min_body_pt in {variant.path.name}); raise the "
             f"font-size in {', '.join(variant.stylesheets)}")
     standards: list[str] = []
-    if not claims_ua:
+    if not claims_ua and (require_ua or name is not None):
+        # a leaflet (it names its variant) is always PDF/UA-1; only a packet with attached
+        # third-party pages gives up the claim
+        found.append("pdf/ua: the file does not claim PDF/UA-1, which every leafletgen leaflet "
+                     "does; rebuild it with leafletgen build")
+    elif not claims_ua:
         notes.append("not PDF/UA (no claim)")
     profiles = [("PDF/UA-1", "ua1")] if claims_ua else []
     profiles += [(f"PDF/A-{pdfa}", pdfa.lower())] if pdfa else []
