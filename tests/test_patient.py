@@ -89,7 +89,7 @@ def test_missing_name_names_the_field_and_line(tmp_path):
     ("date_of_birth: 1950-02-03", "date_of_birth: 3 Feb 1950", 3,
      "patient.date_of_birth is not a valid date", "Feb"),
     ("monograph: testamol", "monograph: Testamol Forte", 9,
-     "medicines.0.monograph does not match a monograph slug", "Forte"),
+     "medicines.0.monograph is not a monograph slug", "Forte"),
     ("dose: 2 tablets (20 mg)", "dose: [20 mg]", 10,
      "medicines.0.dose: expected string, found list", "20"),
     ("dose: 2 tablets (20 mg)", "dose: {20 mg: twice}", 10,

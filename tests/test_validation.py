@@ -99,3 +99,15 @@ def test_html_in_front_matter_is_rejected(write_monograph):
 
 def test_comparison_signs_in_front_matter_are_fine(write_monograph):
     assert found(write_monograph(drug_class='"Dose < 10 mg > child dose"')) == []
+
+
+def test_unquoted_version_is_explained(write_monograph):
+    path = write_monograph(version="1.0")
+    assert found(path) == [f"{line_of(path, 'version:')}: version: 1.0 was read as a number; "
+                           'put it in quotes, e.g. version: "1.0"']
+
+
+def test_pattern_errors_describe_the_rule_not_a_regular_expression(write_monograph):
+    path = write_monograph(language="english")
+    assert found(path) == [f"{line_of(path, 'language:')}: language: 'english' is not a "
+                           "language tag such as en, fr or pt-BR"]

@@ -159,13 +159,17 @@ def _explain(error: jsonschema.ValidationError, docs_hint: str, what: str,
             expected = " or ".join(expected) if isinstance(expected, list) else expected
             found = "nothing" if error.instance is None else found
             return f"{field}: expected {expected}, found {found}"
+        if error.validator_value == "string" and isinstance(error.instance, int | float):
+            # YAML reads 1.0 or 2026 as numbers; the fix is quoting, say so
+            return (f"{field}: {error.instance!r} was read as a number; put it in quotes, "
+                    f'e.g. {path[-1]}: "{error.instance}"')
         return f"{field}: expected {error.validator_value}, found {found} {error.instance!r}"
     if kind in ("minItems", "minLength"):
         return f"{field} must not be empty"
     if kind == "pattern":
         described = error.schema.get("description", f"the pattern {error.validator_value}")
         shown = "" if private else f": {error.instance!r}"
-        return f"{field}{shown} does not match {described}"
+        return f"{field}{shown} is not {described}"
     if private:
         # jsonschema's own messages quote the value: say only which rule the field breaks
         return f"{field} breaks the rule '{kind}' of {what}"
