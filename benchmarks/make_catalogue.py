@@ -2,8 +2,8 @@
 
     python benchmarks/make_catalogue.py [--count 100] [--into benchmarks/work/catalogue]
 
-Writes INTO/leaflets/medNNN.md, INTO/styles/ (a copy of styles/ plus a third variant,
-``patient-large``: the patient leaflet in large print) and INTO/html/<slug>-<variant>.html,
+Writes INTO/leaflets/medNNN.md, INTO/styles/ (a copy of styles/: patient, clinician and
+patient-large variants) and INTO/html/<slug>-<variant>.html,
 leafletgen's own HTML for every leaflet (what ``build --html`` writes), for the bare
 WeasyPrint baseline. INTO is replaced; benchmarks/work/ is ignored by git.
 """
@@ -11,22 +11,11 @@ WeasyPrint baseline. INTO is replaced; benchmarks/work/ is ignored by git.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INTO = ROOT / "benchmarks" / "work" / "catalogue"
-
-LARGE_VARIANT = """\
-# Large print: the patient leaflet at 18 pt (benchmark catalogue only).
-{patient}"""
-
-LARGE_CSS = """\
-body { font-size: 18pt; line-height: 1.5; }
-h1 { font-size: 28pt; }
-h2 { font-size: 22pt; }
-"""
 
 
 def make(count: int, into: Path) -> Path:
@@ -37,14 +26,6 @@ def make(count: int, into: Path) -> Path:
     leaflets.mkdir(parents=True)
     styles = into / "styles"
     shutil.copytree(ROOT / "styles", styles)
-    patient = (styles / "variants" / "patient.yaml").read_text(encoding="utf-8")
-    large = re.sub(r"(?m)^name: patient$", "name: patient-large", patient)
-    large = re.sub(r"(?m)^stylesheets: \[(.*)\]$", r"stylesheets: [\1, large.css]", large)
-    large = re.sub(r"(?m)^min_body_pt: .*$", "min_body_pt: 18", large)
-    (styles / "variants" / "patient-large.yaml").write_text(
-        LARGE_VARIANT.format(patient=large), encoding="utf-8")
-    (styles / "large.css").write_text(LARGE_CSS, encoding="utf-8")
-
     source = (ROOT / "leaflets" / "baclofen.md").read_text(encoding="utf-8")
     for i in range(1, count + 1):
         name = f"Medicine {i:03d}"

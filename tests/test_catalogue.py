@@ -22,6 +22,8 @@ from leafletgen.files import sha256_file
 from .conftest import STYLES, monograph_text
 
 MEDICINES = ("alpha", "bravo", "charlie")
+VARIANTS = ("clinician", "patient", "patient-large")
+PATIENT_VARIANTS = ("patient", "patient-large")  # both use patient.css and patient.html.j2
 
 
 def make_catalogue(root: Path, names=MEDICINES) -> Path:
@@ -47,8 +49,8 @@ def stale_names(found: leafletgen.Status) -> set[str]:
     return {leaflet.pdf.name for leaflet in found.stale}
 
 
-def every_pdf(names=MEDICINES) -> set[str]:
-    return {f"{n}-{v}.pdf" for n in names for v in ("clinician", "patient")}
+def every_pdf(names=MEDICINES, variants=VARIANTS) -> set[str]:
+    return {f"{n}-{v}.pdf" for n in names for v in variants}
 
 
 @pytest.fixture(scope="module")
@@ -81,14 +83,16 @@ def test_first_build_writes_every_pdf_and_records_it(catalogue: Path):
     for name, entry in manifest["pdfs"].items():
         assert entry["sha256"] == sha256_file(Path("out") / name)
         assert entry["source"] == f"leaflets/{name.split('-')[0]}.md"
+        assert name == f"{name.split('-')[0]}-{entry['variant']}.pdf"
         assert entry["inputs"]["monograph"] == sha256_file(Path(entry["source"]))
         assert entry["inputs"]["leafletgen"] == leafletgen.__version__
         assert entry["inputs"]["variant"] == sha256_file(
             Path("styles/variants") / f"{entry['variant']}.yaml")
     patient = manifest["pdfs"]["alpha-patient.pdf"]["inputs"]
-    # the template, what it extends and what it includes; not the clinician template
+    # the template, what it extends and what they include; not the clinician template
     assert {k for k in patient if k.startswith("template:")} == {
-        "template:patient.html.j2", "template:base.html.j2", "template:_section.html.j2"}
+        "template:patient.html.j2", "template:base.html.j2", "template:_section.html.j2",
+        "template:_personal.html.j2", "template:_schedule.html.j2"}
     assert {k for k in patient if k.startswith("stylesheet:")} == {
         "stylesheet:leaflet.css", "stylesheet:patient.css"}
     assert "asset:fonts.yaml" in patient
@@ -108,21 +112,21 @@ def test_nothing_changed_renders_nothing(catalogue: Path):
 def test_touching_a_monograph_rebuilds_its_pdfs_only(catalogue: Path):
     path = Path("leaflets/bravo.md")
     path.write_text(path.read_text() + "\nStore below 25 °C.\n")
-    assert stale_names(catalogue_status()) == {"bravo-clinician.pdf", "bravo-patient.pdf"}
+    assert stale_names(catalogue_status()) == every_pdf(["bravo"])
     before = sha256_file(Path("out/alpha-patient.pdf"))
     result = catalogue_build(jobs=1, variants=["patient"])
     assert [p.name for p in result.written] == ["bravo-patient.pdf"]
     assert "25 °C" in "".join(p.extract_text() for p in PdfReader("out/bravo-patient.pdf").pages)
     assert sha256_file(Path("out/alpha-patient.pdf")) == before
-    # the clinician PDF was not asked for, so it is still stale
-    assert stale_names(catalogue_status()) == {"bravo-clinician.pdf"}
+    # the other variants were not asked for, so they are still stale
+    assert stale_names(catalogue_status()) == {"bravo-clinician.pdf", "bravo-patient-large.pdf"}
 
 
 def test_touching_a_template_rebuilds_exactly_the_pdfs_that_use_it(catalogue: Path):
     template = Path("styles/templates/clinician.html.j2")
     template.write_text(template.read_text() + "{# reviewed #}\n")
     found = catalogue_status()
-    assert stale_names(found) == {f"{n}-clinician.pdf" for n in MEDICINES}
+    assert stale_names(found) == every_pdf(variants=["clinician"])
     assert {leaflet.reason for leaflet in found.stale} == {
         "changed: template clinician.html.j2"}
     # a template both variants include
@@ -134,7 +138,7 @@ def test_touching_a_template_rebuilds_exactly_the_pdfs_that_use_it(catalogue: Pa
 def test_a_variants_stylesheet_and_a_shared_asset(catalogue: Path):
     sheet = Path("styles/patient.css")
     sheet.write_text(sheet.read_text() + "\n/* darker */\n")
-    assert stale_names(catalogue_status()) == {f"{n}-patient.pdf" for n in MEDICINES}
+    assert stale_names(catalogue_status()) == every_pdf(variants=PATIENT_VARIANTS)
     fonts = Path("styles/fonts.yaml")
     fonts.write_text(fonts.read_text() + "\n# reviewed\n")
     assert stale_names(catalogue_status()) == every_pdf()
@@ -171,12 +175,12 @@ def test_a_changed_or_missing_pdf_is_stale_and_repaired(catalogue: Path):
 
 def test_check_exit_codes(catalogue: Path, capsys):
     assert main(["build", "--check"]) == 0
-    assert "all 6 PDF(s) are current" in capsys.readouterr().out
+    assert "all 9 PDF(s) are current" in capsys.readouterr().out
     Path("out/bravo-patient.pdf").unlink()
     assert main(["build", "--check"]) == 1
     out = capsys.readouterr().out
     assert "stale out/bravo-patient.pdf: missing" in out
-    assert "1 of 6 PDF(s) missing or stale" in out
+    assert "1 of 9 PDF(s) missing or stale" in out
     assert not Path("out/bravo-patient.pdf").exists(), "--check renders nothing"
     shutil.rmtree("out")
     assert main(["build", "--check"]) == 1
@@ -219,8 +223,10 @@ def test_shard_parse_rejects_nonsense():
 
 def test_one_failing_monograph_does_not_stop_the_others(tmp_path: Path, monkeypatch, capsys):
     root = make_catalogue(tmp_path, names=("good", "other"))
+    # a draft needs no reviewer yet
     (root / "leaflets" / "unreviewed.md").write_text(
-        monograph_text(name="Unreviewed", reviewer=None), encoding="utf-8")
+        monograph_text(name="Unreviewed", status="draft", reviewer=None, review_date=None),
+        encoding="utf-8")
     (root / "leaflets" / "broken.md").write_text("---\nname: Broken\n---\n", encoding="utf-8")
     # a template bug that only this monograph triggers, at render time in a worker
     template = root / "styles" / "templates" / "patient.html.j2"
@@ -268,7 +274,8 @@ def interrupt_after_first_pdf(sig: int) -> subprocess.CompletedProcess:
             and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(sig)
-    out, err = process.communicate()
+    # its workers must die with it: they hold its output open, so this would wait for them
+    out, err = process.communicate(timeout=120)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 

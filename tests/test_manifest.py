@@ -54,7 +54,8 @@ def test_an_unreadable_manifest_means_rebuild_everything(tmp_path: Path, text: s
 def test_template_closure_follows_extends_and_includes():
     templates = STYLES / "templates"
     assert template_closure(templates, "patient.html.j2") == [
-        "_section.html.j2", "base.html.j2", "patient.html.j2"]
+        "_personal.html.j2", "_schedule.html.j2", "_section.html.j2", "base.html.j2",
+        "patient.html.j2"]
 
 
 def test_a_computed_template_name_makes_every_template_an_input(tmp_path: Path):

@@ -1,12 +1,13 @@
 """Render leaflets in long-lived worker processes.
 
-Each worker imports WeasyPrint once, loads the fonts once and keeps one ``FontConfiguration``
-(``pdf.font_config``) for all its renders, so a leaflet costs only its layout. Workers write
-their PDFs themselves (atomically) and send back only hashes and problems.
+Each worker is a fresh process that imports WeasyPrint once, loads the fonts once and keeps
+one ``FontConfiguration`` (``pdf.font_config``) for all its renders, so a leaflet costs only
+its layout. Workers write their PDFs themselves
+(atomically) and send back only hashes and problems.
 
 - A failing leaflet is a result, never an exception: the other leaflets are still rendered.
-- Ctrl-C reaches the build's own process only; workers finish the leaflet in hand (at most one
-  each) and stop, so no write is cut short.
+- Workers ignore Ctrl-C: the build's own process stops handing out leaflets, and each worker
+  finishes the one in hand (at most one each), so no write is cut short.
 - When the build's process is killed, its workers die with it (Linux); a PDF being written
   then is left as a hidden temporary file, never as a truncated PDF.
 """
@@ -89,14 +90,18 @@ class Workers:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        # fork: workers start in milliseconds with what this process has imported; WeasyPrint
-        # is not among it (build.py imports it lazily), so each worker imports it once itself.
-        context = multiprocessing.get_context(
-            "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        self._pool = ProcessPoolExecutor(max_workers=count, mp_context=context,
+        # "spawn": each worker is a new interpreter, the child of this process. A forked copy
+        # of this process would inherit whatever state an earlier render here left in GLib and
+        # fontconfig, which can hang it; a fork server would outlive a killed build.
+        self._pool = ProcessPoolExecutor(max_workers=count,
+                                         mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_start_worker,
-                                         initargs=(self.styles, self.paper, self.archive))
-        self._pool.submit(os.getpid)  # the first submit forks every worker
+                                         initargs=(self.styles, self.paper, self.archive,
+                                                   _logging_setup(), os.getpid()))
+        for _ in range(count):
+            # each submit to a pool without an idle worker starts one; they import WeasyPrint
+            # while this process goes on checking monographs
+            self._pool.submit(os.getpid)
 
     def render(self, jobs: Sequence[Job], out: Path, html: bool,
                on_start: Callable[[], None] | None = None) -> Iterator[Outcome]:
@@ -104,7 +109,7 @@ class Workers:
 
         With one job, and no workers started, rendering happens in this process: starting
         another would cost more than it saves. ``on_start`` is called once the workers exist
-        (it may start threads: no process is forked after it).
+        (a progress display may start then).
         """
         if not jobs:
             return
@@ -161,14 +166,30 @@ def _result(future, index: int, jobs: Sequence[Job]) -> Outcome:
 _renderer: Renderer | None = None  # the worker process's own
 
 
-def _start_worker(styles: Path, paper: str | None, archive: bool) -> None:
+def _logging_setup() -> tuple[str | None, dict[str, int]]:
+    """This process's log format and levels, for workers (which do not inherit them)."""
+    handlers = logging.getLogger().handlers
+    fmt = handlers[0].formatter._fmt if handlers and handlers[0].formatter else None
+    names = ("", "leafletgen", "weasyprint", "fontTools")
+    return fmt, {name: logging.getLogger(name).level for name in names}
+
+
+def _start_worker(styles: Path, paper: str | None, archive: bool,
+                  logs: tuple[str | None, dict[str, int]], parent: int) -> None:
     global _renderer
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build's process decides when to stop
+    fmt, levels = logs
+    if fmt is not None:
+        logging.basicConfig(format=fmt)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
     if sys.platform == "linux":
         import ctypes
 
         # die with the build's process (kill -9, a cancelled CI job) instead of lingering
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(1)  # the build died before the line above: no signal will come
     from .pdf import font_config
 
     font_config()  # imports WeasyPrint and builds the FontConfiguration, once per worker
