@@ -27,11 +27,14 @@ from pypdf.errors import PyPdfError
 from . import __version__
 from .build import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Plan, Renderer, plan
 from .errors import ContentError, Problem, UsageError, display_path, errors_in
+from .files import write_atomic
 from .html import environment, long_date, render_html
 from .monograph import slug_for
 from .patient import Patient, Prescription, load_patient
-from .pdf import PDF_VARIANT, AssetFetcher, RenderError, render_pdf, write_atomic
 from .variants import Variant, load_variants
+
+# pdf.py (WeasyPrint) is imported when a packet is rendered, not with leafletgen: importing
+# WeasyPrint takes most of a second that other commands need not pay.
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +210,8 @@ def _read_attachments(attach: Sequence[Attachment | Path]
 def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: Path,
               paper: str | None, cover: bool,
               attachments: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
+    from .pdf import PDF_VARIANT, RenderError
+
     renderer = Renderer(styles, paper)
     variant = pairs[0][0].variant
     parts = [PacketLeaflet(job, prescription, f"leaflet-{job.monograph.slug}",
@@ -234,6 +239,8 @@ def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: P
 
 
 def _render(renderer: Renderer, html: str, pdf_variant: str | None) -> bytes:
+    from .pdf import AssetFetcher, render_pdf
+
     # Renderer.pdf always claims PDF/UA; a packet with attached pages must not
     fetcher = AssetFetcher(folders=(renderer.styles,), files=renderer.fonts.files)
     return render_pdf(html, base_url=renderer.styles.as_uri() + "/", fetcher=fetcher,
