@@ -181,6 +181,7 @@ class Fingerprints:
         self._hashes: dict[Path, str] = {}
         self._by_variant: dict[str, dict[str, str]] = {}
         self._sheets: dict[str, list[Path]] = {}
+        self._templates: dict[str, list[str | None]] = {}  # template -> what it references
 
     def inputs(self, variant: Variant, monograph_bytes: bytes) -> dict[str, str]:
         """Every input of the leaflet of one monograph in one variant."""
@@ -190,7 +191,7 @@ class Fingerprints:
 
     def _variant_inputs(self, variant: Variant) -> dict[str, str]:
         inputs = {"variant": self._hash(variant.path), **self._common}
-        for name in template_closure(self.styles / TEMPLATES, variant.template):
+        for name in template_closure(self.styles / TEMPLATES, variant.template, self._templates):
             inputs[f"template:{name}"] = self._hash(self.styles / TEMPLATES / name)
         for path in self._stylesheets(variant):
             inputs[f"stylesheet:{self._name(path)}"] = self._hash(path)
@@ -231,13 +232,16 @@ def _scratch(path: Path) -> bool:
     return path.name.startswith(".") or path.name.endswith("~")
 
 
-def template_closure(templates: Path, name: str) -> list[str]:
+def template_closure(templates: Path, name: str,
+                     parsed: dict[str, list[str | None]] | None = None) -> list[str]:
     """``name`` and every template it extends, includes or imports, directly or not.
 
     When a template names another with an expression Jinja cannot resolve before rendering,
-    every template in the folder is returned.
+    every template in the folder is returned. ``parsed`` keeps each template's references
+    across calls.
     """
     env = environment(templates)
+    parsed = {} if parsed is None else parsed
     found: list[str] = []
     todo = [name]
     while todo:
@@ -245,19 +249,22 @@ def template_closure(templates: Path, name: str) -> list[str]:
         if current in found:
             continue
         found.append(current)
-        try:
-            source, _, _ = env.loader.get_source(env, current)
-        except jinja2.TemplateNotFound:
-            continue  # reported when the leaflet is rendered
-        try:
-            referenced = list(meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            continue  # idem; its own text is still an input
+        if current not in parsed:
+            parsed[current] = _references(env, current)
+        referenced = parsed[current]
         if None in referenced:
             return sorted(p.relative_to(templates).as_posix()
                           for p in templates.rglob("*") if p.is_file())
         todo += [r for r in referenced if r is not None]
     return sorted(found)
+
+
+def _references(env: jinja2.Environment, name: str) -> list[str | None]:
+    try:
+        source, _, _ = env.loader.get_source(env, name)
+        return list(meta.find_referenced_templates(env.parse(source)))
+    except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+        return []  # reported when the leaflet is rendered; its own text is still an input
 
 
 def stylesheet_closure(styles: Path, sheets: list[Path]) -> list[Path]:

@@ -19,10 +19,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pypdf
 from markupsafe import Markup
-from pypdf.errors import PyPdfError
 
 from . import __version__
 from .build import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Plan, Renderer, plan
@@ -33,8 +32,11 @@ from .monograph import slug_for
 from .patient import Patient, Prescription, load_patient
 from .variants import Variant, load_variants
 
-# pdf.py (WeasyPrint) is imported when a packet is rendered, not with leafletgen: importing
-# WeasyPrint takes most of a second that other commands need not pay.
+if TYPE_CHECKING:
+    import pypdf
+
+# pdf.py (WeasyPrint) and pypdf are imported when a packet is made, not with leafletgen:
+# importing them takes most of a second that other commands need not pay.
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +186,9 @@ def _approval_problems(patient: Patient, prescription: Prescription, job: Job,
 def _read_attachments(attach: Sequence[Attachment | Path]
                       ) -> list[tuple[Attachment, pypdf.PdfReader]]:
     """Open every attachment before anything is rendered, so a bad one stops the packet."""
+    import pypdf
+    from pypdf.errors import PyPdfError
+
     opened: list[tuple[Attachment, pypdf.PdfReader]] = []
     problems: list[Problem] = []
     for item in attach:
@@ -210,6 +215,8 @@ def _read_attachments(attach: Sequence[Attachment | Path]
 def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: Path,
               paper: str | None, cover: bool,
               attachments: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
+    import pypdf
+
     from .pdf import PDF_VARIANT, RenderError
 
     renderer = Renderer(styles, paper)
@@ -284,6 +291,8 @@ def _finish(data: bytes, parts: list[PacketLeaflet], cover: bool,
             before: list[tuple[Attachment, pypdf.PdfReader]],
             after: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
     """Page labels, and third-party PDFs with a bookmark each, around our own pages."""
+    import pypdf
+
     reader = pypdf.PdfReader(io.BytesIO(data))
     destinations = reader.named_destinations
     sections: list[tuple[str, int]] = [("Cover", 0)] if cover else []
@@ -337,6 +346,8 @@ def _bookmark_attachments(writer: pypdf.PdfWriter, attached: list[tuple[str, int
 
 def _move_to_front(root: pypdf.generic.TreeObject, item: pypdf.generic.IndirectObject) -> None:
     """Relink the last top-level outline ``item`` as the first one."""
+    import pypdf
+
     node = item.get_object()
     previous = node.get("/Prev")
     if previous is None:

@@ -24,23 +24,30 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-
-import page as pagevalidation
-import pikepdf
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-from pikepdf import Dictionary, Name
+from typing import TYPE_CHECKING
 
 from .errors import Problem, UsageError, errors_in
-from .finish import parent_tree, structure_elements
 from .variants import Variant, load_variants
+
+if TYPE_CHECKING:
+    import pikepdf
+
+# pikepdf, PDFium and page-validation are imported where a PDF is checked, not with
+# leafletgen: a build with nothing to render, or a check, need not load them.
 
 log = logging.getLogger(__name__)
 
 VARIANT_KEY = "/leafletgenvariant"
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
-_PDFA_PROFILES = {p.value.upper() for p in pagevalidation.ValidationProfile} - {"UA1"}
+
+
+@cache
+def _pdfa_profiles() -> frozenset[str]:
+    import page as pagevalidation
+
+    return frozenset(p.value.upper() for p in pagevalidation.ValidationProfile) - {"UA1"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,9 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
     Without ``variant``, the variant the PDF names is looked up in ``styles``. ``path`` names
     the file in problems (default: ``pdf`` when it is a path).
     """
+    import page as pagevalidation
+    import pikepdf
+
     data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     where = path or (pdf if isinstance(pdf, Path) else Path("<pdf>"))
     found: list[str] = []
@@ -111,7 +121,7 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
     standards: list[str] = []
     for label, profile in [("PDF/UA-1", "ua1")] + ([(f"PDF/A-{pdfa}", pdfa.lower())]
                                                   if pdfa else []):
-        if profile.upper() not in _PDFA_PROFILES | {"UA1"}:
+        if profile.upper() not in _pdfa_profiles() | {"UA1"}:
             found.append(f"pdf/a: the file claims {label}, which page-validation cannot check")
             continue
         failures = pagevalidation.validate_pdf_bytes(data, profile=profile).failures
@@ -165,6 +175,8 @@ def _recorded_variant(document: pikepdf.Pdf) -> str | None:
 
 
 def _unembedded(document: pikepdf.Pdf) -> list[str]:
+    from pikepdf import Dictionary, Name
+
     missing: set[str] = set()
     for obj in document.objects:
         if not isinstance(obj, Dictionary) or obj.get("/Type") != Name.Font:
@@ -180,6 +192,11 @@ def _unembedded(document: pikepdf.Pdf) -> list[str]:
 
 
 def _tag_problems(document: pikepdf.Pdf) -> list[str]:
+    import pikepdf
+    from pikepdf import Dictionary, Name
+
+    from .finish import parent_tree, structure_elements
+
     root = document.Root
     found: list[str] = []
     if "/StructTreeRoot" not in root or not root.get("/MarkInfo", {}).get("/Marked", False):
@@ -215,6 +232,9 @@ def _smallest_text(data: bytes) -> _Text | None:
     tags; it does this about 40 times faster than a per-character parse, which matters as
     every build checks every PDF.
     """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
     smallest: _Text | None = None
     document = pdfium.PdfDocument(data)
     try:
@@ -238,6 +258,8 @@ def _smallest_text(data: bytes) -> _Text | None:
 
 
 def _marks(obj) -> list[str]:
+    import pypdfium2.raw as pdfium_c
+
     names = []
     for index in range(pdfium_c.FPDFPageObj_CountMarks(obj)):
         mark = pdfium_c.FPDFPageObj_GetMark(obj, index)
@@ -250,6 +272,8 @@ def _marks(obj) -> list[str]:
 
 
 def _object_text(obj, textpage) -> str:
+    import pypdfium2.raw as pdfium_c
+
     length = pdfium_c.FPDFTextObj_GetText(obj, textpage, None, 0)
     buffer = (ctypes.c_ushort * (length // 2 + 1))()
     pdfium_c.FPDFTextObj_GetText(obj, textpage, buffer, length)
