@@ -28,7 +28,8 @@ def test_build_reports_bad_file_and_builds_the_good_one(tmp_path, capsys):
            "write it as YYYY-MM-DD" in stderr
     assert "Traceback" not in stderr
     assert "wrote" in stdout and "baclofen-clinician.pdf" in stdout
-    assert sorted(p.name for p in out.iterdir()) == ["baclofen-clinician.pdf"]
+    # and the manifest of an incremental build (see test_catalogue.py)
+    assert sorted(p.name for p in out.iterdir()) == ["baclofen-clinician.pdf", "manifest.json"]
 
 
 def test_check_passes_on_the_shipped_monograph(capsys):
@@ -64,7 +65,8 @@ def test_html_option_writes_the_intermediate_html(tmp_path, capsys):
                      str(STYLES), "--variant", "patient", "--html")
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baclofen-patient.html",
-                                                           "baclofen-patient.pdf"]
+                                                           "baclofen-patient.pdf",
+                                                           "manifest.json"]
 
 
 def test_unexpected_errors_hide_the_traceback_unless_debug(monkeypatch, capsys, tmp_path):

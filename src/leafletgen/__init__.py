@@ -5,13 +5,15 @@ from importlib.metadata import version as _version
 __version__ = _version("leafletgen")
 
 from .build import BuildResult, build, check  # noqa: E402
+from .catalogue import LeafletState, Progress, Shard, Status, status  # noqa: E402
 from .errors import ContentError, LeafletgenError, OutputError, Problem, UsageError  # noqa: E402
 from .gates import CheckReport, check_report  # noqa: E402
 from .packet import Attachment, handout, packet, write_private  # noqa: E402
 from .patient import Patient, load_patient  # noqa: E402
 from .verify import PdfReport, verify, verify_pdf  # noqa: E402
 
-__all__ = ["Attachment", "BuildResult", "CheckReport", "ContentError", "LeafletgenError",
-           "OutputError", "Patient", "PdfReport", "Problem", "UsageError", "__version__", "build",
-           "check", "check_report", "handout", "load_patient", "packet", "verify", "verify_pdf",
+__all__ = ["Attachment", "BuildResult", "CheckReport", "ContentError", "LeafletState",
+           "LeafletgenError", "OutputError", "Patient", "PdfReport", "Problem", "Progress",
+           "Shard", "Status", "UsageError", "__version__", "build", "check", "check_report",
+           "handout", "load_patient", "packet", "status", "verify", "verify_pdf",
            "write_private"]

@@ -7,18 +7,24 @@ errors is skipped, every other file is still built.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Problem, UsageError, errors_in
+from .files import sha256_bytes, write_atomic
 from .fonts import FontSet, load_fonts
 from .html import render_html
 from .monograph import Monograph, load
-from .pdf import ARCHIVE_VARIANT, AssetFetcher, RenderError, SourceFile, render_pdf, write_atomic
 from .safety import key_fact_problems, unknown_carrier_problems
 from .variants import LeafletSection, Variant, load_variants, select
-from .verify import verify_pdf
+
+if TYPE_CHECKING:
+    from .catalogue import Progress, Shard
+
+# pdf.py (WeasyPrint) and verify.py (pikepdf, PDFium) are imported where a leaflet is rendered:
+# importing them takes most of a second, which a build with nothing to render should not pay.
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,8 @@ class Plan:
 class BuildResult:
     written: tuple[Path, ...]
     problems: tuple[Problem, ...] = field(default=())
+    skipped: tuple[Path, ...] = field(default=())  # up to date (incremental builds only)
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -133,8 +141,7 @@ class Renderer:
     """Renders jobs to PDF bytes; holds what is shared across renders in one process."""
 
     def __init__(self, styles: Path, paper: str | None = None, archive: bool = False):
-        if paper is not None and paper not in PAPERS:
-            raise UsageError(f"unknown paper size {paper!r}; use one of: {', '.join(PAPERS)}")
+        check_paper(paper)
         self.styles = styles.resolve()
         self.paper = paper
         self.archive = archive
@@ -146,6 +153,8 @@ class Renderer:
 
     def pdf(self, html: str, job: Job | None = None) -> bytes:
         """PDF/UA-1; with ``archive``, PDF/A-3a with ``job``'s monograph file embedded."""
+        from .pdf import ARCHIVE_VARIANT, AssetFetcher, SourceFile, render_pdf
+
         fetcher = AssetFetcher(folders=(self.styles,), files=self.fonts.files)
         base_url = self.styles.as_uri() + "/"
         if self.archive and job is not None:
@@ -155,15 +164,75 @@ class Renderer:
         return render_pdf(html, base_url=base_url, fetcher=fetcher).data
 
 
+def check_paper(paper: str | None) -> None:
+    """Raise UsageError for a paper size leafletgen does not know."""
+    if paper is not None and paper not in PAPERS:
+        raise UsageError(f"unknown paper size {paper!r}; use one of: {', '.join(PAPERS)}")
+
+
+@dataclass(frozen=True)
+class Written:
+    """What rendering one job wrote, with content hashes."""
+
+    pdf: Path
+    pdf_sha256: str
+    html_sha256: str | None = None
+
+
+def render_job(renderer: Renderer, job: Job, out: Path, html: bool = False,
+               verify: bool = True) -> tuple[Written | None, list[Problem]]:
+    """Write ``OUT/<stem>.pdf`` (and the HTML when asked); problems instead when it fails.
+
+    With ``verify`` the PDF is checked first (leafletgen.verify): one that fails is not
+    written.
+    """
+    from .pdf import RenderError
+    from .verify import verify_pdf
+
+    target = out / f"{job.stem}.pdf"
+    html_sha256 = None
+    problems: list[Problem] = []
+    try:
+        page = renderer.html(job)
+        if html:
+            page_bytes = page.encode("utf-8")
+            write_atomic(out / f"{job.stem}.html", page_bytes)
+            html_sha256 = sha256_bytes(page_bytes)
+        data = renderer.pdf(page, job)
+        if verify:
+            problems += verify_pdf(data, job.variant, target, require_ua=True).problems
+            if errors_in(problems):
+                return None, problems  # a failing PDF is never written
+        write_atomic(target, data)
+    except RenderError as exc:
+        return None, [Problem(job.monograph.path, 1, f"{job.variant.name} leaflet: {reason}")
+                      for reason in exc.reasons]
+    log.info("wrote %s", target)
+    return Written(target, sha256_bytes(data), html_sha256), problems
+
+
 def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,
           styles: Path = DEFAULT_STYLES, variants: Sequence[str] | None = None,
           html: bool = False, paper: str | None = None, archive: bool = False,
-          verify: bool = True) -> BuildResult:
+          verify: bool = True, *, jobs: int = 1, shard: Shard | None = None,
+          incremental: bool = False, force: bool = False,
+          on_progress: Callable[[Progress], None] | None = None) -> BuildResult:
     """Build ``OUT/<slug>-<variant>.pdf`` for every valid monograph in ``paths``.
 
     ``archive`` writes PDF/A-3a copies with the monograph embedded; ``verify`` checks each
     PDF (leafletgen.verify) before writing it, and a PDF that fails is not written.
+
+    The catalogue options select the catalogue build (catalogue.py): ``jobs`` worker
+    processes, one ``shard`` of the work, ``incremental`` (skip leaflets that OUT/manifest.json
+    shows are current, and record what was built there; ``force`` renders them all anyway),
+    and ``on_progress`` called after each leaflet. Without them nothing is cached or recorded.
     """
+    if jobs != 1 or shard is not None or incremental or on_progress is not None:
+        from .catalogue import build_catalogue
+
+        return build_catalogue(paths, out, styles, variants, html, paper, archive, verify,
+                               jobs=jobs, shard=shard, incremental=incremental, force=force,
+                               on_progress=on_progress)
     the_plan = plan(paths, styles, variants)
     problems = list(the_plan.problems)
     if not the_plan.jobs:
@@ -171,22 +240,8 @@ def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,
     renderer = Renderer(styles, paper, archive)
     written: list[Path] = []
     for job in the_plan.jobs:
-        target = out / f"{job.stem}.pdf"
-        try:
-            page = renderer.html(job)
-            if html:
-                write_atomic(out / f"{job.stem}.html", page.encode("utf-8"))
-            data = renderer.pdf(page, job)
-            if verify:
-                found = verify_pdf(data, job.variant, target, require_ua=True).problems
-                problems += found
-                if errors_in(found):
-                    continue  # reported in problems; a failing PDF is never written
-            write_atomic(target, data)
-        except RenderError as exc:
-            problems += [Problem(job.monograph.path, 1, f"{job.variant.name} leaflet: {reason}")
-                         for reason in exc.reasons]
-            continue
-        log.info("wrote %s", target)
-        written.append(target)
+        done, found = render_job(renderer, job, out, html, verify)
+        problems += found
+        if done is not None:
+            written.append(done.pdf)
     return BuildResult(tuple(written), tuple(problems))

@@ -15,12 +15,15 @@ import click
 
 from . import __version__
 from .build import DEFAULT_OUT, DEFAULT_STYLES, PAPERS, build
+from .catalogue import Shard, status
 from .errors import ContentError, OutputError, Problem, UsageError, display_path, errors_in
 from .gates import check_report
 from .packet import Attachment, handout, packet, write_private
+from .progress import ProgressDisplay, summary_table
 from .report import as_json, as_text, summary
 from .review import DEFAULT_MAX_AGE_MONTHS
 from .verify import verify
+from .workers import default_workers
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -28,6 +31,20 @@ _paths = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 _styles = click.option("--styles", type=click.Path(path_type=Path, file_okay=False),
                        default=DEFAULT_STYLES, show_default=True,
                        help="Folder with variants, templates and stylesheets.")
+
+
+class _ShardType(click.ParamType):
+    name = "K/N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(value)
+        except UsageError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 _variant = click.option("--variant", "variants", multiple=True, metavar="NAME",
                         help="Only this variant (repeatable). Default: every variant.")
 
@@ -65,25 +82,54 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Write archival PDF/A-3a (also PDF/UA-1) with the monograph embedded.")
 @click.option("--verify/--no-verify", "run_verify", default=True, show_default=True,
               help="Check each PDF as `leafletgen verify` does; a failing PDF is not written.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes  [default: one per processor]")
+@click.option("--shard", type=_ShardType(), default=None,
+              help="Build only part K of N of the PDFs (a stable split, for CI matrices).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Render nothing; list the PDFs that are missing or stale and exit 1 "
+                   "if there are any.")
+@click.option("--force", is_flag=True, help="Render every PDF, even those that are current.")
 @click.pass_context
 def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
                   variants: tuple[str, ...], styles: Path, write_html: bool,
-                  paper: str | None, archive: bool, run_verify: bool) -> None:
+                  paper: str | None, archive: bool, run_verify: bool, jobs: int | None,
+                  shard: Shard | None, check_only: bool, force: bool) -> None:
     """Render each monograph in every variant to OUT/<slug>-<variant>.pdf.
 
-    PATHS are monograph files or folders of them (default: leaflets/).
+    PATHS are monograph files or folders of them (default: leaflets/). Only PDFs whose
+    inputs changed since OUT/manifest.json recorded them are rendered.
 
     \b
-    Example:
+    Examples:
       leafletgen build leaflets/baclofen.md --variant patient -o out
       leafletgen build --archive -o archive     # PDF/A-3a copies for the records
+      leafletgen build -j 4 --shard 2/3         # CI job 2 of 3
+      leafletgen build --check                  # exit 1 when out/ is not current
     """
-    result = _run(ctx, lambda: build(paths or (Path("leaflets"),), out, styles,
-                                     variants or None, write_html, paper, archive,
-                                     run_verify))
+    paths = paths or (Path("leaflets"),)
+    if check_only:
+        found = _run(ctx, lambda: status(paths, out, styles, variants or None, write_html,
+                                         paper, archive, run_verify, shard))
+        _report(found.problems)
+        for leaflet in found.stale:
+            click.echo(f"stale {display_path(leaflet.pdf)}: {leaflet.reason}")
+        if found.stale:
+            click.echo(f"{len(found.stale)} of {len(found.leaflets)} PDF(s) missing or stale")
+        else:
+            broken = " of the valid monographs" if errors_in(found.problems) else ""
+            click.echo(f"all {len(found.leaflets)} PDF(s){broken} are current")
+        ctx.exit(EXIT_OK if found.current else EXIT_PROBLEMS)
+    display = ProgressDisplay()
+    try:
+        result = _run(ctx, lambda: build(paths, out, styles, variants or None, write_html,
+                                         paper, archive, run_verify,
+                                         jobs=jobs or default_workers(), shard=shard,
+                                         incremental=True, force=force, on_progress=display))
+    finally:
+        display.close()
     _report(result.problems)
-    for path in result.written:
-        click.echo(f"wrote {display_path(path)}")
+    click.echo(summary_table(result))
     ctx.exit(EXIT_PROBLEMS if errors_in(result.problems) else EXIT_OK)
 
 

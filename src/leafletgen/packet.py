@@ -22,20 +22,27 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pypdf
 from markupsafe import Markup
-from pypdf.errors import PyPdfError
 
 from . import __version__
 from .build import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Plan, Renderer, find_monographs, plan
 from .errors import ContentError, OutputError, Problem, UsageError, display_path, errors_in
+from .files import write_atomic
 from .html import environment, long_date, render_html
 from .monograph import slug_for
 from .patient import Patient, Prescription, load_patient
-from .pdf import PDF_VARIANT, AssetFetcher, RenderedPdf, RenderError, render_pdf, write_atomic
 from .variants import Variant, load_variants
 from .verify import verify_pdf
+
+if TYPE_CHECKING:
+    import pypdf
+
+    from .pdf import RenderedPdf
+
+# pdf.py (WeasyPrint) and pypdf are imported when a packet is made, not with leafletgen:
+# importing them takes most of a second that other commands need not pay.
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +225,9 @@ def _approval_problems(patient: Patient, prescription: Prescription, job: Job,
 def _read_attachments(attach: Sequence[Attachment | Path]
                       ) -> list[tuple[Attachment, pypdf.PdfReader]]:
     """Open every attachment before anything is rendered, so a bad one stops the packet."""
+    import pypdf
+    from pypdf.errors import PyPdfError
+
     opened: list[tuple[Attachment, pypdf.PdfReader]] = []
     problems: list[Problem] = []
     for item in attach:
@@ -244,6 +254,9 @@ def _read_attachments(attach: Sequence[Attachment | Path]
 def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: Path,
               paper: str | None, cover: bool,
               attachments: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
+
+    from .pdf import PDF_VARIANT, RenderError
+
     renderer = Renderer(styles, paper)
     variant = pairs[0][0].variant
     parts = [PacketLeaflet(job, prescription, f"leaflet-{job.monograph.slug}",
@@ -284,6 +297,8 @@ def _verify(data: bytes, variant: Variant, cover: bool, ours: range) -> None:
 
 
 def _render(renderer: Renderer, html: str, pdf_variant: str | None) -> RenderedPdf:
+    from .pdf import AssetFetcher, render_pdf
+
     # Renderer.pdf always claims PDF/UA; a packet with attached pages must not
     fetcher = AssetFetcher(folders=(renderer.styles,), files=renderer.fonts.files)
     return render_pdf(html, base_url=renderer.styles.as_uri() + "/", fetcher=fetcher,
@@ -327,6 +342,8 @@ def _finish(data: bytes, parts: list[PacketLeaflet], cover: bool,
             before: list[tuple[Attachment, pypdf.PdfReader]],
             after: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
     """Page labels, and third-party PDFs with a bookmark each, around our own pages."""
+    import pypdf
+
     reader = pypdf.PdfReader(io.BytesIO(data))
     destinations = reader.named_destinations
     sections: list[tuple[str, int]] = [("Cover", 0)] if cover else []
@@ -380,6 +397,8 @@ def _bookmark_attachments(writer: pypdf.PdfWriter, attached: list[tuple[str, int
 
 def _move_to_front(root: pypdf.generic.TreeObject, item: pypdf.generic.IndirectObject) -> None:
     """Relink the last top-level outline ``item`` as the first one."""
+    import pypdf
+
     node = item.get_object()
     previous = node.get("/Prev")
     if previous is None:

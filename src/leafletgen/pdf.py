@@ -12,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +23,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from .files import write_atomic  # noqa: F401  (its home before files.py; still imported from here)
 from .finish import finish_pdf
 
 PDF_VARIANT = "pdf/ua-1"
@@ -133,23 +132,3 @@ def render_pdf(html: str, base_url: str, fetcher: AssetFetcher,
     if reasons:
         raise RenderError(reasons)
     return RenderedPdf(finish_pdf(data), len(document.pages))
-
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
-
-    ``mode`` 0o600 keeps a file with patient data readable by its owner only.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

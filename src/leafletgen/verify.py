@@ -27,24 +27,32 @@ import io
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-
-import page as pagevalidation
-import pikepdf
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-from pikepdf import Dictionary, Name
+from typing import TYPE_CHECKING
 
 from .errors import Problem, Severity, UsageError, errors_in
-from .finish import parent_tree, structure_elements
 from .variants import Variant, load_variants
+
+if TYPE_CHECKING:
+    import pikepdf
+    from pikepdf import Dictionary
+
+# pikepdf, PDFium and page-validation are imported where a PDF is checked, not with
+# leafletgen: a build with nothing to render, or a check, need not load them.
 
 log = logging.getLogger(__name__)
 
 VARIANT_KEY = "/leafletgenvariant"
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 _PDFUA_PART = "{http://www.aiim.org/pdfua/ns/id/}part"
-_PDFA_PROFILES = {p.value.upper() for p in pagevalidation.ValidationProfile} - {"UA1"}
+
+
+@cache
+def _pdfa_profiles() -> frozenset[str]:
+    import page as pagevalidation
+
+    return frozenset(p.value.upper() for p in pagevalidation.ValidationProfile) - {"UA1"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,9 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
     ``require_ua`` fails a file that does not claim PDF/UA-1 (a file that names its variant
     is a leaflet, and must claim it anyway).
     """
+    import page as pagevalidation
+    import pikepdf
+
     data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     where = path or (pdf if isinstance(pdf, Path) else Path("<pdf>"))
     found: list[str] = []
@@ -136,7 +147,7 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
     profiles = [("PDF/UA-1", "ua1")] if claims_ua else []
     profiles += [(f"PDF/A-{pdfa}", pdfa.lower())] if pdfa else []
     for label, profile in profiles:
-        if profile.upper() not in _PDFA_PROFILES | {"UA1"}:
+        if profile.upper() not in _pdfa_profiles() | {"UA1"}:
             found.append(f"pdf/a: the file claims {label}, which page-validation cannot check")
             continue
         failures = pagevalidation.validate_pdf_bytes(data, profile=profile).failures
@@ -192,6 +203,8 @@ def _recorded_variant(document: pikepdf.Pdf) -> str | None:
 
 
 def _unembedded(document: pikepdf.Pdf, pages: Sequence[int] | None) -> list[str]:
+    from pikepdf import Dictionary, Name
+
     missing: set[str] = set()
     candidates = (document.objects if pages is None
                   else _reachable(document.pages[i].obj for i in pages))
@@ -211,6 +224,9 @@ def _unembedded(document: pikepdf.Pdf, pages: Sequence[int] | None) -> list[str]
 def _reachable(pages: Iterable[Dictionary]) -> list[pikepdf.Object]:
     """Every object the given pages use (resources, fonts, forms, annotations), not entering
     other pages: in a packet, the fonts of attached PDFs are theirs, not ours to check."""
+    import pikepdf
+    from pikepdf import Dictionary, Name
+
     seen: set[tuple[int, int]] = set()
     found: list[pikepdf.Object] = []
     todo: list[object] = []
@@ -246,6 +262,11 @@ def _inherited(page: Dictionary, key: str) -> object:
 
 
 def _tag_problems(document: pikepdf.Pdf) -> list[str]:
+    import pikepdf
+    from pikepdf import Dictionary, Name
+
+    from .finish import parent_tree, structure_elements
+
     root = document.Root
     found: list[str] = []
     if "/StructTreeRoot" not in root or not root.get("/MarkInfo", {}).get("/Marked", False):
@@ -281,6 +302,9 @@ def _smallest_text(data: bytes, pages: Sequence[int] | None = None) -> _Text | N
     tags; it does this about 40 times faster than a per-character parse, which matters as
     every build checks every PDF.
     """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
     smallest: _Text | None = None
     document = pdfium.PdfDocument(data)
     try:
@@ -306,6 +330,8 @@ def _smallest_text(data: bytes, pages: Sequence[int] | None = None) -> _Text | N
 
 
 def _marks(obj) -> list[str]:
+    import pypdfium2.raw as pdfium_c
+
     names = []
     for index in range(pdfium_c.FPDFPageObj_CountMarks(obj)):
         mark = pdfium_c.FPDFPageObj_GetMark(obj, index)
@@ -318,6 +344,8 @@ def _marks(obj) -> list[str]:
 
 
 def _object_text(obj, textpage) -> str:
+    import pypdfium2.raw as pdfium_c
+
     length = pdfium_c.FPDFTextObj_GetText(obj, textpage, None, 0)
     buffer = (ctypes.c_ushort * (length // 2 + 1))()
     pdfium_c.FPDFTextObj_GetText(obj, textpage, buffer, length)

@@ -1,0 +1,169 @@
+"""Run leafletgen's build benchmarks and print a table of medians.
+
+    .venv/bin/python benchmarks/run.py                 # everything, ~20 minutes on 2 cores
+    .venv/bin/python benchmarks/run.py --only noop single --runs 7
+
+Measures, with the same worker count (-j, default: one per processor) for both sides:
+
+throughput  leafletgen build --force -j N over the catalogue vs bare WeasyPrint rendering
+            leafletgen's own HTML in a pool of N processes (bare_weasyprint.py): PDFs/s
+single      cold `leafletgen build leaflets/baclofen.md --variant patient --force` in a new
+            process vs the `weasyprint` command on the same HTML with the same PDF options
+noop        `leafletgen build` over the whole catalogue with nothing changed
+memory      each worker's resident memory while `leafletgen build --force` renders the
+            catalogue: after its first renders, at the end, and its peak
+
+Whole-process wall times, median of --runs runs (the two sides of a comparison alternate,
+A B A B, so drift of a shared machine hits both). The catalogue (make_catalogue.py) goes to
+benchmarks/work/, which git ignores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / "work"
+BIN = Path(sys.executable).parent
+LEAFLETGEN = str(BIN / "leafletgen")
+WEASYPRINT = str(BIN / "weasyprint")
+PDF_OPTIONS = ["--pdf-variant", "pdf/ua-1", "--pdf-tags"]  # what leafletgen writes
+
+
+def wall(command: list[str], cwd: Path) -> float:
+    """Seconds one run of ``command`` takes, start to exit; it must succeed."""
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def paired(a: list[str], b: list[str], cwd: Path, runs: int) -> tuple[float, float, float]:
+    """Median seconds of A, of B, and median of the A/B ratios taken pair by pair."""
+    wall(a, cwd), wall(b, cwd)  # warm-up, not counted
+    pairs = [(wall(a, cwd), wall(b, cwd)) for _ in range(runs)]
+    return (statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs),
+            statistics.median(p[0] / p[1] for p in pairs))
+
+
+def throughput(catalogue: Path, jobs: int, runs: int) -> list[str]:
+    count = len(list((catalogue / "html").glob("*.html")))
+    a = [LEAFLETGEN, "build", "--force", "-j", str(jobs), "-o", "out"]
+    b = [sys.executable, str(HERE / "bare_weasyprint.py"), "html", "bare", "-j", str(jobs)]
+    seconds_a, seconds_b, ratio = paired(a, b, catalogue, runs)
+    return [f"| throughput, {count} PDFs, -j {jobs} | leafletgen {count / seconds_a:.2f} PDFs/s "
+            f"({seconds_a:.1f} s) | bare WeasyPrint pool {count / seconds_b:.2f} PDFs/s "
+            f"({seconds_b:.1f} s) | leafletgen/bare throughput {1 / ratio:.2f}x |"]
+
+
+def single(runs: int) -> list[str]:
+    folder = WORK / "single"
+    shutil.rmtree(folder, ignore_errors=True)
+    base = [LEAFLETGEN, "build", "leaflets/baclofen.md", "--variant", "patient", "--force"]
+    subprocess.run([*base, "--html", "-o", str(folder)], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    a = [*base, "-o", str(folder)]
+    b = [WEASYPRINT, *PDF_OPTIONS, str(folder / "baclofen-patient.html"),
+         str(folder / "weasyprint.pdf")]
+    seconds_a, seconds_b, ratio = paired(a, b, ROOT, runs)
+    return [f"| cold single leaflet | leafletgen {seconds_a:.2f} s | weasyprint command "
+            f"{seconds_b:.2f} s | ratio {ratio:.2f}x |"]
+
+
+def noop(catalogue: Path, jobs: int, runs: int) -> list[str]:
+    command = [LEAFLETGEN, "build", "-j", str(jobs), "-o", "out"]
+    wall(command, catalogue)  # brings out/ up to date
+    seconds = statistics.median(wall(command, catalogue) for _ in range(runs))
+    count = len(list((catalogue / "out").glob("*.pdf")))
+    return [f"| no-op rebuild, {count} PDFs | {seconds:.2f} s | | |"]
+
+
+def memory(catalogue: Path, jobs: int) -> list[str]:
+    """Sample each worker's memory from /proc while a forced build renders the catalogue."""
+    process = subprocess.Popen([LEAFLETGEN, "build", "--force", "-j", str(jobs), "-o", "out"],
+                               cwd=catalogue, stdout=subprocess.PIPE, text=True)
+    done = 0
+
+    def count_lines() -> None:
+        nonlocal done
+        for line in process.stdout:
+            done += line.startswith(("wrote ", "failed "))
+
+    reader = threading.Thread(target=count_lines, daemon=True)
+    reader.start()
+    samples: dict[int, list[tuple[int, int, int]]] = {}  # pid -> (done, rss kB, peak kB)
+    while process.poll() is None:
+        for pid in _children(process.pid):
+            status = _status(pid)
+            if status:
+                samples.setdefault(pid, []).append((done, status["VmRSS"], status["VmHWM"]))
+        time.sleep(0.25)
+    reader.join()
+    total = done
+    rows = []
+    for number, (_, series) in enumerate(sorted(samples.items()), 1):
+        def after(share: float, series=series) -> str:
+            rss = [r for d, r, _ in series if d >= total * share]
+            return f"{rss[0] / 1024:.0f} MB" if rss else "-"
+
+        rows.append(f"| worker {number} resident memory over {total} renders | after 10%: "
+                    f"{after(0.1)}, 50%: {after(0.5)}, 90%: {after(0.9)} | | peak "
+                    f"{max(s[2] for s in series) / 1024:.0f} MB |")
+    return rows
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _status(pid: int) -> dict[str, int]:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    return {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in lines)
+            if k in ("VmRSS", "VmHWM")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100, help="monographs (x 3 variants)")
+    parser.add_argument("-j", "--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--runs", type=int, default=5, help="counted runs per figure")
+    parser.add_argument("--throughput-runs", type=int, default=3)
+    parser.add_argument("--only", nargs="+", default=["memory", "noop", "single", "throughput"],
+                        choices=["memory", "noop", "single", "throughput"])
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from make_catalogue import make
+
+    catalogue = WORK / "catalogue"
+    make(args.count, catalogue)
+    print(f"machine: {os.cpu_count()} processors, load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; -j {args.jobs}; "
+          f"medians of {args.runs} runs ({args.throughput_runs} for throughput)\n")
+    print("| measure | leafletgen | baseline | comparison |\n|---|---|---|---|")
+    steps = {"memory": lambda: memory(catalogue, args.jobs),
+             "noop": lambda: noop(catalogue, args.jobs, args.runs),
+             "single": lambda: single(args.runs),
+             "throughput": lambda: throughput(catalogue, args.jobs, args.throughput_runs)}
+    for name in ["memory", "noop", "single", "throughput"]:
+        if name in args.only:
+            for row in steps[name]():
+                print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,323 @@
+"""The catalogue build: every monograph in every variant, in parallel, incrementally, sharded.
+
+``build_catalogue`` is what ``leafletgen.build`` runs when asked for worker processes, a shard
+or an incremental build; ``status`` says which PDFs in ``OUT`` are not current, rendering
+nothing. Whether a PDF is current is decided by its inputs' hashes (manifest.py).
+
+A monograph whose PDFs are all recorded as current, from the same file content, is not even
+parsed again: a build with nothing to do reads files and hashes them, and renders nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .build import (
+    BuildResult,
+    Job,
+    Written,
+    _choose_variants,
+    check_paper,
+    find_monographs,
+    plan,
+)
+from .errors import Problem, UsageError, display_path, errors_in
+from .files import sha256_file
+from .html import environment
+from .manifest import Entry, Fingerprints, Manifest
+from .variants import load_variants
+from .workers import Workers
+
+log = logging.getLogger(__name__)
+
+SAVE_EVERY = 5.0  # seconds between manifest saves while rendering (and once at the end)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Part ``index`` of ``count`` (1-based): the PDFs whose name hashes to it.
+
+    Hashing the output name keeps the split stable: adding a monograph moves no other PDF
+    to another shard.
+    """
+
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.index <= self.count:
+            raise UsageError(f"shard {self.index}/{self.count}: K/N needs 1 <= K <= N")
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``"K/N"``, as given to ``--shard``."""
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        if not match:
+            raise UsageError(f"shard {text!r}: write it as K/N, e.g. 1/4")
+        return cls(int(match[1]), int(match[2]))
+
+    def owns(self, name: str) -> bool:
+        digest = hashlib.sha256(name.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Sent when rendering starts (``done`` 0, no ``pdf``), then after each leaflet."""
+
+    done: int
+    total: int
+    pdf: Path | None = None
+    ok: bool = True
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class LeafletState:
+    """One PDF of the catalogue and whether it is current."""
+
+    pdf: Path
+    source: Path
+    variant: str
+    reason: str | None = None  # why it must be rebuilt; None when current
+
+
+@dataclass(frozen=True)
+class Status:
+    """What ``leafletgen build`` would do, found without rendering."""
+
+    leaflets: tuple[LeafletState, ...]
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def stale(self) -> tuple[LeafletState, ...]:
+        return tuple(leaflet for leaflet in self.leaflets if leaflet.reason is not None)
+
+    @property
+    def current(self) -> bool:
+        """True when every PDF is current and every monograph is valid."""
+        return not self.stale and not errors_in(self.problems)
+
+
+@dataclass(frozen=True)
+class _Todo:
+    job: Job
+    inputs: dict[str, str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Survey:
+    todo: tuple[_Todo, ...]
+    current: tuple[LeafletState, ...]
+    problems: tuple[Problem, ...]
+
+
+def status(paths: Sequence[Path], out: Path, styles: Path,
+           variants: Sequence[str] | None = None, html: bool = False,
+           paper: str | None = None, archive: bool = False, verify: bool = True,
+           shard: Shard | None = None) -> Status:
+    """Which PDFs in ``out`` are missing or stale against ``out/manifest.json``.
+
+    The options are those of the build to compare with (see ``leafletgen.build``).
+    """
+    check_paper(paper)
+    survey = _survey(paths, out, styles, variants, html, _options(paper, archive, verify),
+                     shard, Manifest(out))
+    stale = [LeafletState(out / f"{t.job.stem}.pdf", t.job.monograph.path, t.job.variant.name,
+                          t.reason) for t in survey.todo]
+    leaflets = sorted([*survey.current, *stale], key=lambda leaflet: leaflet.pdf.name)
+    return Status(tuple(leaflets), survey.problems)
+
+
+def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
+                    variants: Sequence[str] | None = None, html: bool = False,
+                    paper: str | None = None, archive: bool = False, verify: bool = True,
+                    *, jobs: int = 1, shard: Shard | None = None,
+                    incremental: bool = False, force: bool = False,
+                    on_progress: Callable[[Progress], None] | None = None) -> BuildResult:
+    """Render the catalogue's PDFs in ``jobs`` worker processes; see ``leafletgen.build``."""
+    started = time.perf_counter()
+    check_paper(paper)
+    if jobs < 1:
+        raise UsageError(f"jobs must be 1 or more, not {jobs}")
+    manifest = Manifest(out) if incremental else None
+    # templates compiled by an earlier build in this process may have changed since; workers
+    # inherit this process's cache, so clear it before anything is rendered
+    environment.cache_clear()
+    results: dict[int, tuple[Path | None, tuple[Problem, ...]]] = {}
+    workers = Workers(styles, paper, archive, verify, jobs)
+    try:
+        # workers start when monographs need parsing, and load WeasyPrint meanwhile
+        survey = _survey(paths, out, styles, variants, html, _options(paper, archive, verify),
+                         shard, None if force else manifest, on_parse=workers.start)
+        _remove_leftovers(out, {t.job.stem for t in survey.todo})
+        todo = survey.todo
+        last_save = time.perf_counter()
+        started_rendering = None if on_progress is None or not todo \
+            else (lambda: on_progress(Progress(0, len(todo))))
+        outcomes = workers.render([t.job for t in todo], out, html, on_start=started_rendering)
+        with contextlib.closing(outcomes):
+            for done, outcome in enumerate(outcomes, 1):
+                task = todo[outcome.index]
+                written = outcome.written
+                results[outcome.index] = (written.pdf if written else None, outcome.problems)
+                if manifest is not None and written is not None:
+                    _record(manifest, task, written)
+                    if time.perf_counter() - last_save > SAVE_EVERY:
+                        manifest.save()
+                        last_save = time.perf_counter()
+                if on_progress is not None:
+                    on_progress(Progress(done, len(todo), out / f"{task.job.stem}.pdf",
+                                         written is not None, outcome.seconds))
+    finally:
+        if manifest is not None:
+            manifest.save()  # before waiting for the workers: a second Ctrl-C loses nothing
+        # after an interruption, workers finish the jobs in hand: record those PDFs too
+        finished = workers.close()
+        if manifest is not None and finished:
+            for outcome in finished:
+                if outcome.written is not None:
+                    _record(manifest, todo[outcome.index], outcome.written)
+            manifest.save()
+    ordered = [results[i] for i in sorted(results)]  # job order, not completion order
+    return BuildResult(
+        written=tuple(pdf for pdf, _ in ordered if pdf is not None),
+        problems=survey.problems + tuple(p for _, found in ordered for p in found),
+        skipped=tuple(leaflet.pdf for leaflet in survey.current),
+        seconds=time.perf_counter() - started)
+
+
+def _record(manifest: Manifest, task: _Todo, written: Written) -> None:
+    manifest.record(written.pdf.name, Entry(display_path(task.job.monograph.path),
+                                            task.job.variant.name, task.inputs,
+                                            written.pdf_sha256, written.html_sha256))
+
+
+def _options(paper: str | None, archive: bool, verify: bool) -> dict[str, str]:
+    """The build options that shape a PDF (or decide whether it is written), as inputs."""
+    return {"paper": paper or "", "archive": "pdf/a-3a" if archive else "",
+            "verify": "on" if verify else "off"}
+
+
+def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[str] | None,
+            html: bool, options: dict[str, str], shard: Shard | None, manifest: Manifest | None,
+            on_parse: Callable[[int], None] | None = None) -> _Survey:
+    """Sort the catalogue's leaflets into current and to-do, parsing only what changed.
+
+    ``on_parse`` is told how many leaflets may need rendering, before any file is parsed.
+    """
+    all_variants, problems = load_variants(styles)
+    if errors_in(problems):
+        return _Survey((), (), tuple(problems))  # every leaflet would be wrong
+    chosen = _choose_variants(all_variants, variants)
+    fingerprints = Fingerprints(styles, all_variants, options)
+    entries = manifest.entries if manifest is not None else {}
+    by_source = {(e.source, e.variant): name for name, e in entries.items()}
+    owned = shard.owns if shard is not None else (lambda name: True)
+
+    current: list[LeafletState] = []
+    known: dict[str, Path] = {}  # PDF name -> monograph, of the unchanged monographs
+    contents: dict[Path, bytes] = {}
+    to_parse: list[Path] = []
+    for path in find_monographs(paths):
+        try:
+            contents[path] = data = path.read_bytes()
+        except OSError:
+            to_parse.append(path)  # load() reports why
+            continue
+        names = [by_source.get((display_path(path), v.name)) for v in chosen]
+        if manifest is None or None in names or any(
+                entries[name].inputs != fingerprints.inputs(variant, data)
+                for name, variant in zip(names, chosen, strict=True)):
+            to_parse.append(path)
+            continue
+        mine = [(name, variant) for name, variant in zip(names, chosen, strict=True)
+                if owned(name)]
+        if any(_reason(out, name, entries[name], entries[name].inputs, html)
+               for name, _ in mine):
+            to_parse.append(path)  # its PDF is missing or damaged: rebuild it below
+            continue
+        known.update((name, path) for name in names)
+        current += [LeafletState(out / name, path, variant.name) for name, variant in mine]
+
+    if to_parse and on_parse is not None:
+        on_parse(len(to_parse) * len(chosen))
+    the_plan = plan(to_parse, styles, [v.name for v in chosen]) if to_parse else None
+    problems = [p for p in (the_plan.problems if the_plan else ())
+                if shard is None or shard.owns(p.path.name)]
+    todo: list[_Todo] = []
+    clashes: set[Path] = set()
+    for job in the_plan.jobs if the_plan else ():
+        name = f"{job.stem}.pdf"
+        if name in known and job.monograph.path not in clashes:
+            clashes.add(job.monograph.path)
+            problems.append(Problem(job.monograph.path, 1, f"slug '{job.monograph.slug}' is "
+                                    f"already used by {display_path(known[name])}; set a "
+                                    "different 'slug:'"))
+    for job in the_plan.jobs if the_plan else ():
+        name = f"{job.stem}.pdf"
+        if job.monograph.path in clashes or not owned(name):
+            continue
+        inputs = fingerprints.inputs(job.variant, contents.get(job.monograph.path, b""))
+        entry = entries.get(name)
+        reason = _reason(out, name, entry, inputs, html) if manifest is not None \
+            else "rebuilt on request"
+        if reason is None:
+            current.append(LeafletState(out / name, job.monograph.path, job.variant.name))
+        else:
+            todo.append(_Todo(job, inputs, reason))
+    return _Survey(tuple(todo), tuple(current), tuple(problems))
+
+
+def _reason(out: Path, name: str, entry: Entry | None, inputs: dict[str, str],
+            html: bool) -> str | None:
+    """Why ``out/name`` must be rebuilt, or None when it is current."""
+    pdf = out / name
+    if not pdf.is_file():
+        return "missing"
+    if entry is None:
+        return f"not recorded in {out.name}/manifest.json"
+    if entry.inputs != inputs:
+        return _changes(entry.inputs, inputs)
+    if sha256_file(pdf) != entry.sha256:
+        return "the PDF is not the one that was built (changed or damaged since)"
+    if html and (entry.html_sha256 is None
+                 or sha256_file(pdf.with_suffix(".html")) != entry.html_sha256):
+        return "its HTML is missing or changed"
+    return None
+
+
+def _changes(before: dict[str, str], now: dict[str, str]) -> str:
+    changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+    named = [k.replace(":", " ", 1) for k in changed]
+    for i, key in enumerate(changed):
+        if key in ("leafletgen", "weasyprint", "paper", "archive", "verify"):
+            named[i] = f"{key} {before.get(key) or '-'} -> {now.get(key) or '-'}"
+    shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    return f"changed: {shown}"
+
+
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+
+
+def _remove_leftovers(out: Path, stems: set[str]) -> None:
+    """Delete temporary files an interrupted build left for the leaflets about to be built."""
+    if not stems or not out.is_dir():
+        return
+    names = {f"{stem}{suffix}" for stem in stems for suffix in (".pdf", ".html")}
+    for path in out.iterdir():
+        match = _LEFTOVER.fullmatch(path.name)
+        if match and match["name"] in names:
+            log.info("removing %s, left by an interrupted build", path)
+            path.unlink(missing_ok=True)

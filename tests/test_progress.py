@@ -1,0 +1,54 @@
+"""What the command line shows during and after a catalogue build."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+
+from leafletgen import BuildResult, Problem, Progress
+from leafletgen.progress import ProgressDisplay, summary_table
+
+
+def test_plain_lines_without_a_terminal(capsys):
+    display = ProgressDisplay(interactive=False)
+    display(Progress(1, 2, Path("out/a-patient.pdf"), True, 0.42))
+    display(Progress(2, 2, Path("out/b-patient.pdf"), False, 0.1))
+    display.close()
+    assert capsys.readouterr().out.splitlines() == ["wrote out/a-patient.pdf (0.4 s)",
+                                                    "failed out/b-patient.pdf (0.1 s)"]
+
+
+def test_a_bar_with_done_total_and_current_file_on_a_terminal():
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    display = ProgressDisplay(console=console)
+    assert display.interactive
+    display(Progress(1, 3, Path("out/a-patient.pdf"), True, 0.4))
+    display(Progress(2, 3, Path("out/b-patient.pdf"), False, 0.4))
+    display._bar.refresh()
+    text = screen.getvalue()
+    display.close()
+    assert "2/3" in text
+    assert "b-patient.pdf" in text
+    assert "failed out/b-patient.pdf" in text
+
+
+def test_summary_counts_and_names_failures():
+    result = BuildResult(written=(Path("out/a.pdf"),),
+                         problems=(Problem(Path("leaflets/x.md"), 3, "bad"),
+                                   Problem(Path("leaflets/x.md"), 5, "worse")),
+                         skipped=(Path("out/b.pdf"), Path("out/c.pdf")), seconds=1.25)
+    assert summary_table(result).splitlines() == ["built  skipped  failed  seconds",
+                                            "    1        2       1      1.2",
+                                            "failed: leaflets/x.md"]
+
+
+def test_the_bar_appears_when_rendering_starts():
+    screen = io.StringIO()
+    display = ProgressDisplay(console=Console(file=screen, force_terminal=True, width=120))
+    display(Progress(0, 5))
+    display._bar.refresh()
+    display.close()
+    assert "0/5" in screen.getvalue()
