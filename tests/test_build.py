@@ -137,7 +137,7 @@ def test_slug_clash_is_an_error(tmp_path, write_monograph):
     result = leafletgen.build([tmp_path / "leaflets"], tmp_path / "out", STYLES,
                               variants=["clinician"])
     assert [p.name for p in result.written] == ["same-clinician.pdf"]
-    assert any("slug 'same' is already used" in str(p) for p in result.problems)
+    assert any("would be written to same-clinician.pdf" in str(p) for p in result.problems)
 
 
 def test_unknown_variant_is_a_usage_error(tmp_path):
@@ -193,3 +193,12 @@ def test_most_important_box_is_whole_on_page_one_of_every_patient_variant(tmp_pa
                           .pages[0].extract_text())
         assert flat(box.heading) in first_page, (variant.name, paper)
         assert last_words in first_page, (variant.name, paper)
+
+
+def test_unwritable_output_is_a_problem_not_a_crash(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    result = leafletgen.build([BACLOFEN], blocker / "sub", STYLES, variants=["clinician"])
+    assert result.written == ()
+    assert [p.message.split(";")[0] for p in result.problems] == [
+        "cannot write the file: Not a directory"]

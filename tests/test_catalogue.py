@@ -238,7 +238,8 @@ def test_one_failing_monograph_does_not_stop_the_others(tmp_path: Path, monkeypa
     assert code == 1
     assert {p.name for p in Path("out").glob("*.pdf")} == {"good-patient.pdf",
                                                            "other-patient.pdf"}
-    assert "leaflets/unreviewed.md:1: patient leaflet: UndefinedError" in captured.err
+    assert ("leaflets/unreviewed.md: patient leaflet: undefined name at "
+            "styles/templates/patient.html.j2:2: ") in captured.err
     assert "leaflets/broken.md:2: missing required field" in captured.err
     assert "wrote out/good-patient.pdf" in captured.out
     assert "failed out/unreviewed-patient.pdf" in captured.out

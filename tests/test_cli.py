@@ -7,6 +7,7 @@ import pytest
 
 from leafletgen import cli
 from leafletgen.cli import main
+from leafletgen.errors import display_path
 
 from .conftest import BACLOFEN, ROOT, STYLES, monograph_text
 
@@ -49,7 +50,6 @@ def test_check_fails_without_rendering(tmp_path, capsys):
 
 @pytest.mark.parametrize("args,message", [
     (["build", "--variant", "poster"], "unknown variant poster"),
-    (["build", "no/such/folder"], "no/such/folder: no such file or folder"),
     (["build", "--paper", "A3"], "Invalid value for '--paper'"),
     (["frobnicate"], "No such command"),
 ])
@@ -102,3 +102,73 @@ def test_installed_command_builds_the_example_project(tmp_path):
     assert {"baclofen-patient.pdf", "baclofen-clinician.pdf"} <= {
         p.name for p in (tmp_path / "out").iterdir()}
 
+
+
+def test_weasyprint_errors_fail_the_build_through_the_command_line(styles, tmp_path, capsys):
+    """The CLI silences WeasyPrint's log; its errors must still fail the leaflet."""
+    template = styles / "templates" / "patient.html.j2"
+    template.write_text(template.read_text().replace(
+        "{% block content %}", '{% block content %}\n<img src="missing-logo.png" alt="Logo">'))
+    out = tmp_path / "out"
+    code, _, stderr = run(capsys, "build", str(BACLOFEN), "-o", str(out), "--styles",
+                          str(styles), "--variant", "patient")
+    assert code == 1
+    assert "missing-logo.png" in stderr
+    assert not (out / "baclofen-patient.pdf").exists()
+
+
+def test_template_error_names_the_template_and_the_other_variants_build(styles, tmp_path,
+                                                                        capsys):
+    template = styles / "templates" / "clinician.html.j2"
+    template.write_text(template.read_text().replace(
+        "{% block content %}", "{% block content %}\n<p>{{ medicine.nmae }}</p>"))
+    out = tmp_path / "out"
+    code, _, stderr = run(capsys, "build", str(BACLOFEN), "-o", str(out), "--styles",
+                          str(styles), "--variant", "clinician", "--variant", "patient")
+    assert code == 1
+    line = template.read_text().splitlines().index("<p>{{ medicine.nmae }}</p>") + 1
+    assert (f"{display_path(BACLOFEN)}: clinician leaflet: undefined name at "
+            f"{display_path(template)}:{line}: " in stderr)
+    assert "Traceback" not in stderr
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["baclofen-patient.pdf"]
+
+
+def test_missing_path_is_reported_and_the_other_files_still_build(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, _, stderr = run(capsys, "build", str(tmp_path / "nope.md"), str(BACLOFEN), "-o",
+                          str(out), "--styles", str(STYLES), "--variant", "clinician")
+    assert code == 1
+    assert f"{tmp_path / 'nope.md'}: no such file or folder; check the path" in stderr
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["baclofen-clinician.pdf"]
+
+
+def test_empty_folder_is_an_error(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    code, _, stderr = run(capsys, "check", str(tmp_path / "empty"), "--styles", str(STYLES))
+    assert code == 1
+    assert "no monograph files (*.md) in this folder" in stderr
+
+
+def test_unwritable_output_is_reported_per_file(tmp_path, capsys):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    code, _, stderr = run(capsys, "build", str(BACLOFEN), "-o", str(blocker / "sub"),
+                          "--styles", str(STYLES), "--variant", "clinician")
+    assert code == 1
+    assert "cannot create the output folder: Not a directory" in stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+
+
+def test_two_leaflets_never_write_the_same_file(styles, tmp_path, capsys):
+    text = (styles / "variants" / "patient-large.yaml").read_text()
+    (styles / "variants" / "large.yaml").write_text(text.replace("name: patient-large",
+                                                                 "name: large"))
+    clash = tmp_path / "other.md"
+    clash.write_text(BACLOFEN.read_text().replace("name: Baclofen\n",
+                                                  "name: Baclofen\nslug: baclofen-patient\n"))
+    out = tmp_path / "out"
+    code, _, stderr = run(capsys, "build", str(BACLOFEN), str(clash), "-o", str(out),
+                          "--styles", str(styles), "--variant", "patient-large",
+                          "--variant", "large", "--no-verify")
+    assert code == 1
+    assert "would be written to baclofen-patient-large.pdf" in stderr

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import Problem, UsageError, errors_in
+from .errors import Problem, UsageError, display_path, errors_in
 from .files import sha256_bytes, write_atomic
 from .fonts import FontSet, load_fonts
 from .html import render_html
@@ -69,17 +69,26 @@ class BuildResult:
         return not errors_in(self.problems)
 
 
-def find_monographs(paths: Iterable[Path]) -> list[Path]:
-    """Monograph files named directly, or the ``*.md`` files in named folders."""
+def find_monographs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Monograph files named directly, or the ``*.md`` files in named folders.
+
+    A path that does not exist, or a folder without monographs, is a problem: the files that
+    were found are still returned, so the other leaflets are still built.
+    """
     found: list[Path] = []
+    problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(path.glob("*.md"))
+            files = sorted(path.glob("*.md"))
+            if not files:
+                problems.append(Problem(path, 0, "no monograph files (*.md) in this folder; "
+                                        "check the path"))
+            found += files
         elif path.is_file():
             found.append(path)
         else:
-            raise UsageError(f"{path}: no such file or folder")
-    return list(dict.fromkeys(found))
+            problems.append(Problem(path, 0, "no such file or folder; check the path"))
+    return list(dict.fromkeys(found)), problems
 
 
 def plan(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
@@ -90,9 +99,10 @@ def plan(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
         # a broken variant definition would make every leaflet wrong: stop here
         return Plan((), tuple(problems), (), ())
     chosen = _choose_variants(all_variants, variants)
-    files = find_monographs(paths)
+    files, missing = find_monographs(paths)
+    problems += missing
     jobs: list[Job] = []
-    stems: dict[str, Path] = {}
+    outputs: dict[str, Job] = {}
     for path in files:
         monograph, found = load(path)
         problems += found
@@ -106,14 +116,26 @@ def plan(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
             file_problems += key_fact_problems(monograph, variant, sections)
             file_jobs.append(Job(monograph, variant, sections))
         file_problems += unknown_carrier_problems(monograph, all_variants)
-        if monograph.slug in stems:
-            file_problems.append(Problem(path, 1, f"slug '{monograph.slug}' is already used by "
-                                         f"{stems[monograph.slug]}; set a different 'slug:'"))
+        file_problems += _clashes(file_jobs, outputs)
         problems += file_problems
         if not errors_in(file_problems):
-            stems[monograph.slug] = path
+            outputs.update((job.stem, job) for job in file_jobs)
             jobs += file_jobs
     return Plan(tuple(jobs), tuple(problems), tuple(files), tuple(chosen))
+
+
+def _clashes(new: list[Job], outputs: dict[str, Job]) -> list[Problem]:
+    """Two leaflets must never write the same file (slug and variant names can collide)."""
+    problems = []
+    for job in new:
+        other = outputs.get(job.stem)
+        if other is not None:
+            problems.append(Problem(
+                job.monograph.path, job.monograph.line_of("slug"),
+                f"its {job.variant.name} leaflet would be written to {job.stem}.pdf, which "
+                f"{display_path(other.monograph.path)} ({other.variant.name}) already writes; "
+                "set a different 'slug:'"))
+    return problems
 
 
 def _choose_variants(available: dict[str, Variant],
@@ -186,6 +208,8 @@ def render_job(renderer: Renderer, job: Job, out: Path, html: bool = False,
     With ``verify`` the PDF is checked first (leafletgen.verify): one that fails is not
     written.
     """
+    import jinja2
+
     from .pdf import RenderError
     from .verify import verify_pdf
 
@@ -194,21 +218,54 @@ def render_job(renderer: Renderer, job: Job, out: Path, html: bool = False,
     problems: list[Problem] = []
     try:
         page = renderer.html(job)
-        if html:
-            page_bytes = page.encode("utf-8")
-            write_atomic(out / f"{job.stem}.html", page_bytes)
-            html_sha256 = sha256_bytes(page_bytes)
         data = renderer.pdf(page, job)
         if verify:
             problems += verify_pdf(data, job.variant, target, require_ua=True).problems
             if errors_in(problems):
                 return None, problems  # a failing PDF is never written
+        if html:
+            # written only with its PDF: a leftover HTML would pass for a good leaflet's
+            page_bytes = page.encode("utf-8")
+            write_atomic(out / f"{job.stem}.html", page_bytes)
+            html_sha256 = sha256_bytes(page_bytes)
         write_atomic(target, data)
     except RenderError as exc:
         return None, [Problem(job.monograph.path, 1, f"{job.variant.name} leaflet: {reason}")
                       for reason in exc.reasons]
+    except jinja2.TemplateError as exc:
+        return None, [_template_problem(renderer.styles, job, exc)]
+    except OSError as exc:
+        return None, [Problem(target, 0, f"cannot write the file: {exc.strerror or exc}; "
+                              "check the output folder (-o) and its permissions")]
     log.info("wrote %s", target)
     return Written(target, sha256_bytes(data), html_sha256), problems
+
+
+def _template_problem(styles: Path, job: Job, exc: Exception) -> Problem:
+    """A template error, reported against the leaflet it stopped and located in the template
+    (Jinja knows the template's file and line)."""
+    import jinja2
+
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        # errors raised while rendering (an undefined name) carry the line in the traceback
+        frames = [f for f in _traceback_frames(exc) if f.filename.endswith(".j2")]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno
+    where = Path(name) if name else styles / "templates" / job.variant.template
+    if not where.is_absolute():
+        where = styles / "templates" / where
+    kind = "undefined name" if isinstance(exc, jinja2.UndefinedError) else "template error"
+    at = f"{display_path(where)}:{line}" if line else display_path(where)
+    return Problem(job.monograph.path, 0, f"{job.variant.name} leaflet: {kind} at {at}: {exc}; "
+                   "fix the template (this leaflet was not built)")
+
+
+def _traceback_frames(exc: BaseException):
+    import traceback
+
+    return traceback.extract_tb(exc.__traceback__)
 
 
 def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,

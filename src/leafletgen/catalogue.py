@@ -151,6 +151,11 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
     check_paper(paper)
     if jobs < 1:
         raise UsageError(f"jobs must be 1 or more, not {jobs}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return BuildResult((), (Problem(out, 0, f"cannot create the output folder: "
+                                        f"{exc.strerror or exc}; choose another with -o"),))
     manifest = Manifest(out) if incremental else None
     # templates compiled by an earlier build in this process may have changed since; workers
     # inherit this process's cache, so clear it before anything is rendered
@@ -230,7 +235,9 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
     known: dict[str, Path] = {}  # PDF name -> monograph, of the unchanged monographs
     contents: dict[Path, bytes] = {}
     to_parse: list[Path] = []
-    for path in find_monographs(paths):
+    files, missing = find_monographs(paths)
+    problems += missing
+    for path in files:
         try:
             contents[path] = data = path.read_bytes()
         except OSError:
@@ -254,8 +261,8 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
     if to_parse and on_parse is not None:
         on_parse(len(to_parse) * len(chosen))
     the_plan = plan(to_parse, styles, [v.name for v in chosen]) if to_parse else None
-    problems = [p for p in (the_plan.problems if the_plan else ())
-                if shard is None or shard.owns(p.path.name)]
+    problems += [p for p in (the_plan.problems if the_plan else ())
+                 if shard is None or shard.owns(p.path.name)]
     todo: list[_Todo] = []
     clashes: set[Path] = set()
     for job in the_plan.jobs if the_plan else ():

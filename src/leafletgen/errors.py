@@ -33,7 +33,9 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "" if self.severity is Severity.ERROR else "warning: "
-        return f"{display_path(self.path)}:{self.line}: {prefix}{self.message}"
+        # line 0: the problem is with the file or folder as a whole
+        where = f"{display_path(self.path)}:{self.line}" if self.line else display_path(self.path)
+        return f"{where}: {prefix}{self.message}"
 
 
 def display_path(path: Path) -> str:

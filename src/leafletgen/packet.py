@@ -171,7 +171,7 @@ def _plan_medicines(patient: Patient, leaflets: Path, styles: Path, variant: Var
     may set its own 'slug:'; only when a medicine has no file of its name is every monograph
     in ``leaflets`` read, to find it (and to list what is available).
     """
-    files = find_monographs((leaflets,))
+    files, _ = find_monographs((leaflets,))  # a missing monograph is reported per medicine
     wanted = {m.monograph for m in patient.medicines}
     the_plan = plan([f for f in files if slug_for(f) in wanted], styles, (variant.name,))
     if wanted <= {job.monograph.slug for job in the_plan.jobs} | _broken(the_plan):

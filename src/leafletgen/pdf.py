@@ -102,13 +102,25 @@ class _ErrorCollector(logging.Handler):
 
 @contextlib.contextmanager
 def _collect_errors() -> Iterator[_ErrorCollector]:
+    """Collect WeasyPrint's ERROR records, whatever level the application set for its logger.
+
+    A command line that silences WeasyPrint (level CRITICAL) must still see its errors: they
+    are lowered to ERROR for the render and kept from the application's handlers, since they
+    are reported as build problems instead.
+    """
     collector = _ErrorCollector()
     logger = logging.getLogger("weasyprint")
+    level, propagate = logger.level, logger.propagate
+    if logger.getEffectiveLevel() > logging.ERROR:
+        logger.setLevel(logging.ERROR)
+        logger.propagate = False
     logger.addHandler(collector)
     try:
         yield collector
     finally:
         logger.removeHandler(collector)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 def render_pdf(html: str, base_url: str, fetcher: AssetFetcher,
