@@ -121,11 +121,20 @@ def memory(catalogue: Path, jobs: int) -> list[str]:
 
 
 def _children(pid: int) -> list[int]:
+    """The worker processes of ``pid`` (not multiprocessing's resource tracker)."""
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
     except OSError:
         return []
-    return [int(p) for p in text.split()]
+    workers = []
+    for child in (int(p) for p in text.split()):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"resource_tracker" not in command:
+            workers.append(child)
+    return workers
 
 
 def _status(pid: int) -> dict[str, int]:
