@@ -35,8 +35,9 @@ def load_fonts(styles: Path) -> FontSet:
             raise UsageError(f"{config}: font family '{name}' is not installed ({exc}); "
                              "install its fontpkg package (see pyproject.toml)") from exc
         for font in sorted(family.files, key=lambda f: (f.style, f.weight or 0, str(f.path))):
-            weight = (f"{font.wght_min} {font.wght_max}" if font.variable
-                      and font.wght_min is not None else str(font.weight or 400))
+            # WeasyPrint ignores weight ranges in @font-face; a variable font (here only a
+            # fallback for a few characters) is declared at its regular weight
+            weight = "400" if font.variable else str(font.weight or 400)
             rules.append(
                 "@font-face {\n"
                 f'  font-family: "{family.name}";\n'
