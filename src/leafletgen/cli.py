@@ -229,7 +229,7 @@ def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: s
     Example:
       leafletgen packet --patient examples/patient.yaml -o discharge.pdf
     """
-    _run_private(ctx, lambda: write_private(out, packet(
+    _run(ctx, private=True, action=lambda: write_private(out, packet(
         patient_file, leaflets=leaflets, styles=styles, variant=variant,
         attach=[*attach_first, *attach], paper=paper)))
     click.echo(f"wrote {display_path(out)}")
@@ -255,30 +255,9 @@ def handout_command(ctx: click.Context, monograph: Path, patient_file: Path, out
     Example:
       leafletgen handout leaflets/baclofen.md --for examples/patient.yaml -o baclofen.pdf
     """
-    _run_private(ctx, lambda: write_private(out, handout(
+    _run(ctx, private=True, action=lambda: write_private(out, handout(
         monograph, patient_file, styles=styles, variant=variant, paper=paper)))
     click.echo(f"wrote {display_path(out)}")
-
-
-def _run_private(ctx: click.Context, action):
-    """``_run`` for patient data: an unexpected error shows its type, never its message."""
-    try:
-        return action()
-    except UsageError as exc:
-        click.echo(f"leafletgen: {exc}", err=True)
-        ctx.exit(EXIT_USAGE)
-    except ContentError as exc:
-        _report(exc.problems, "nothing was written")
-        ctx.exit(EXIT_PROBLEMS)
-    except OutputError as exc:
-        click.echo(f"leafletgen: {exc}; nothing was written", err=True)
-        ctx.exit(EXIT_PROBLEMS)
-    except Exception as exc:
-        if ctx.obj["debug"]:
-            raise
-        click.echo(f"leafletgen: internal error ({type(exc).__name__}); its message is not "
-                   "shown as it may hold patient data (--debug shows it)", err=True)
-        ctx.exit(EXIT_PROBLEMS)
 
 
 @cli.command("verify")
@@ -313,20 +292,32 @@ def verify_command(ctx: click.Context, pdfs: tuple[Path, ...], variant: str | No
     ctx.exit(EXIT_PROBLEMS if failed or errors_in(problems) else EXIT_OK)
 
 
-def _run(ctx: click.Context, action):
+def _run(ctx: click.Context, action, private: bool = False):
+    """Call the library; turn its errors into messages and exit codes.
+
+    ``private`` (patient data): nothing is written on failure, and an unexpected error shows
+    its type, never its message, which may hold patient data.
+    """
     try:
         return action()
     except UsageError as exc:
         click.echo(f"leafletgen: {exc}", err=True)
         ctx.exit(EXIT_USAGE)
     except ContentError as exc:
-        _report(exc.problems)
+        _report(exc.problems, *(("nothing was written",) if private else ()))
         ctx.exit(EXIT_PROBLEMS)
-    except Exception:
+    except OutputError as exc:
+        click.echo(f"leafletgen: {exc}; nothing was written", err=True)
+        ctx.exit(EXIT_PROBLEMS)
+    except Exception as exc:
         if ctx.obj["debug"]:
             raise
-        click.echo("leafletgen: internal error: " + traceback.format_exc(limit=0).strip()
-                   + "\n(run again with --debug for the full traceback)", err=True)
+        if private:
+            click.echo(f"leafletgen: internal error ({type(exc).__name__}); its message is not "
+                       "shown as it may hold patient data (--debug shows it)", err=True)
+        else:
+            click.echo("leafletgen: internal error: " + traceback.format_exc(limit=0).strip()
+                       + "\n(run again with --debug for the full traceback)", err=True)
         ctx.exit(EXIT_PROBLEMS)
 
 
