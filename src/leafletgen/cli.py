@@ -45,6 +45,8 @@ class _ShardType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
+_paper = click.option("--paper", type=click.Choice(PAPERS), default=None,
+                      help="Paper size (default: the variant's).")
 _variant = click.option("--variant", "variants", multiple=True, metavar="NAME",
                         help="Only this variant (repeatable). Default: every variant.")
 
@@ -76,8 +78,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @_styles
 @click.option("--html", "write_html", is_flag=True,
               help="Also write OUT/<slug>-<variant>.html, to debug templates and CSS.")
-@click.option("--paper", type=click.Choice(PAPERS), default=None,
-              help="Paper size (default: the variant's).")
+@_paper
 @click.option("--archive", is_flag=True,
               help="Write archival PDF/A-3a (also PDF/UA-1) with the monograph embedded.")
 @click.option("--verify/--no-verify", "run_verify", default=True, show_default=True,
@@ -175,8 +176,6 @@ def check_command(ctx: click.Context, paths: tuple[Path, ...], variants: tuple[s
     ctx.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 
 
-_paper = click.option("--paper", type=click.Choice(PAPERS), default=None,
-                      help="Paper size (default: the variant's).")
 _patient_variant = click.option(
     "--variant", default=None, metavar="NAME",
     help="Patient variant, e.g. a large-print one (default: the patient file's "
