@@ -71,11 +71,12 @@ def test_raw_html_is_rejected_with_its_line(write_monograph):
         assert any(p.startswith(expected) for p in problems), (marker, problems)
 
 
-def test_markdown_image_is_rejected(write_monograph):
+def test_an_image_from_outside_the_figures_folder_is_rejected(write_monograph):
     body = "## uses\n\n![x](https://example.org/x.png)\n"
     path = write_monograph(text=monograph_text(body=body))
-    assert found(path) == [f"{line_of(path, '![x]')}: images are not allowed in monograph text; "
-                           "leaflet artwork belongs in the templates under styles/"]
+    assert found(path) == [f"{line_of(path, '![x]')}: figure 'https://example.org/x.png' must be "
+                           "a file in the figures/ folder beside the monograph, e.g. "
+                           "'figures/x.svg'"]
 
 
 def test_all_problems_in_a_file_are_reported_together(write_monograph):

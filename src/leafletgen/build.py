@@ -18,7 +18,14 @@ from .fonts import FontSet, load_fonts
 from .html import render_html
 from .monograph import Monograph, load
 from .safety import key_fact_problems, unknown_carrier_problems
-from .variants import LeafletSection, Variant, load_variants, select
+from .variants import (
+    LeafletSection,
+    Variant,
+    load_variants,
+    reference_problems,
+    select,
+    unshown_text_problems,
+)
 
 if TYPE_CHECKING:
     from .catalogue import Progress, Shard
@@ -114,8 +121,10 @@ def plan(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
             sections, missing = select(monograph, variant)
             file_problems += missing
             file_problems += key_fact_problems(monograph, variant, sections)
+            file_problems += reference_problems(monograph, variant, sections)
             file_jobs.append(Job(monograph, variant, sections))
         file_problems += unknown_carrier_problems(monograph, all_variants)
+        file_problems += unshown_text_problems(monograph, all_variants)
         file_problems += _clashes(file_jobs, outputs)
         problems += file_problems
         if not errors_in(file_problems):
@@ -177,13 +186,19 @@ class Renderer:
         """PDF/UA-1; with ``archive``, PDF/A-3a with ``job``'s monograph file embedded."""
         from .pdf import ARCHIVE_VARIANT, AssetFetcher, SourceFile, render_pdf
 
-        fetcher = AssetFetcher(folders=(self.styles,), files=self.fonts.files)
+        folders = (self.styles,) if job is None else (self.styles, figures_folder(job.monograph))
+        fetcher = AssetFetcher(folders=folders, files=self.fonts.files)
         base_url = self.styles.as_uri() + "/"
         if self.archive and job is not None:
             source = SourceFile(job.monograph.path.name, job.monograph.path.read_bytes(),
                                 job.monograph.last_revised)
             return render_pdf(html, base_url, fetcher, ARCHIVE_VARIANT, source).data
         return render_pdf(html, base_url=base_url, fetcher=fetcher).data
+
+
+def figures_folder(monograph: Monograph) -> Path:
+    """The only folder besides styles/ a leaflet may read files from: its figures."""
+    return (monograph.path.parent / "figures").resolve()
 
 
 def check_paper(paper: str | None) -> None:

@@ -291,6 +291,37 @@ def verify_command(ctx: click.Context, pdfs: tuple[Path, ...], variant: str | No
     ctx.exit(EXIT_PROBLEMS if failed or errors_in(problems) else EXIT_OK)
 
 
+@cli.command("migrate")
+@_paths
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.pass_context
+def migrate_command(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool) -> None:
+    """Rewrite monographs in the current format version, saying what changed.
+
+    PATHS are monograph files or folders (default: leaflets/).
+
+    \b
+    Example:
+      leafletgen migrate --dry-run
+    """
+    from .build import DEFAULT_SOURCES, find_monographs
+    from .migrate import migrate_file
+
+    files, problems = find_monographs(paths or DEFAULT_SOURCES)
+    for path in files:
+        migration, found = migrate_file(path, write=not dry_run)
+        problems += found
+        if migration is None:
+            continue
+        verb = "would change" if dry_run else "changed"
+        for change in migration.changes:
+            click.echo(f"{verb} {display_path(path)}: {change}")
+        if not migration.changes:
+            click.echo(f"current {display_path(path)}")
+    _report(problems, "those files were not changed")
+    ctx.exit(EXIT_PROBLEMS if errors_in(problems) else EXIT_OK)
+
+
 def _run(ctx: click.Context, action, private: bool = False):
     """Call the library; turn its errors into messages and exit codes.
 

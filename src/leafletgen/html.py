@@ -12,7 +12,7 @@ import jinja2
 
 from . import __version__
 from .fonts import FontSet
-from .markup import to_html
+from .markup import LinkContext, SectionRef, to_html
 from .monograph import Monograph
 from .variants import LeafletSection, Variant
 
@@ -50,6 +50,7 @@ def render_html(monograph: Monograph, variant: Variant, sections: tuple[LeafletS
                 extra: dict[str, Any] | None = None) -> LeafletHtml:
     """The leaflet as one standalone HTML document."""
     title = variant.title.replace("{medicine}", monograph.name)
+    links = link_context(monograph, variant, sections, (extra or {}).get("id_prefix", ""))
     template = environment(styles / "templates").get_template(variant.template)
     html = template.render(
         medicine=monograph,
@@ -60,6 +61,18 @@ def render_html(monograph: Monograph, variant: Variant, sections: tuple[LeafletS
         font_css=fonts.css,
         stylesheet_urls=[(styles / s).resolve().as_uri() for s in variant.stylesheets],
         generator=f"leafletgen {__version__}",
+        links=links,
         **(extra or {}),
     )
     return LeafletHtml(html, title)
+
+
+def link_context(monograph: Monograph, variant: Variant, sections: tuple[LeafletSection, ...],
+                 id_prefix: str = "") -> LinkContext:
+    """What the text of one leaflet resolves its references, figures and tables against."""
+    return LinkContext(
+        sections={s.id: SectionRef(s.number, s.heading) for s in sections},
+        id_prefix=id_prefix,
+        figures=monograph.path.parent.resolve(),
+        max_table_columns=variant.max_table_columns,
+    )

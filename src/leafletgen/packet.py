@@ -27,7 +27,16 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from . import __version__
-from .build import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Plan, Renderer, find_monographs, plan
+from .build import (
+    DEFAULT_SOURCES,
+    DEFAULT_STYLES,
+    Job,
+    Plan,
+    Renderer,
+    figures_folder,
+    find_monographs,
+    plan,
+)
 from .errors import ContentError, OutputError, Problem, UsageError, display_path, errors_in
 from .files import write_atomic
 from .html import environment, long_date, render_html
@@ -268,14 +277,15 @@ def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: P
     # PDF/UA is claimed only when every page is ours and tagged
     pdf_variant = None if attachments else PDF_VARIANT
     try:
+        figures = tuple(dict.fromkeys(figures_folder(job.monograph) for job, _ in pairs))
         rendered = _render(renderer, _packet_html(renderer, patient, variant, parts, cover),
-                           pdf_variant)
+                           pdf_variant, figures)
         if attachments:
             # lay out again now that the page total is known, so "Page N of M" counts them
             total = rendered.pages + sum(len(r.pages) for _, r in attachments)
             rendered = _render(renderer, _packet_html(renderer, patient, variant, parts, cover,
                                                       page_total=total, page_offset=offset),
-                               pdf_variant)
+                               pdf_variant, figures)
     except RenderError as exc:
         raise ContentError([Problem(variant.path, 1, f"the packet could not be rendered: {r}")
                             for r in exc.reasons]) from None
@@ -296,11 +306,12 @@ def _verify(data: bytes, variant: Variant, cover: bool, ours: range) -> None:
         raise ContentError(errors_in(report.problems))
 
 
-def _render(renderer: Renderer, html: str, pdf_variant: str | None) -> RenderedPdf:
+def _render(renderer: Renderer, html: str, pdf_variant: str | None,
+            figures: tuple[Path, ...] = ()) -> RenderedPdf:
     from .pdf import AssetFetcher, render_pdf
 
     # Renderer.pdf always claims PDF/UA; a packet with attached pages must not
-    fetcher = AssetFetcher(folders=(renderer.styles,), files=renderer.fonts.files)
+    fetcher = AssetFetcher(folders=(renderer.styles, *figures), files=renderer.fonts.files)
     return render_pdf(html, base_url=renderer.styles.as_uri() + "/", fetcher=fetcher,
                       pdf_variant=pdf_variant)
 

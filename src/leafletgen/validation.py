@@ -10,8 +10,11 @@ from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
-from .errors import Problem
+from .errors import Problem, Severity
+from .markup import CAPTION_PREFIX, LINK_SCHEMES
 from .monograph import ParsedFile
 from .review import front_matter_problems
 from .yamlsource import schema_problems
@@ -24,7 +27,14 @@ def vocabulary() -> dict[str, dict[str, Any]]:
 
 
 # Parses with raw HTML recognised, only to find and report it; rendering never passes it on.
-_detector = MarkdownIt("commonmark", {"html": True}).enable("table")
+# Definition lists and strike-through are parsed only to be reported.
+_detector = (MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+             .use(footnote_plugin, inline=False).use(deflist_plugin))
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]]*\]")
+MAX_LIST_DEPTH = 3
+FIGURE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
+DOCS_TEXT = "see docs/monograph-format.md"
 
 
 def validate(parsed: ParsedFile) -> list[Problem]:
@@ -91,23 +101,108 @@ def _check_sections(parsed: ParsedFile) -> list[Problem]:
 
 
 def _check_markup(parsed: ParsedFile, text: str, first_line: int) -> list[Problem]:
-    problems = []
-    for token in _detector.parse(text):
+    """Everything in one block that would not print as written."""
+    problems: list[Problem] = []
+    path = parsed.path
+    vocab = vocabulary()
+    tokens = _detector.parse(text, {})
+    in_table = False
+    depth = 0
+    for index, token in enumerate(tokens):
         line = first_line + (token.map[0] if token.map else 0)
         children = token.children or []
-        if token.type == "html_block" or any(c.type == "html_inline" for c in children):
-            snippet = token.content.strip() if token.type == "html_block" else next(
-                c.content for c in children if c.type == "html_inline")
-            problems.append(Problem(parsed.path, line,
-                                    "raw HTML is not allowed in monograph text "
-                                    f"({snippet[:40]!r}); write Markdown instead: **bold**, "
-                                    "lists, tables"))
-        if any(c.type == "image" for c in children):
-            problems.append(Problem(parsed.path, line,
-                                    "images are not allowed in monograph text; leaflet artwork "
-                                    "belongs in the templates under styles/"))
-        if token.type == "heading_open" and token.tag in ("h1", "h2"):
-            problems.append(Problem(parsed.path, line,
-                                    "use '###' for a heading inside a section; '#' and '##' "
-                                    "are reserved for leaflet headings"))
+
+        def problem(message: str, severity: Severity = Severity.ERROR) -> None:
+            problems.append(Problem(path, line, message, severity))  # noqa: B023
+
+        if token.type == "table_open":
+            in_table = True
+        elif token.type == "table_close":
+            in_table = False
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+            if depth == MAX_LIST_DEPTH + 1:
+                problem(f"a list nested more than {MAX_LIST_DEPTH} levels deep; readers lose "
+                        "their place: make the inner items a separate list or paragraph")
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif token.type == "dl_open":
+            problem("definition lists are not part of the leaflet format; write a bullet list "
+                    "with the term in bold: '- **Term:** meaning'")
+        elif token.type == "html_block":
+            problem("raw HTML is not allowed in monograph text "
+                    f"({token.content.strip()[:40]!r}); write Markdown instead: **bold**, "
+                    "lists, tables")
+        elif token.type == "heading_open" and token.tag in ("h1", "h2"):
+            problem("use '###' for a heading inside a section; '#' and '##' are reserved for "
+                    "leaflet headings")
+        elif token.type == "paragraph_open" and index + 3 < len(tokens):
+            inline = tokens[index + 1]
+            if (inline.content.startswith(CAPTION_PREFIX)
+                    and tokens[index + 3].type != "table_open"):
+                problem(f"'{CAPTION_PREFIX}' starts a table caption, but no table follows it; "
+                        "put the table on the next line, without a blank line between them")
+        html_reported = False
+        for child in children:
+            if child.type == "html_inline":
+                if _LINE_BREAK.fullmatch(child.content.strip()):
+                    if not in_table:
+                        problem("'<br>' breaks a line only inside a table cell; elsewhere "
+                                "start a new paragraph or list item")
+                elif not html_reported:  # '<b>x</b>' is one problem, not two
+                    html_reported = True
+                    problem("raw HTML is not allowed in monograph text "
+                            f"({child.content[:40]!r}); write Markdown instead: **bold**, "
+                            "lists, tables")
+            elif child.type == "s_open":
+                problem("strike-through does not print as crossed-out text in every reader's "
+                        "copy; delete the text instead")
+            elif child.type == "em_open":
+                problem("italics print as bold in leaflets (italics are hard to read); write "
+                        "**bold** for emphasis", Severity.WARNING)
+            elif child.type == "image":
+                problems += _figure_problems(parsed, child, children, line)
+            elif child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                if href.startswith("#"):
+                    if href[1:] not in vocab:
+                        problem(f"reference to '{href}', which is not a section id; use "
+                                "one of: " + ", ".join(vocab))
+                elif not href.startswith(LINK_SCHEMES):
+                    problem(f"link to {href!r} cannot be followed on paper; use a full web "
+                            "address (https://…), mailto: or tel:, or refer to a section as "
+                            "'(#section-id)'")
+            elif child.type == "text" and _FOOTNOTE_MARK.search(child.content):
+                mark = _FOOTNOTE_MARK.search(child.content)[0]  # type: ignore[index]
+                problem(f"footnote {mark} has no note; add a line '{mark}: note text' in the "
+                        "same block, after the paragraph or table that uses it")
+    return problems
+
+
+def _figure_problems(parsed: ParsedFile, image: Any, siblings: list[Any],
+                     line: int) -> list[Problem]:
+    """A figure is a paragraph of its own, with alt text, showing a file in figures/."""
+    problems = []
+    src = str(image.attrGet("src") or "")
+    others = [c for c in siblings if c is not image and not
+              (c.type in ("text", "softbreak") and not c.content.strip())]
+    if others:
+        problems.append(Problem(parsed.path, line, "a figure must be a paragraph of its own: "
+                                "put '![alt](figures/…)' on its own line with blank lines "
+                                "around it"))
+    if not image.content.strip():
+        problems.append(Problem(parsed.path, line, f"figure {src!r} has no alt text; describe "
+                                "what it shows inside the brackets: '![a hand pressing the "
+                                "inhaler](figures/…)' (screen readers read it)"))
+    folder = (parsed.path.parent / "figures").resolve()
+    target = (parsed.path.parent / src).resolve()
+    if ":" in src or not target.is_relative_to(folder):
+        problems.append(Problem(parsed.path, line, f"figure {src!r} must be a file in the "
+                                f"figures/ folder beside the monograph, e.g. 'figures/x.svg'"))
+    elif target.suffix.lower() not in FIGURE_TYPES:
+        problems.append(Problem(parsed.path, line, f"figure {src!r} is not an SVG, PNG or JPEG "
+                                "file; save it as one of those"))
+    elif not target.is_file():
+        problems.append(Problem(parsed.path, line, f"figure {src!r} does not exist; add the "
+                                "file to figures/ or fix the path"))
     return problems
