@@ -246,7 +246,8 @@ class LeafletRenderer(RendererHTML):
                 elif token.type == "tr_open" and not in_head:
                     rows.append([])
                 elif token.type == "inline":
-                    children = list(token.children or [])
+                    children = [c for c in token.children or []
+                                if not (c.type == "text" and not c.content)]
                     if in_head:
                         header.append(self.renderInline(children, options, env))
                     else:

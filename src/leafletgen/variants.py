@@ -176,9 +176,9 @@ def unshown_text_problems(monograph: Monograph,
                 others = [v.name for v in variants.values()
                           if v.audience != audience and any(s.id == section.id
                                                             for s in v.sections)]
-                shown_by = (f"only the {', '.join(others)} leaflet shows it" if others
+                shown_by = (f"only the {', '.join(sorted(others))} leaflet shows it" if others
                             else "no leaflet shows it")
-                where = (", ".join(v.name for v in by_audience[audience])
+                where = (", ".join(sorted(v.name for v in by_audience[audience]))
                          if audience in by_audience else f"no {audience} variant exists")
                 problems.append(Problem(
                     monograph.path, block.line,
