@@ -42,7 +42,7 @@ def test_shipped_monographs_pass_strict_check(capsys):
 def test_text_report_lists_sections_grades_and_the_whole_leaflet():
     report = leafletgen.check_report([BACLOFEN], STYLES)
     text = as_text(report)
-    assert text.startswith("leaflets/baclofen.md: Baclofen version 1.0, approved ") or \
+    assert text.startswith("tests/fixtures/baclofen.md: Baclofen version 1.0, approved ") or \
         text.startswith(f"{BACLOFEN}: Baclofen version 1.0, approved ")
     assert "  patient leaflet: each section at most 8, whole leaflet at most 7 " \
            "(Flesch-Kincaid)" in text

@@ -1,0 +1,93 @@
+"""Every shipped monograph and the awkward test corpus: check --strict passes, every variant
+builds and verifies, and every sentence written for patients is in the patient PDFs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import leafletgen
+from leafletgen.gates import check_report
+from leafletgen.markup import plain_units
+from leafletgen.monograph import load
+
+from .conftest import LEAFLETS, ROOT, STYLES
+
+CORPUS = ROOT / "tests" / "corpus"
+MONOGRAPHS = sorted(LEAFLETS.glob("*.md")) + sorted(CORPUS.glob("*.md"))
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory) -> Path:
+    """Every monograph built once in every variant (the corpus beside its figures)."""
+    out = tmp_path_factory.mktemp("catalogue")
+    result = leafletgen.build([LEAFLETS, CORPUS], out, STYLES)
+    assert [str(p) for p in result.problems] == []
+    return out
+
+
+def test_there_are_monographs_of_several_shapes():
+    assert len(list(LEAFLETS.glob("*.md"))) >= 5
+
+
+def test_every_monograph_passes_check_strict():
+    report = check_report([LEAFLETS, CORPUS], STYLES, strict=True)
+    assert [str(p) for p in report.problems] == []
+
+
+def test_every_monograph_builds_in_every_variant(catalogue):
+    variants = [p.stem for p in (STYLES / "variants").glob("*.yaml")]
+    for path in MONOGRAPHS:
+        monograph, _ = load(path)
+        for variant in variants:
+            assert (catalogue / f"{monograph.slug}-{variant}.pdf").is_file(), (path, variant)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+|[0-9]+", text.casefold())
+
+
+def in_order(needle: list[str], haystack: list[str], slack: int = 40) -> bool:
+    """``needle`` appears in ``haystack`` in order, within a window (running headers and
+    footers, the draft mark and printed references may come in between)."""
+    for start in (i for i, w in enumerate(haystack) if w == needle[0]):
+        j = start
+        for word in needle[1:]:
+            try:
+                j = haystack.index(word, j + 1, start + len(needle) + slack)
+            except ValueError:
+                break
+        else:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("path", MONOGRAPHS, ids=lambda p: p.stem)
+def test_every_patient_text_unit_is_printed_in_every_patient_leaflet(catalogue, path):
+    monograph, _ = load(path)
+    for variant in ("patient", "patient-large"):
+        printed = words(" ".join(page.extract_text() for page in
+                                 PdfReader(catalogue / f"{monograph.slug}-{variant}.pdf").pages))
+        for section in monograph.sections:
+            for block in section.blocks_for("patient"):
+                for unit in plain_units(block.text, block.line):
+                    unit_words = words(unit.text)
+                    assert not unit_words or in_order(unit_words, printed), (
+                        f"{path.name}:{unit.line} not in the {variant} leaflet: {unit.text}")
+
+
+def test_a_wide_table_is_reflowed_not_cut_in_large_print(catalogue):
+    text = " ".join(p.extract_text() for p in
+                    PdfReader(catalogue / "awkward-patient-large.pdf").pages)
+    assert "Saturday" in text and "Sunday" in text
+
+
+def test_the_corpus_is_independent_of_the_repository_layout(tmp_path):
+    copy = tmp_path / "corpus"
+    shutil.copytree(CORPUS, copy)
+    result = leafletgen.build([copy], tmp_path / "out", STYLES, variants=["patient"])
+    assert result.ok, [str(p) for p in result.problems]
