@@ -148,3 +148,13 @@ def test_limits_can_use_another_formula(write_monograph, styles, formula):
     stopping = next(s for s in reading.sections if s.id == "stopping")
     assert stopping.over == (stopping.grades.by(formula) > 8)
     assert reading.formula == formula
+
+
+def test_one_word_fragments_are_never_named_as_the_hardest_sentences():
+    from leafletgen.readability import _hardest
+
+    found = sentences((TextUnit("Contraindications.", 3),
+                       TextUnit("Tell your doctor if you have ever had liver inflammation or "
+                                "pancreatitis caused by medication.", 4)))
+    assert found[0].grade > found[1].grade  # the fragment scores higher on its own
+    assert [s.line for s in _hardest(found)] == [4]

@@ -192,6 +192,13 @@ def _over(found: Grades | None, formula: str, limit: float | None) -> bool:
     return found is not None and limit is not None and found.by(formula) > limit
 
 
+# A one- or two-word fragment (a table cell, a bold lead-in such as "Alcohol.") gets an extreme
+# per-sentence grade from one long word; rewriting it helps nobody, so it is never named as
+# one of the hardest sentences (it still counts in the section's grade).
+MIN_WORDS_TO_NAME = 4
+
+
 def _hardest(found: list[Sentence] | tuple[Sentence, ...]) -> tuple[Sentence, ...]:
-    ranked = sorted(found, key=lambda s: (-s.grade, s.line))
+    sentences_only = [s for s in found if s.words >= MIN_WORDS_TO_NAME] or list(found)
+    ranked = sorted(sentences_only, key=lambda s: (-s.grade, s.line))
     return tuple(ranked[:HARDEST])
