@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import leafletgen
+from leafletgen.build import Renderer
 from leafletgen.cli import cli
 from leafletgen.errors import Severity
 from leafletgen.variants import load_variants
@@ -225,3 +226,156 @@ def test_a_variant_missing_from_styles_is_reported(built, styles):
         f"type size: the PDF says it is the 'patient-large' variant, which {styles}/variants/ "
         "does not define; pass --styles or --variant"]
     assert report.floor_pt is None
+
+
+# --- layout: text cut off, pages left mostly empty -----------------------------------------
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# an 8-column dose chart: too wide for an A4 page at 18 pt
+WIDE_TABLE = ("<table><thead><tr><th>Week</th>" + "".join(f"<th>{d}</th>" for d in DAYS)
+              + "</tr></thead><tbody>"
+              + "".join(f"<tr><td>{w}</td>" + "<td>5 mg</td>" * 7 + "</tr>" for w in (1, 2))
+              + "</tbody></table>")
+# enough text to fill page 1 of a large-print leaflet, so what follows starts on page 2
+FILLER = "".join(f"<p>Line {i} of the leaflet.</p>" for i in range(30))
+
+
+def boxed(lines: int) -> str:
+    """A boxed message that must not split, then text."""
+    return ('<section class="box" style="break-inside: avoid">'
+            "<h2>What is the most important information?</h2>"
+            + "<p>Do not stop taking testamol suddenly.</p>" * lines + "</section>"
+            "<p>Testamol treats test pain.</p>")
+
+
+TALL_BOX = boxed(18)  # too tall for what is left of page 1 under the title
+
+
+def leaflet_pdf(body: str, variant: str = "patient-large") -> bytes:
+    """An HTML fixture laid out as a leaflet is: the variant's stylesheets and fonts, title,
+    running header and footer, rendered and finished by leafletgen's renderer; the PDF names
+    its variant, as a leaflet does."""
+    renderer = Renderer(STYLES)
+    sheets = "".join(f'<link rel="stylesheet" href="{(STYLES / name).as_uri()}">'
+                     for name in VARIANTS[variant].stylesheets)
+    return renderer.pdf(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Testamol</title>'
+        f'<meta name="leafletgen-variant" content="{variant}">'
+        f"<style>{renderer.fonts.css}\n@page {{ size: A4; }}</style>{sheets}</head><body>"
+        '<footer class="doc-footer">Version 1.0</footer>'
+        '<header class="title-block"><p class="kicker">Patient information leaflet</p>'
+        '<h1>Testamol</h1><p class="subtitle">testamol · Tablets</p></header>'
+        f"{body}</body></html>")
+
+
+def layout_messages(report) -> list[str]:
+    return [p.message for p in report.problems if p.message.startswith("layout:")]
+
+
+@pytest.fixture(scope="module")
+def wide_table() -> bytes:
+    return leaflet_pdf(FILLER + WIDE_TABLE)
+
+
+@pytest.fixture(scope="module")
+def tall_box() -> bytes:
+    return leaflet_pdf(TALL_BOX)
+
+
+def test_a_table_wider_than_the_page_fails_naming_the_page_and_the_words_cut_off(wide_table):
+    report = verify_pdf(wide_table)
+    assert not report.ok
+    [message] = layout_messages(report)
+    assert message.startswith("layout: text runs off the right edge of page 2 (")
+    assert '"Saturday", "Sunday"' in message or '"Sunday"' in message
+    assert message.endswith("a table or a long word is wider than the page: give the table "
+                            "fewer columns, or let the variant reflow wide tables "
+                            "(max_table_columns in patient-large.yaml)")
+    # the problem is an error, so a build would not write this PDF
+    assert all(p.severity is Severity.ERROR for p in report.problems
+               if p.message.startswith("layout:"))
+
+
+def test_layout_messages_never_quote_a_packet(wide_table):
+    """A packet or handout names no variant and may hold patient data: no words quoted."""
+    quiet = re.compile(r"layout: text runs off the right edge of page 2: a table .*")
+    [message] = layout_messages(verify_pdf(wide_table, private=True))
+    assert quiet.fullmatch(message)
+    with pikepdf.open(io.BytesIO(wide_table)) as pdf:
+        del pdf.docinfo[VARIANT_KEY]
+        unnamed = io.BytesIO()
+        pdf.save(unnamed)
+    [message] = layout_messages(verify_pdf(unnamed.getvalue()))
+    assert quiet.fullmatch(message) and "Sunday" not in message
+
+
+def test_text_in_the_printers_border_fails():
+    """Text still on the page but within 5 mm of its edge is lost on most printers."""
+    data = leaflet_pdf('<p style="margin-left: -15mm">Keep out of the reach of children.</p>')
+    [message] = layout_messages(verify_pdf(data))
+    assert message.startswith('layout: text on page 1 runs into the 5 mm border at its left '
+                              'edge that printers leave blank ("Keep"): something is moved too '
+                              'far left')
+
+
+def test_text_hidden_by_a_box_too_small_for_it_fails():
+    data = leaflet_pdf('<div style="overflow: hidden; height: 12mm"><p>Take 1 tablet.</p>'
+                       "<p>Never take more than 80 mg a day.</p></div>")
+    [message] = layout_messages(verify_pdf(data))
+    assert message.startswith("layout: text on page 1 is cut off by a box too small for it, "
+                              'which hides what overflows it ("Never", "take", "more"); let '
+                              "the box grow")
+
+
+def test_a_box_pushed_off_page_1_leaves_it_mostly_empty(tall_box):
+    report = verify_pdf(tall_box)
+    [message] = layout_messages(report)
+    assert message.startswith("layout: page 1 is mostly empty: a box or table that cannot "
+                              "split was pushed to the next page; shorten it or let it split")
+    assert not report.ok
+    # the same box with room for it on page 1 is fine, and so is a short last page
+    assert layout_messages(verify_pdf(leaflet_pdf(boxed(3)))) == []
+
+
+def test_the_last_page_of_a_part_may_be_short(tall_box):
+    """A packet's parts (cover, each leaflet, attached PDFs) start new page-label ranges; a
+    part's last page may be short, and pages not made by leafletgen are not held to it."""
+    assert layout_messages(verify_pdf(tall_box))  # page 1 of a leaflet is held to it
+    with pikepdf.open(io.BytesIO(tall_box)) as pdf:
+        pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([
+            0, pikepdf.Dictionary(S=pikepdf.Name.D, P="Cover "),
+            1, pikepdf.Dictionary(S=pikepdf.Name.D, P="Testamol ")]))
+        count = len(pdf.pages)
+        labelled = io.BytesIO()
+        pdf.save(labelled)
+    assert layout_messages(verify_pdf(labelled.getvalue())) == []
+    # a packet's build checks only its own pages: here, all but the first
+    assert layout_messages(verify_pdf(tall_box, pages=range(1, count))) == []
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_shipped_leaflets_pass_the_layout_rule(built, tmp_path, paper):
+    out = built
+    if paper != "A4":
+        out = tmp_path / "out"
+        result = leafletgen.build([BACLOFEN], out, STYLES, paper=paper, verify=False)
+        assert result.ok
+    for name in VARIANTS:
+        assert layout_messages(verify_pdf(out / f"baclofen-{name}.pdf")) == [], name
+
+
+def test_build_refuses_to_write_a_leaflet_with_text_off_the_page(styles, tmp_path):
+    (styles / "nowrap.css").write_text(".title-block .subtitle { white-space: nowrap; }\n",
+                                       encoding="utf-8")
+    variant = styles / "variants" / "patient-large.yaml"
+    text = variant.read_text(encoding="utf-8")
+    assert "patient-large.css]" in text
+    variant.write_text(text.replace("patient-large.css]", "patient-large.css, nowrap.css]"),
+                       encoding="utf-8")
+    out = tmp_path / "out"
+    result = leafletgen.build([BACLOFEN], out, styles, variants=["patient-large"])
+    assert not result.ok and result.written == ()
+    assert not (out / "baclofen-patient-large.pdf").exists()
+    [problem] = [p for p in result.problems if p.severity is Severity.ERROR]
+    assert problem.path == out / "baclofen-patient-large.pdf"
+    assert problem.message.startswith("layout: text runs off the right edge of page 1 (")
