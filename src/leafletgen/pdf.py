@@ -1,6 +1,7 @@
 """Render leaflet HTML to PDF with WeasyPrint, safely and without silent degradation.
 
-- one ``FontConfiguration`` per process (a new one per render grows memory);
+- one ``FontConfiguration`` per process (a new one per render grows memory), which knows only
+  the fonts leafletgen ships, never the host's (``fonts.use_shipped_fonts_only``);
 - a URL fetcher that reads only the project's own style assets and font files;
 - WeasyPrint ERROR log records become build errors instead of a quietly broken PDF;
 - every PDF is tagged PDF/UA-1; an archival one is PDF/A-3a (tagged) with its source attached;
@@ -19,12 +20,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
-
 from .files import write_atomic  # noqa: F401  (its home before files.py; still imported from here)
 from .finish import finish_pdf
+from .fonts import fixed_font_timestamps, use_shipped_fonts_only
+
+# before WeasyPrint loads fontconfig: the fonts leafletgen ships, never the host's (fonts.py)
+use_shipped_fonts_only()
+
+import weasyprint  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
 
 PDF_VARIANT = "pdf/ua-1"
 # PDF/A-3 allows an embedded source file; level "a" demands the tags PDF/UA needs too.
@@ -88,6 +93,7 @@ class AssetFetcher(URLFetcher):
 @cache
 def font_config() -> FontConfiguration:
     """The process's one FontConfiguration, shared by all renders."""
+    use_shipped_fonts_only()  # again, in case the environment was changed since the import
     return FontConfiguration()
 
 
@@ -136,8 +142,10 @@ def render_pdf(html: str, base_url: str, fetcher: AssetFetcher,
                                                                pdf_tags=True,
                                                                pdf_variant=pdf_variant)
         # custom_metadata: <meta name="leafletgen-variant"> is how `verify` knows the variant
-        data = document.write_pdf(pdf_tags=True, pdf_variant=pdf_variant, custom_metadata=True,
-                                  attachments=[source.attachment()] if source else None)
+        with fixed_font_timestamps():  # else a variable font embeds the clock's time
+            data = document.write_pdf(pdf_tags=True, pdf_variant=pdf_variant,
+                                      custom_metadata=True,
+                                      attachments=[source.attachment()] if source else None)
     reasons = [f"blocked a resource outside the project's styles: {url}"
                for url in fetcher.blocked]
     reasons += [m for m in errors.messages if not any(url in m for url in fetcher.blocked)]
