@@ -142,3 +142,15 @@ def test_migrate_dry_run_writes_nothing(write_monograph):
     before = path.read_bytes()
     migration, _ = migrate_file(path, write=False)
     assert migration.changes and path.read_bytes() == before
+
+
+def test_a_character_the_fonts_lack_is_reported_at_its_line(write_monograph):
+    body = BODY.replace("You may feel sleepy.", "You may feel sleepy 💊 ↑.")
+    path = write_monograph(text=monograph_text(body=body, drug_class='"Pills 💊"'))
+    problems = found(path)
+    assert f"{line_of(path, 'sleepy 💊')}: character U+1F48A '💊' is not in the leaflet fonts; " \
+           "replace it with words or a character the fonts have (see " \
+           "docs/monograph-format.md)" in problems
+    assert any(p.startswith(f"{line_of(path, 'drug_class')}: drug_class: character U+1F48A")
+               for p in problems)
+    assert not any("U+2191" in p for p in problems)  # ↑ is in the shipped symbols font

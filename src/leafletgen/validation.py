@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from functools import cache
@@ -13,6 +14,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .charset import character_problems
 from .errors import Problem, Severity
 from .markup import CAPTION_PREFIX, LINK_SCHEMES
 from .monograph import ParsedFile
@@ -44,7 +46,18 @@ def validate(parsed: ParsedFile) -> list[Problem]:
 
 def _check_front_matter(parsed: ParsedFile) -> list[Problem]:
     return [*schema_problems(parsed.front, "monograph.schema.json", "docs/monograph-format.md"),
-            *front_matter_problems(parsed.front), *_markup_in_fields(parsed)]
+            *front_matter_problems(parsed.front), *_markup_in_fields(parsed),
+            *_characters_in_fields(parsed)]
+
+
+def _characters_in_fields(parsed: ParsedFile) -> list[Problem]:
+    """Front-matter text prints too (title, subtitle, sources): the fonts must have it."""
+    found = []
+    for key, value in _strings(parsed.front.data, ()):
+        for problem in character_problems(parsed.path, value, parsed.front.line(key)):
+            field = ".".join(str(k) for k in key)
+            found.append(dataclasses.replace(problem, message=f"{field}: {problem.message}"))
+    return found
 
 
 _TAG = re.compile(r"</?[A-Za-z!][^>]*>")
@@ -97,6 +110,7 @@ def _check_sections(parsed: ParsedFile) -> list[Problem]:
                                     f"section '{section.id}' has no text; write it or remove it"))
         for block in section.blocks:
             problems += _check_markup(parsed, block.text, block.line)
+            problems += character_problems(parsed.path, block.text, block.line)
     return problems
 
 
