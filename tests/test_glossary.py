@@ -82,3 +82,20 @@ def test_glossary_file_errors_say_where(tmp_path: Path):
     glossary, problems = load_glossary(path)
     assert glossary is None
     assert [(p.line, p.message.split(":")[0]) for p in problems] == [(2, "renal")]
+
+
+def test_a_monograph_adds_its_own_terms_and_brackets_explain_a_term(write_monograph):
+    import leafletgen
+
+    from .conftest import BODY, STYLES, monograph_text
+
+    body = BODY.replace("You may feel sleepy.",
+                        "You may get stomatitis. Ask about methotrexate toxicity "
+                        "(harm to your body from too much medicine). You may get a seizure.")
+    path = write_monograph(text=monograph_text(
+        body=body, glossary='{stomatitis: mouth ulcers, toxicity: harm}'))
+    found = [str(p) for p in leafletgen.check_report([path], STYLES).problems
+             if "medical term" in p.message]
+    assert any("'stomatitis' is a medical term" in p and "mouth ulcers" in p for p in found)
+    assert not any("'toxicity'" in p for p in found)  # explained in brackets
+    assert any("'seizure' is a medical term" in p for p in found)  # the shared glossary too

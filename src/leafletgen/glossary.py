@@ -50,6 +50,9 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"[\s-]+".join(words) + r"\w*", re.IGNORECASE)
 
 
+_BRACKETED = re.compile(r"\s*\([^)]*\w[^)]*\)")
+
+
 def load_glossary(path: Path) -> tuple[Glossary | None, list[Problem]]:
     """Read and check a glossary file."""
     try:
@@ -70,12 +73,25 @@ def load_glossary(path: Path) -> tuple[Glossary | None, list[Problem]]:
     return Glossary(path, tuple(terms)), []
 
 
+def with_monograph_terms(glossary: Glossary, monograph: Monograph) -> Glossary:
+    """The shared glossary plus the monograph's own ``glossary:`` terms (its own win)."""
+    if not monograph.glossary:
+        return glossary
+    own = {term: Term(term, plain, phrase_pattern(term),
+                      tuple(phrase_pattern(p) for p in plain))
+           for term, plain in monograph.glossary}
+    shared = tuple(t for t in glossary.terms if t.term not in own)
+    return Glossary(glossary.path, shared + tuple(own.values()))
+
+
 def jargon_problems(glossary: Glossary, monograph: Monograph,
                     sections: tuple[LeafletSection, ...]) -> list[Problem]:
     """A warning for each glossary term used without its plain meaning in the same unit.
 
-    The forms (printed under the title) are checked with the sections' text.
+    The forms (printed under the title) are checked with the sections' text. A term followed
+    by an explanation in brackets, "NSAIDs (painkillers such as ibuprofen)", is explained.
     """
+    glossary = with_monograph_terms(glossary, monograph)
     forms_line = monograph.line_of("forms")
     units = [*(TextUnit(form, forms_line) for form in monograph.forms),
              *(unit for section in sections for block in section.blocks
@@ -99,6 +115,6 @@ def _unexplained(glossary: Glossary, text: str) -> list[tuple[Term, str]]:
         if any(start < match.end() and match.start() < end for start, end in taken):
             continue
         taken.append(match.span())
-        if not term.explained_in(text):
+        if not term.explained_in(text) and not _BRACKETED.match(text, match.end()):
             found.append((term, match.group(0)))
     return found

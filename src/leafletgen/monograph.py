@@ -99,6 +99,9 @@ class Monograph:
     reviewer: str | None = None
     review_date: dt.date | None = None
     key_facts: tuple[KeyFact, ...] = ()
+    # this medicine's own glossary terms: (term, plain phrases), added to the shared glossary
+    glossary: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    format: int = 1
     # the line of each front-matter field, for messages about it
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
 
@@ -268,6 +271,9 @@ def _to_monograph(parsed: ParsedFile) -> Monograph:
                 for key, text in k["carried_by"].items()))
             for i, k in enumerate(f.get("key_facts", ()))
         ),
+        glossary=tuple((term, (plain,) if isinstance(plain, str) else tuple(plain))
+                       for term, plain in f.get("glossary", {}).items()),
+        format=f.get("format", 1),
         field_lines={name: front.line((name,)) for name in f},
     )
 
