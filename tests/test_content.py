@@ -91,3 +91,19 @@ def test_the_corpus_is_independent_of_the_repository_layout(tmp_path):
     shutil.copytree(CORPUS, copy)
     result = leafletgen.build([copy], tmp_path / "out", STYLES, variants=["patient"])
     assert result.ok, [str(p) for p in result.problems]
+
+
+def test_sub_sections_are_nested_in_the_outline(catalogue):
+    outline = PdfReader(catalogue / "awkward-patient.pdf").outline
+
+    def nested(items, depth=0):
+        for item in items:
+            if isinstance(item, list):
+                yield from nested(item, depth + 1)
+            else:
+                yield depth, item.title
+
+    entries = list(nested(outline))
+    side_effects = next(i for i, (_, t) in enumerate(entries) if "side effects" in t)
+    assert entries[side_effects + 1] == (entries[side_effects][0] + 1,
+                                         "Common (up to 1 in 10 people)")
