@@ -351,3 +351,18 @@ def test_a_template_edited_between_two_builds_in_one_process(tmp_path: Path, mon
     assert [p.name for p in result.written] == ["alpha-patient.pdf"]
     text = PdfReader("out/alpha-patient.pdf").pages[0].extract_text()
     assert "somewhere safe" in " ".join(text.split())
+
+
+def test_editing_a_figure_rebuilds_the_leaflets_that_show_it(catalogue: Path):
+    figures = Path("leaflets/figures")
+    figures.mkdir()
+    (figures / "pack.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20mm" height="10mm" viewBox="0 0 20 10">'
+        '<rect width="20" height="10" fill="#000"/></svg>')
+    path = Path("leaflets/bravo.md")
+    path.write_text(path.read_text() + "\n## contents\n\n![A black box](figures/pack.svg)\n")
+    result = catalogue_build(jobs=1, variants=["patient"])
+    assert result.ok, [str(p) for p in result.problems]
+    assert catalogue_status(variants=["patient"]).stale == ()
+    (figures / "pack.svg").write_text((figures / "pack.svg").read_text().replace("#000", "#333"))
+    assert stale_names(catalogue_status(variants=["patient"])) == {"bravo-patient.pdf"}

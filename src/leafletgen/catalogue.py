@@ -245,7 +245,7 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
             continue
         names = [by_source.get((display_path(path), v.name)) for v in chosen]
         if manifest is None or None in names or any(
-                entries[name].inputs != fingerprints.inputs(variant, data)
+                entries[name].inputs != fingerprints.inputs(variant, data, path)
                 for name, variant in zip(names, chosen, strict=True)):
             to_parse.append(path)
             continue
@@ -276,7 +276,8 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
         name = f"{job.stem}.pdf"
         if job.monograph.path in clashes or not owned(name):
             continue
-        inputs = fingerprints.inputs(job.variant, contents.get(job.monograph.path, b""))
+        inputs = fingerprints.inputs(job.variant, contents.get(job.monograph.path, b""),
+                                     job.monograph.path)
         entry = entries.get(name)
         reason = _reason(out, name, entry, inputs, html) if manifest is not None \
             else "rebuilt on request"

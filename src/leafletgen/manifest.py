@@ -32,6 +32,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -83,6 +84,10 @@ class Entry:
         return cls(str(data["source"]), str(data["variant"]),
                    {str(k): str(v) for k, v in data["inputs"].items()}, str(data["sha256"]),
                    data.get("html_sha256"))
+
+
+# figures a monograph shows: ![alt](figures/x.svg "Caption")
+_FIGURE = re.compile(r"!\[[^\]]*\]\((figures/[^)\s\"]+)")
 
 
 def inputs_digest(inputs: dict[str, str]) -> str:
@@ -183,11 +188,19 @@ class Fingerprints:
         self._sheets: dict[str, list[Path]] = {}
         self._templates: dict[str, list[str | None]] = {}  # template -> what it references
 
-    def inputs(self, variant: Variant, monograph_bytes: bytes) -> dict[str, str]:
-        """Every input of the leaflet of one monograph in one variant."""
+    def inputs(self, variant: Variant, monograph_bytes: bytes,
+               monograph_path: Path | None = None) -> dict[str, str]:
+        """Every input of the leaflet of one monograph in one variant, its figures included."""
         if variant.name not in self._by_variant:
             self._by_variant[variant.name] = self._variant_inputs(variant)
-        return {"monograph": sha256_bytes(monograph_bytes), **self._by_variant[variant.name]}
+        found = {"monograph": sha256_bytes(monograph_bytes), **self._by_variant[variant.name]}
+        if monograph_path is not None:
+            text = monograph_bytes.decode("utf-8", errors="replace")
+            for name in sorted(set(_FIGURE.findall(text))):
+                figure = monograph_path.parent / name
+                found[f"figure:{name}"] = (sha256_bytes(figure.read_bytes())
+                                           if figure.is_file() else "missing")
+        return found
 
     def _variant_inputs(self, variant: Variant) -> dict[str, str]:
         inputs = {"variant": self._hash(variant.path), **self._common}
