@@ -623,3 +623,16 @@ def test_packet_command_hides_unexpected_error_messages(project, tmp_path, capsy
     assert code == 1
     assert "internal error (RuntimeError)" in stderr
     assert MARK not in stderr
+
+
+def test_a_draft_prints_only_as_a_proof_marked_draft_on_every_page(project, tmp_path):
+    path = write_patient(tmp_path, PATIENT.replace("monograph: othermol", "monograph: draftamol"))
+    with pytest.raises(ContentError):
+        leafletgen.packet(path, leaflets=project / "leaflets", styles=STYLES)
+    data = leafletgen.packet(path, leaflets=project / "leaflets", styles=STYLES, draft=True)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
+    assert all("DRAFT — not for patient use" in page for page in pages)
+    handout = leafletgen.handout(project / "leaflets" / "draftamol.md", path, styles=STYLES,
+                                 draft=True)
+    assert all("DRAFT — not for patient use" in " ".join(p.extract_text().split())
+               for p in PdfReader(io.BytesIO(handout)).pages)

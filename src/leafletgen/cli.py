@@ -199,6 +199,11 @@ def _attachments(first: bool):
     return convert
 
 
+_draft = click.option("--draft", is_flag=True,
+                      help="Allow draft monographs, for proofing: every page says DRAFT — not "
+                           "for patient use.")
+
+
 @cli.command("packet")
 @click.option("--patient", "patient_file", required=True,
               type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -214,10 +219,11 @@ def _attachments(first: bool):
               default=Path("leaflets"), show_default=True, help="Folder of monographs.")
 @_styles
 @_paper
+@_draft
 @click.pass_context
 def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: str | None,
                    attach: list[Attachment], attach_first: list[Attachment], leaflets: Path,
-                   styles: Path, paper: str | None) -> None:
+                   styles: Path, paper: str | None, draft: bool) -> None:
     """Write one patient's discharge packet: a cover page, then a leaflet per medicine.
 
     The cover lists the patient's medicines with dose, timing and directions; each leaflet
@@ -230,7 +236,7 @@ def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: s
     """
     _run(ctx, private=True, action=lambda: write_private(out, packet(
         patient_file, leaflets=leaflets, styles=styles, variant=variant,
-        attach=[*attach_first, *attach], paper=paper)))
+        attach=[*attach_first, *attach], paper=paper, draft=draft)))
     click.echo(f"wrote {display_path(out)}")
 
 
@@ -243,9 +249,10 @@ def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: s
 @_patient_variant
 @_styles
 @_paper
+@_draft
 @click.pass_context
 def handout_command(ctx: click.Context, monograph: Path, patient_file: Path, out: Path,
-                    variant: str | None, styles: Path, paper: str | None) -> None:
+                    variant: str | None, styles: Path, paper: str | None, draft: bool) -> None:
     """Write one medicine's leaflet personalised for one patient.
 
     The leaflet starts with a box: who it is for and their own directions.
@@ -255,7 +262,7 @@ def handout_command(ctx: click.Context, monograph: Path, patient_file: Path, out
       leafletgen handout leaflets/baclofen.md --for examples/patient.yaml -o baclofen.pdf
     """
     _run(ctx, private=True, action=lambda: write_private(out, handout(
-        monograph, patient_file, styles=styles, variant=variant, paper=paper)))
+        monograph, patient_file, styles=styles, variant=variant, paper=paper, draft=draft)))
     click.echo(f"wrote {display_path(out)}")
 
 

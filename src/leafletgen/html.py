@@ -12,7 +12,7 @@ import jinja2
 
 from . import __version__
 from .fonts import FontSet
-from .markup import LinkContext, SectionRef, to_html
+from .markup import LinkContext, SectionRef, keep_together, to_html
 from .monograph import Monograph
 from .variants import LeafletSection, Variant
 
@@ -42,6 +42,8 @@ def environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["markdown"] = to_html
     env.filters["long_date"] = long_date
+    # the pharmacist's own text prints as typed, but "10 mg" never splits across lines
+    env.filters["nobreak"] = keep_together
     return env
 
 

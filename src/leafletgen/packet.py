@@ -98,22 +98,27 @@ class PacketLeaflet:
 
 def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
            styles: Path = DEFAULT_STYLES, variant: str | None = None,
-           attach: Sequence[Attachment | Path] = (), paper: str | None = None) -> bytes:
+           attach: Sequence[Attachment | Path] = (), paper: str | None = None,
+           draft: bool = False) -> bytes:
     """A discharge packet as PDF bytes: a cover page, then each medicine's personalised leaflet.
 
+    Only approved monographs are given to patients; ``draft`` allows draft ones for proofing
+    (every page then says DRAFT — not for patient use).
     Raises ContentError (problems located in the patient file) or UsageError.
     """
     person = patient if isinstance(patient, Patient) else load_patient(patient)
     chosen = choose_variant(person, styles, variant)
     the_plan = _plan_medicines(person, leaflets, styles, chosen)
-    pairs = _match(person, the_plan, leaflets)
+    pairs = _match(person, the_plan, leaflets, draft)
     attachments = _read_attachments(attach)
     return _assemble(person, pairs, styles, paper, cover=True, attachments=attachments)
 
 
 def handout(monograph: Path, patient: Path | Patient, *, styles: Path = DEFAULT_STYLES,
-            variant: str | None = None, paper: str | None = None) -> bytes:
-    """One personalised leaflet as PDF bytes: ``monograph`` with the patient's directions."""
+            variant: str | None = None, paper: str | None = None, draft: bool = False) -> bytes:
+    """One personalised leaflet as PDF bytes: ``monograph`` with the patient's directions.
+
+    ``draft`` allows a draft monograph, for proofing (DRAFT on every page)."""
     person = patient if isinstance(patient, Patient) else load_patient(patient)
     chosen = choose_variant(person, styles, variant)
     the_plan = plan((monograph,), styles, (chosen.name,))
@@ -127,7 +132,7 @@ def handout(monograph: Path, patient: Path | Patient, *, styles: Path = DEFAULT_
             f"medicines: no entry has 'monograph: {job.monograph.slug}'; add this medicine "
             "with the patient's dose, timing and directions")])
     field = f"medicines.{person.medicines.index(prescription)}.monograph"
-    problems = _approval_problems(person, prescription, job, field)
+    problems = _approval_problems(person, prescription, job, field, draft)
     if problems:
         raise ContentError(problems)
     return _assemble(person, [(job, prescription)], styles, paper, cover=False, attachments=())
@@ -188,8 +193,8 @@ def _plan_medicines(patient: Patient, leaflets: Path, styles: Path, variant: Var
     return plan((leaflets,), styles, (variant.name,))
 
 
-def _match(patient: Patient, the_plan: Plan,
-           leaflets: Path) -> list[tuple[Job, Prescription]]:
+def _match(patient: Patient, the_plan: Plan, leaflets: Path,
+           draft: bool = False) -> list[tuple[Job, Prescription]]:
     """Each prescription with its leaflet; problems name the field, never its value."""
     by_slug = {job.monograph.slug: job for job in the_plan.jobs}
     approved = sorted(slug for slug, job in by_slug.items() if job.monograph.status == "approved")
@@ -200,7 +205,7 @@ def _match(patient: Patient, the_plan: Plan,
         field = f"medicines.{i}.monograph"
         job = by_slug.get(prescription.monograph)
         if job is not None:
-            problems += _approval_problems(patient, prescription, job, field)
+            problems += _approval_problems(patient, prescription, job, field, draft)
             pairs.append((job, prescription))
         elif prescription.monograph in broken:
             problems.append(Problem(patient.path, prescription.line,
@@ -223,12 +228,13 @@ def _broken(the_plan: Plan) -> set[str]:
 
 
 def _approval_problems(patient: Patient, prescription: Prescription, job: Job,
-                       field: str) -> list[Problem]:
-    if job.monograph.status == "approved":
+                       field: str, draft: bool = False) -> list[Problem]:
+    if job.monograph.status == "approved" or (draft and job.monograph.status == "draft"):
         return []
     return [Problem(patient.path, prescription.line,
                     f"{field}: this medicine's monograph is a {job.monograph.status}; only "
-                    "approved leaflets are given to patients")]
+                    "approved leaflets are given to patients (--draft prints a proof marked "
+                    "DRAFT on every page, for review)")]
 
 
 def _read_attachments(attach: Sequence[Attachment | Path]
