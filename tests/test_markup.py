@@ -15,7 +15,7 @@ REFS = LinkContext(sections={"missed-dose": SectionRef(12, "What if I forget a d
 def test_reference_prints_the_sections_number_and_heading():
     html = to_html("If you forget, [see](#missed-dose).", REFS)
     assert f'<a class="ref" href="#missed-dose">see section{NBSP}12, “What if I forget a ' \
-           'dose?”</a>.' in html
+           'dose?”</a></p>' in html  # no second full stop after the heading's "?"
 
 
 def test_reference_in_an_unnumbered_leaflet_prints_the_heading():
@@ -112,3 +112,9 @@ def test_plain_text_drops_the_caption_marker_and_line_breaks():
 def test_nothing_active_reaches_the_html(source):
     html = to_html(source)
     assert "<script" not in html and "javascript:" not in html.replace("javascript:alert", "")
+
+
+def test_a_reference_whose_text_is_the_heading_prints_it_once_and_one_full_stop():
+    html = to_html("Read [what if I forget a dose?](#missed-dose).", REFS)
+    assert f"Read <a class=\"ref\" href=\"#missed-dose\">section{NBSP}12, “What if I forget a " \
+           "dose?”</a></p>" in html

@@ -150,33 +150,48 @@ class LeafletRenderer(RendererHTML):
         return "</dd></li>\n"
 
     # links
-    def link_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-        href = str(tokens[idx].attrGet("href") or "")
-        context: LinkContext = env.get("links") or LinkContext()
-        stack = env.setdefault("link_stack", [])
-        if href.startswith("#"):
-            ref = context.sections.get(href[1:])
-            stack.append(("ref", ref, idx))
-            if ref is None:
-                return '<span class="ref">'
-            return f'<a class="ref" href="#{html.escape(context.id_prefix + href[1:])}">'
-        stack.append(("url", href, idx))
-        return f'<a class="url" href="{html.escape(href)}">'
+    def renderInline(self, tokens: Sequence[Token], options: Any, env: Any) -> str:
+        """Inline text, with each link rendered whole (its text decides what it prints)."""
+        out: list[str] = []
+        i = 0
+        tokens = list(tokens)
+        while i < len(tokens):
+            token = tokens[i]
+            if token.type != "link_open":
+                rule = self.rules.get(token.type)
+                out.append(rule(tokens, i, options, env) if rule
+                           else self.renderToken(tokens, i, options, env))
+                i += 1
+                continue
+            close = next(j for j in range(i + 1, len(tokens)) if tokens[j].type == "link_close")
+            inner = tokens[i + 1: close]
+            html_inner = self.renderInline(inner, options, env) if inner else ""
+            text = " ".join("".join(t.content for t in inner).split())
+            href = str(token.attrGet("href") or "")
+            if href.startswith("#"):
+                out.append(self._reference(href[1:], text, html_inner, env))
+                ref = (env.get("links") or LinkContext()).sections.get(href[1:])
+                after = close + 1
+                if (ref is not None and ref.heading[-1:] in ".?!" and after < len(tokens)
+                        and tokens[after].type == "text"
+                        and tokens[after].content.startswith(".")):
+                    # "see “What if I forget a dose?”." reads as a typo: one stop is enough
+                    tokens[after] = tokens[after].copy(content=tokens[after].content[1:])
+            else:
+                out.append(_web_link(href, text, html_inner))
+            i = close + 1
+        return "".join(out)
 
-    def link_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-        kind, target, opened = env["link_stack"].pop()
-        has_text = opened + 1 < idx
-        if kind == "ref":
-            if target is None:
-                return "</span>"
-            return (" " if has_text else "") + f"{html.escape(target.text())}</a>"
-        shown = display_address(target)
-        text = "".join(t.content for t in tokens[opened + 1: idx])
-        if not has_text:
-            return f"{html.escape(shown)}</a>"
-        if text.strip() in (target, shown):
-            return "</a>"
-        return f'</a> <span class="address">({html.escape(shown)})</span>'
+    def _reference(self, target: str, text: str, html_inner: str, env: Any) -> str:
+        context: LinkContext = env.get("links") or LinkContext()
+        ref = context.sections.get(target)
+        if ref is None:  # reported by `check`; never printed as a dead link
+            return html_inner
+        printed = html.escape(ref.text())
+        anchor = html.escape(context.id_prefix + target)
+        if text and text.casefold() != ref.heading.casefold():
+            printed = f"{html_inner} {printed}"
+        return f'<a class="ref" href="#{anchor}">{printed}</a>'
 
     def text(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         content = tokens[idx].content
@@ -351,6 +366,17 @@ def _stacked_html(table: _Table) -> str:
 
 def _plain(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def _web_link(href: str, text: str, html_inner: str) -> str:
+    """A web link as paper shows it: its text, then the address a reader can type."""
+    shown = display_address(href)
+    link = f'<a class="url" href="{html.escape(href)}">'
+    if not text:
+        return f"{link}{html.escape(shown)}</a>"
+    if text in (href, shown):
+        return f"{link}{html_inner}</a>"
+    return f'{link}{html_inner}</a> <span class="address">({html.escape(shown)})</span>'
 
 
 def display_address(href: str) -> str:
