@@ -154,3 +154,13 @@ def test_a_character_the_fonts_lack_is_reported_at_its_line(write_monograph):
     assert any(p.startswith(f"{line_of(path, 'drug_class')}: drug_class: character U+1F48A")
                for p in problems)
     assert not any("U+2191" in p for p in problems)  # ↑ is in the shipped symbols font
+
+
+def test_a_table_cut_off_the_page_is_reported_at_its_section(write_monograph, styles):
+    row = "| " + " | ".join(["Wednesday"] * 12) + " |\n|" + "---|" * 12 + "\n| " + \
+          " | ".join(["Thursdays"] * 12) + " |\n"
+    path = write_monograph(text=monograph_text(body=BODY + "\n## storage\n\n" + row))
+    result = leafletgen.build([path], path.parent.parent / "out", styles, variants=["patient"])
+    [problem] = [str(p) for p in result.problems]
+    assert problem.startswith(f"{path}:{line_of(path, '## storage')}: patient leaflet (")
+    assert "layout: text runs off the right edge of page" in problem

@@ -377,5 +377,7 @@ def test_build_refuses_to_write_a_leaflet_with_text_off_the_page(styles, tmp_pat
     assert not result.ok and result.written == ()
     assert not (out / "baclofen-patient-large.pdf").exists()
     [problem] = [p for p in result.problems if p.severity is Severity.ERROR]
-    assert problem.path == out / "baclofen-patient-large.pdf"
-    assert problem.message.startswith("layout: text runs off the right edge of page 1 (")
+    # located in the monograph (the subtitle comes from its front matter), naming the PDF
+    assert (problem.path, problem.line) == (BACLOFEN, 1)
+    assert problem.message.startswith(f"patient-large leaflet ({out / 'baclofen-patient-large.pdf'}"
+                                      "): layout: text runs off the right edge of page 1 (")

@@ -7,12 +7,13 @@ errors is skipped, every other file is still built.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import Problem, UsageError, display_path, errors_in
+from .errors import Problem, Severity, UsageError, display_path, errors_in
 from .files import sha256_bytes, write_atomic
 from .fonts import FontSet, load_fonts
 from .html import render_html
@@ -237,7 +238,8 @@ def render_job(renderer: Renderer, job: Job, out: Path, html: bool = False,
         if verify:
             problems += verify_pdf(data, job.variant, target, require_ua=True).problems
             if errors_in(problems):
-                return None, problems  # a failing PDF is never written
+                # a failing PDF is never written: say where in the monograph to look
+                return None, [at_source(p, job, data) for p in problems]
         if html:
             # written only with its PDF: a leftover HTML would pass for a good leaflet's
             page_bytes = page.encode("utf-8")
@@ -254,6 +256,82 @@ def render_job(renderer: Renderer, job: Job, out: Path, html: bool = False,
                               "check the output folder (-o) and its permissions")]
     log.info("wrote %s", target)
     return Written(target, sha256_bytes(data), html_sha256), problems
+
+
+_PAGE = re.compile(r"\bpage (\d+)\b")
+# What an author can change when a PDF/UA rule fails (rule id prefix -> advice).
+_UA_ADVICE = {
+    "PDFUA1-LI": "a list item holds something a tagged list cannot; simplify the list "
+                 "(one paragraph per item, no table inside an item)",
+    "PDFUA1-NOTDEF": "a character is not in the leaflet fonts; run 'leafletgen check' to find it",
+    "PDFUA1-FONT": "a character is not in the leaflet fonts; run 'leafletgen check' to find it",
+    "PDFUA1-TABLE": "a table has rows of different lengths or no header row; give every row "
+                    "the header's number of cells",
+    "PDFUA1-FIGURE": "a figure has no alt text; describe it inside ![...]",
+}
+
+
+def at_source(problem: Problem, job: Job, data: bytes) -> Problem:
+    """A verification problem of a leaflet, located in its monograph.
+
+    Problems that name a page are placed at the section printed on that page (from the
+    PDF's outline); the others at the monograph's first line. The message names the leaflet
+    and, for PDF/UA rules, what to change.
+    """
+    if problem.severity is not Severity.ERROR or not problem.message.startswith(
+            ("layout:", "pdf/ua: PDF/UA-1 rule")):
+        return problem  # the type size and the PDF's claims are the stylesheets' business
+    message = problem.message
+    line = 1
+    page = _PAGE.search(message)
+    if page:
+        quoted = re.findall(r'"([^"]+)"', message)
+        line = _section_line_on_page(job, data, int(page[1]), quoted)
+    if message.startswith("pdf/ua:"):
+        advice = next((a for prefix, a in _UA_ADVICE.items() if prefix in message), None)
+        message += f"; {advice}" if advice else ("; build with --html and look at the "
+                                                 "construct this rule names")
+    return Problem(job.monograph.path, line, f"{job.variant.name} leaflet "
+                   f"({display_path(problem.path)}): {message}")
+
+
+def _section_line_on_page(job: Job, data: bytes, page: int, quoted: list[str]) -> int:
+    """The monograph line of the section printed on ``page`` (1-based) that holds the
+    ``quoted`` words, else of the first section printed on that page."""
+    import io
+
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    starts: list[tuple[int, str]] = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                starts.append((reader.get_destination_page_number(item) + 1, item.title))
+
+    walk(reader.outline)
+    ordered = sorted(starts, key=lambda s: s[0])
+    on_page = []
+    for i, (first, title) in enumerate(ordered):
+        last = ordered[i + 1][0] if i + 1 < len(ordered) else len(reader.pages)
+        shown = next((s for s in job.sections if s.heading in title), None)
+        if shown is not None and first <= page <= last:
+            on_page.append(shown)
+    for shown in on_page:
+        text = " ".join(b.text for b in shown.blocks)
+        if quoted and all(word in text for word in quoted):
+            return _line_of(job, shown.id)
+    if quoted or not on_page:
+        return 1  # not the sections' text: the title block, from the front matter
+    return _line_of(job, on_page[0].id)
+
+
+def _line_of(job: Job, section_id: str) -> int:
+    found = job.monograph.section(section_id)
+    return found.line if found is not None else 1
 
 
 def _template_problem(styles: Path, job: Job, exc: Exception) -> Problem:
