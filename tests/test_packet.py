@@ -636,3 +636,16 @@ def test_a_draft_prints_only_as_a_proof_marked_draft_on_every_page(project, tmp_
                                  draft=True)
     assert all("DRAFT — not for patient use" in " ".join(p.extract_text().split())
                for p in PdfReader(io.BytesIO(handout)).pages)
+
+
+def test_a_large_print_handout_has_large_running_headers(project, tmp_path):
+    """The type floor applies to the running header ("For: <name>") too, and verify (run by
+    handout()) measures it: before, it was 12 pt in large print and verify skipped it."""
+    import pdfplumber
+
+    data = leafletgen.handout(project / "leaflets" / "testamol.md",
+                              write_patient(tmp_path, PATIENT), styles=STYLES,
+                              variant="patient-large")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        sizes = {round(c["size"], 1) for p in pdf.pages for c in p.chars if c["text"].strip()}
+    assert min(sizes) >= 18

@@ -54,21 +54,24 @@ def test_every_variant_meets_its_floor(built, name):
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_smallest_size_agrees_with_an_independent_reader(built, name):
-    """verify reads sizes with PDFium; pdfplumber, parsing the content streams itself, agrees."""
+    """verify reads sizes with PDFium; pdfplumber, parsing the content streams itself, agrees.
+
+    Every glyph counts, the running headers and footers (artifacts) included."""
     with pdfplumber.open(built / f"baclofen-{name}.pdf") as pdf:
-        sizes = [round(c["size"], 2) for p in pdf.pages for c in p.chars
-                 if c.get("tag") != "Artifact" and c["text"].strip()]
+        sizes = [round(c["size"], 2) for p in pdf.pages for c in p.chars if c["text"].strip()]
     assert verify_pdf(built / f"baclofen-{name}.pdf").smallest_pt == min(sizes)
 
 
-def test_large_print_sizes_are_18pt_body_and_20_to_22pt_headings(built):
+def test_large_print_sizes_are_18pt_body_20_to_22pt_headings_and_a_larger_title(built):
     with pdfplumber.open(built / "baclofen-patient-large.pdf") as pdf:
         chars = [c for p in pdf.pages for c in p.chars
                  if c.get("tag") != "Artifact" and c["text"].strip()]
     sizes = {round(c["size"], 2) for c in chars}
     assert min(sizes) == 18
-    heading_sizes = sizes - {18}
+    title = max(sizes)
+    heading_sizes = sizes - {18, title}
     assert heading_sizes and all(20 <= s <= 22 for s in heading_sizes)
+    assert title >= max(heading_sizes) + 6  # the title stands out from the headings
     # headings are bold; nothing is italic
     assert all("Bold" in c["fontname"] for c in chars if c["size"] >= 20)
     assert not any("Italic" in c["fontname"] or "Oblique" in c["fontname"] for c in chars)

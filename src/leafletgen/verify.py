@@ -7,7 +7,7 @@ Rules, each named at the start of its messages:
 ``fonts``      every font is embedded
 ``tags``       a structure tree, a document language and a title; no text outside the tree
                that is not an artifact (running headers and footers); alt text on figures
-``type size``  the smallest text actually printed (PDFium; artifacts excluded) is at
+``type size``  the smallest text actually printed (PDFium; running headers and footers included) is at
                least the variant's ``min_body_pt``
 ``pdf/ua``     page-validation's PDF/UA-1 profile, when the file claims PDF/UA (every leaflet
                does; a packet with attached PDFs does not)
@@ -408,8 +408,8 @@ def _pages_held_to_fill(document: pikepdf.Pdf, pages: Sequence[int] | None) -> f
 def _scan_text(data: bytes, pages: Sequence[int] | None = None,
                fill: Iterable[int] = ()) -> _Scan:
     """One pass over the page objects of ``pages`` (default: all) for the type-size and
-    layout rules: the smallest text printed, ignoring artifacts (running headers, footers,
-    page numbers); text cut off; pages in ``fill`` whose content ends too high.
+    layout rules: the smallest text printed, running headers, footers and page numbers
+    included; text cut off; pages in ``fill`` whose content ends too high.
 
     PDFium reads each text object's font size, scaled by its matrix, its bounds, clip and
     marked-content tags; it does this about 40 times faster than a per-character parse,
@@ -447,10 +447,14 @@ def _scan_text(data: bytes, pages: Sequence[int] | None = None,
                     limit = _clip_box(obj.raw, printable)
                     if not _within(bounds, limit):
                         suspects[_address(obj.raw)] = limit
-                if "Artifact" in _marks(obj.raw):
-                    continue  # running headers and footers; borders and backgrounds
+                artifact = "Artifact" in _marks(obj.raw)
+                if artifact and not is_text:
+                    continue  # borders and backgrounds
                 m = obj.get_matrix() if is_text else None
-                if bounds is not None and not (m and (m.b or m.c)):  # rotated text is a stamp
+                # running headers and footers (text artifacts) count for the type size, which
+                # applies to every glyph a reader needs, but not for how full a page is
+                if (not artifact and bounds is not None
+                        and not (m and (m.b or m.c))):  # rotated text is a stamp
                     lowest = bounds[1] if lowest is None else min(lowest, bounds[1])
                 if m is None:
                     continue
