@@ -7,8 +7,8 @@ Rules, each named at the start of its messages:
 ``fonts``      every font is embedded
 ``tags``       a structure tree, a document language and a title; no text outside the tree
                that is not an artifact (running headers and footers); alt text on figures
-``type size``  the smallest text actually printed (PDFium; running headers and footers included) is at
-               least the variant's ``min_body_pt``
+``type size``  the smallest text actually printed (PDFium; running headers and footers
+               included) is at least the variant's ``min_body_pt``
 ``pdf/ua``     page-validation's PDF/UA-1 profile, when the file claims PDF/UA (every leaflet
                does; a packet with attached PDFs does not)
 ``pdf/a``      page-validation's profile for the PDF/A level the file claims (archival copies)
