@@ -176,3 +176,14 @@ def test_large_print_has_the_patient_leaflets_content_in_the_same_order(built):
     assert large == regular.replace("Patientinformationleaflet", "", 1)
     assert outline_titles(pypdf.PdfReader(built / "baclofen-patient-large.pdf").outline) == \
         outline_titles(pypdf.PdfReader(built / "baclofen-patient.pdf").outline)
+
+
+@pytest.mark.parametrize("name", ["patient", "patient-large", "clinician"])
+def test_page_one_has_no_running_header_repeating_the_title(built, name):
+    with pdfplumber.open(built / f"baclofen-{name}.pdf") as pdf:
+        def header(page) -> str:
+            top = [c for c in page.chars if c.get("tag") == "Artifact" and c["top"] < 60]
+            return "".join(c["text"] for c in top)
+
+        assert header(pdf.pages[0]) == ""
+        assert "Baclofen" in header(pdf.pages[1])
