@@ -248,7 +248,7 @@ def test_a_packet_below_its_variants_type_floor_is_refused(project, styles):
     with pytest.raises(ContentError) as caught:
         leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets", styles=styles)
     [problem] = [str(p) for p in caught.value.problems]
-    assert re.fullmatch(r"<packet>:1: type size: the smallest text is 9 pt \(page \d+\), below "
+    assert re.fullmatch(r"<packet>: type size: the smallest text is 9 pt \(page \d+\), below "
                         r"the 'patient' variant's floor of 12 pt .*small\.css", problem), problem
     assert MARK not in problem and "Take 2 tablets" not in problem
 

@@ -96,7 +96,7 @@ def test_verify_command_catches_a_leaflet_below_its_floor(small_print, tmp_path)
     assert result.ok and result.written == (out / "baclofen-patient.pdf",)
     run = CliRunner().invoke(cli, ["verify", str(out), "--styles", str(small_print)])
     assert run.exit_code == 1
-    assert f"{out / 'baclofen-patient.pdf'}:1: type size: the smallest text is 9 pt" in run.output
+    assert f"{out / 'baclofen-patient.pdf'}: type size: the smallest text is 9 pt" in run.output
     assert "1 of 1 PDF(s) failed verification" in run.output
 
 
@@ -145,7 +145,7 @@ def test_a_foreign_pdf_fails_with_advice_per_rule(tmp_path):
     assert any(m.startswith("tags: the PDF is not tagged") for m in messages)
     # no variant named, none given: the type size is a warning, everything else is checked
     assert [str(p) for p in report.problems if p.severity is Severity.WARNING] == [
-        f"{path}:1: warning: type size: not checked (the PDF does not name its variant; pass "
+        f"{path}: warning: type size: not checked (the PDF does not name its variant; pass "
         "--variant)"]
     # it does not claim PDF/UA, so it is not held to PDF/UA's rules, and says so
     assert not any(m.startswith("pdf/ua") for m in messages)
@@ -187,7 +187,7 @@ def test_verify_passes_a_pdf_without_a_variant_whose_other_rules_pass(built, tmp
     run = CliRunner().invoke(cli, ["verify", str(tmp_path / "unnamed.pdf"),
                                    "--styles", str(STYLES)])
     assert run.exit_code == 0, run.output
-    assert (f"{tmp_path / 'unnamed.pdf'}:1: warning: type size: not checked (the PDF does not "
+    assert (f"{tmp_path / 'unnamed.pdf'}: warning: type size: not checked (the PDF does not "
             "name its variant; pass --variant)") in run.output
     assert (f"ok {tmp_path / 'unnamed.pdf'} (unknown variant: fonts embedded, tagged with "
             "language and title, type size not checked, PDF/UA-1)") in run.output

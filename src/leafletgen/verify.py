@@ -137,7 +137,7 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
     try:
         document = pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exc:
-        return PdfReport(where, problems=(Problem(where, 1, f"syntax: not a readable PDF "
+        return PdfReport(where, problems=(Problem(where, 0, f"syntax: not a readable PDF "
                                                   f"({exc}); rebuild it"),))
     with document:
         name = _recorded_variant(document)
@@ -198,8 +198,8 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
         found += [f"{rule}: {label} rule {f.rule_id}: {f.message}" for f in failures]
         if not failures:
             standards.append(label)
-    problems = [Problem(where, 1, message) for message in found]
-    problems += [Problem(where, 1, message, Severity.WARNING) for message in warnings]
+    problems = [Problem(where, 0, message) for message in found]
+    problems += [Problem(where, 0, message, Severity.WARNING) for message in warnings]
     return PdfReport(where, variant.name if variant else name,
                      smallest.size if smallest else None,
                      variant.min_body_pt if variant else None, tuple(standards),
