@@ -164,3 +164,21 @@ def test_every_variant_and_monograph_is_reported(write_monograph, capsys):
                if line and not line.startswith(" ") and line.endswith(("review)", "Pharmacist"))]
     assert len(headers) == 2
     assert stdout.count(" leaflet: ") == 6  # two monographs, three variants
+
+
+def test_quiet_check_prints_one_line_per_monograph(write_monograph):
+    from click.testing import CliRunner
+
+    from leafletgen.cli import cli
+
+    first = write_monograph("first")
+    write_monograph("second", text=monograph_text(name="Second"))
+    run = CliRunner().invoke(cli, ["check", "--quiet", str(first.parent), "--styles",
+                                   str(STYLES)], obj={"debug": False})
+    lines = run.output.strip().splitlines()
+    assert run.exit_code == 0, run.output
+    assert len(lines) == 3 and lines[-1] == "all monographs are valid"
+    assert "first.md: Testamol 1.0, approved 15 January 2026 by A. Pharmacist; grade " \
+        "clinician " in lines[0]
+    assert "second.md: Second 1.0" in lines[1]
+    assert " patient " in lines[0] and "section" not in run.output

@@ -20,7 +20,7 @@ from .errors import ContentError, OutputError, Problem, UsageError, display_path
 from .gates import check_report
 from .packet import Attachment, handout, packet, write_private
 from .progress import ProgressDisplay, summary_table
-from .report import as_json, as_text, summary
+from .report import as_json, as_lines, as_text, summary
 from .review import DEFAULT_MAX_AGE_MONTHS
 from .verify import verify
 from .workers import default_workers
@@ -145,9 +145,12 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
 @click.option("--review-max-age", "review_max_age", type=click.IntRange(min=1),
               default=DEFAULT_MAX_AGE_MONTHS, show_default=True, metavar="MONTHS",
               help="Warn when an approval is older than this.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="One line per monograph instead of the grade tables; problems as usual.")
 @click.pass_context
 def check_command(ctx: click.Context, paths: tuple[Path, ...], variants: tuple[str, ...],
-                  styles: Path, strict: bool, output_format: str, review_max_age: int) -> None:
+                  styles: Path, strict: bool, output_format: str, review_max_age: int,
+                  quiet: bool) -> None:
     """Validate monographs and variants, and run the plain-language and safety checks.
 
     Prints, for each monograph and variant, the reading grade and word count of each
@@ -159,6 +162,7 @@ def check_command(ctx: click.Context, paths: tuple[Path, ...], variants: tuple[s
     \b
     Example:
       leafletgen check --strict leaflets/
+      leafletgen check --quiet leaflets/
       leafletgen check --format json > check.json
     """
     report = _run(ctx, lambda: check_report(paths or (Path("leaflets"),), styles,
@@ -167,7 +171,7 @@ def check_command(ctx: click.Context, paths: tuple[Path, ...], variants: tuple[s
     if output_format == "json":
         click.echo(as_json(report))
     else:
-        table = as_text(report)
+        table = as_lines(report) if quiet else as_text(report)
         if table:
             click.echo(table)
         for problem in report.problems:

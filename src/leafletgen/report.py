@@ -33,6 +33,23 @@ def as_text(report: CheckReport) -> str:
     return "\n".join(out)
 
 
+def as_lines(report: CheckReport) -> str:
+    """One line per monograph (``check --quiet``): its status and each variant's grade."""
+    out: list[str] = []
+    by_path: dict[Any, list[LeafletReading]] = {}
+    for leaflet in report.leaflets:
+        by_path.setdefault(leaflet.monograph.path, []).append(leaflet)
+    for leaflets in by_path.values():
+        monograph = leaflets[0].monograph
+        grades = ", ".join(
+            f"{leaflet.variant.name} {leaflet.grades.by(leaflet.formula):.1f}"
+            + (" (over)" if leaflet.over or any(s.over for s in leaflet.sections) else "")
+            for leaflet in leaflets if leaflet.grades is not None)
+        out.append(f"{display_path(monograph.path)}: {monograph.name} {monograph.version}, "
+                   f"{_status(leaflets[0])}" + (f"; grade {grades}" if grades else ""))
+    return "\n".join(out)
+
+
 def summary(report: CheckReport) -> str:
     """One line: how many errors and warnings, and what that means."""
     errors = sum(p.severity is Severity.ERROR for p in report.problems)
