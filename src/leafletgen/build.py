@@ -81,7 +81,9 @@ def find_monographs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Monograph files named directly, or the ``*.md`` files in named folders.
 
     A path that does not exist, or a folder without monographs, is a problem: the files that
-    were found are still returned, so the other leaflets are still built.
+    were found are still returned, so the other leaflets are still built. A file in a named
+    folder that is a link to a file outside that folder is refused (and never read): whoever
+    can put a link there must not make leafletgen read, and quote, any file on the machine.
     """
     found: list[Path] = []
     problems: list[Problem] = []
@@ -91,7 +93,14 @@ def find_monographs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             if not files:
                 problems.append(Problem(path, 0, "no monograph files (*.md) in this folder; "
                                         "check the path"))
-            found += files
+            folder = path.resolve()
+            for file in files:
+                if file.resolve().is_relative_to(folder):
+                    found.append(file)
+                else:
+                    problems.append(Problem(file, 0, "this is a link to a file outside "
+                                            f"{display_path(path)}, which is not read; put the "
+                                            "monograph itself in the folder"))
         elif path.is_file():
             found.append(path)
         else:

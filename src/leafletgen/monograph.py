@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, errors_in
-from .yamlsource import YamlDoc, parse_yaml
+from .limits import (
+    MAX_MONOGRAPH_BYTES,
+    TooLarge,
+    describe,
+    forbidden_characters,
+    kilobytes,
+    read_limited,
+)
+from .yamlsource import MAX_REPORTED, YamlDoc, parse_yaml
 
 AUDIENCES = ("patient", "clinician", "both")
 
@@ -125,7 +133,11 @@ class ParsedFile:
 def parse_file(path: Path) -> tuple[ParsedFile | None, list[Problem]]:
     """Split a monograph file into front matter and sections; report what prevents it."""
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_MONOGRAPH_BYTES)
+    except TooLarge as exc:
+        return None, [Problem(path, 1, f"the file is {kilobytes(exc.size)}; a monograph may be "
+                              f"at most {kilobytes(MAX_MONOGRAPH_BYTES)} (see 'Limits' in "
+                              "README.md): split it, or move long tables and text out of it")]
     except OSError as exc:
         return None, [Problem(path, 1, f"cannot read the file: {exc.strerror}")]
     try:
@@ -135,6 +147,11 @@ def parse_file(path: Path) -> tuple[ParsedFile | None, list[Problem]]:
         return None, [Problem(path, line, "the file is not UTF-8 text (byte "
                               f"0x{raw[exc.start]:02x}); save it with UTF-8 encoding")]
     text = text.removeprefix("\ufeff")
+    bad = [Problem(path, line + 1, f"character {describe(char)} is not allowed in a monograph; "
+                   "delete it (it prints as nothing, or breaks the leaflet)")
+           for line, char in forbidden_characters(text)]
+    if bad:
+        return None, bad[:MAX_REPORTED]
     if not text.strip():
         return None, [Problem(path, 1, "the file is empty; start it with front matter "
                               "between '---' lines (see docs/monograph-format.md)")]
@@ -234,9 +251,14 @@ def load(path: Path) -> tuple[Monograph | None, tuple[Problem, ...]]:
     """Parse and validate one monograph. The monograph is None when any error was found."""
     from .validation import validate  # validation needs the model defined above
 
-    parsed, problems = parse_file(path)
-    if parsed is not None:
-        problems += validate(parsed)
+    try:
+        parsed, problems = parse_file(path)
+        if parsed is not None:
+            problems += validate(parsed)
+    except RecursionError:
+        # the limits (limits.py) should prevent this; if not, it stops this file only
+        return None, (Problem(path, 1, "the file nests lists, quotes or fields too deeply to "
+                              "be read; flatten it (see 'Limits' in README.md)"),)
     if parsed is None or errors_in(problems):
         return None, tuple(problems)
     return _to_monograph(parsed), tuple(problems)

@@ -16,6 +16,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .charset import character_problems
 from .errors import Problem, Severity
+from .limits import MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 from .markup import CAPTION_PREFIX, LINK_SCHEMES
 from .monograph import ParsedFile
 from .review import front_matter_problems
@@ -120,8 +121,9 @@ def _check_markup(parsed: ParsedFile, text: str, first_line: int) -> list[Proble
     path = parsed.path
     vocab = vocabulary()
     tokens = _detector.parse(text, {})
-    in_table = False
+    in_table = in_body = False
     depth = 0
+    table = [0, 0, 0]  # the open table's line, its header cells and its body rows
     for index, token in enumerate(tokens):
         line = first_line + (token.map[0] if token.map else 0)
         children = token.children or []
@@ -131,8 +133,18 @@ def _check_markup(parsed: ParsedFile, text: str, first_line: int) -> list[Proble
 
         if token.type == "table_open":
             in_table = True
+            table = [line, 0, 0]
         elif token.type == "table_close":
             in_table = False
+            problems += _table_size_problems(parsed, *table)
+        elif token.type == "th_open" and in_table:
+            table[1] += 1
+        elif token.type == "tbody_open":
+            in_body = True
+        elif token.type == "tbody_close":
+            in_body = False
+        elif token.type == "tr_open" and in_body:
+            table[2] += 1
         elif token.type in ("bullet_list_open", "ordered_list_open"):
             depth += 1
             if depth == MAX_LIST_DEPTH + 1:
@@ -190,7 +202,42 @@ def _check_markup(parsed: ParsedFile, text: str, first_line: int) -> list[Proble
                 mark = _FOOTNOTE_MARK.search(child.content)[0]  # type: ignore[index]
                 problem(f"footnote {mark} has no note; add a line '{mark}: note text' in the "
                         "same block, after the paragraph or table that uses it")
+    return problems + _nesting_problems(parsed, tokens, first_line)
+
+
+def _table_size_problems(parsed: ParsedFile, line: int, columns: int,
+                         rows: int) -> list[Problem]:
+    """Tables beyond the limits take minutes to lay out, and no reader follows them."""
+    problems = []
+    if rows > MAX_TABLE_ROWS:
+        problems.append(Problem(parsed.path, line, f"this table has {rows} rows; a table may "
+                                f"have at most {MAX_TABLE_ROWS} (see 'Limits' in README.md): "
+                                "split it, or keep only the rows readers need"))
+    if columns > MAX_TABLE_COLUMNS:
+        problems.append(Problem(parsed.path, line, f"this table has {columns} columns; a table "
+                                f"may have at most {MAX_TABLE_COLUMNS} (see 'Limits' in "
+                                "README.md): split it"))
     return problems
+
+
+def _nesting_problems(parsed: ParsedFile, tokens: list[Any],
+                      first_line: int) -> list[Problem]:
+    """Text the Markdown parser drops because it is nested too deeply.
+
+    Inside lists and quotes nested deeper than its limit (``maxNesting``: a list and its item
+    are two levels, a quote one) markdown-it stops reading and skips to the end of that
+    container, so the rest of the list, and paragraphs that belong to it, would vanish
+    without a word. The leaflet renderer uses the same parser and limit.
+    """
+    limit = _detector.options["maxNesting"]
+    for token in tokens:
+        if token.nesting == 1 and token.level + 1 >= limit and token.map:
+            start, end = first_line + token.map[0], first_line + token.map[1] - 1
+            lines = f"line {start}" if end <= start else f"lines {start}-{end}"
+            return [Problem(parsed.path, start, "lists or quotes nested this deep are more "
+                            f"than the Markdown parser reads: {lines} would not print; "
+                            "make the inner items a separate list or paragraph")]
+    return []
 
 
 def _figure_problems(parsed: ParsedFile, image: Any, siblings: list[Any],
