@@ -95,3 +95,15 @@ def test_body_structure_errors_are_all_reported(write_monograph):
            "(see docs/monograph-format.md)" in found
     assert any(m.startswith(f"{start + 2}: unknown audience 'nurse'") for m in found)
     assert any(m.startswith(f"{start + 5}: this block is never closed") for m in found)
+
+
+def test_a_line_separator_in_the_text_does_not_shift_line_numbers(write_monograph):
+    from .conftest import BODY, monograph_text
+
+    body = BODY.replace("You may feel sleepy.", "You may feel\u2028sleepy.") + \
+        "\n## nonsense\n\nText.\n"
+    path = write_monograph(text=monograph_text(body=body))
+    _, problems = load(path)
+    line = next(i for i, text in enumerate(path.read_text().split("\n"), 1)
+                if text == "## nonsense")
+    assert [p.line for p in problems if "unknown section id" in p.message] == [line]

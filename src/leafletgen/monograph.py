@@ -155,7 +155,9 @@ def parse_file(path: Path) -> tuple[ParsedFile | None, list[Problem]]:
     if not text.strip():
         return None, [Problem(path, 1, "the file is empty; start it with front matter "
                               "between '---' lines (see docs/monograph-format.md)")]
-    lines = text.splitlines()
+    # only \n (and \r\n) end a line, as editors count them: splitlines() would also
+    # split at U+2028 and form feeds and shift every later line number
+    lines = text.replace("\r\n", "\n").split("\n")
     if lines[0].strip() != "---":
         return None, [Problem(path, 1, "the file must start with front matter: a line '---', "
                               "the YAML fields, then another '---'")]
