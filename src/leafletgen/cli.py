@@ -333,6 +333,89 @@ def migrate_command(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool) 
     ctx.exit(EXIT_PROBLEMS if errors_in(problems) else EXIT_OK)
 
 
+@cli.command("preview")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("out/preview"), show_default=True,
+              help="Folder for the page images and contact sheets.")
+@click.option("--dpi", type=click.IntRange(min=10, max=600), default=96, show_default=True,
+              help="Resolution of the page images.")
+@click.pass_context
+def preview_command(ctx: click.Context, paths: tuple[Path, ...], out: Path, dpi: int) -> None:
+    """Write page images of PDFs, and a contact sheet per monograph.
+
+    PATHS are PDF files or folders of them (default: out/). Each PDF's pages go to
+    OUT/<name>/page-1.png, ...; each monograph's variants, side by side with a row per page,
+    to OUT/<slug>-sheet.png. The same PDF always gives the same images.
+
+    \b
+    Example:
+      leafletgen preview                     # every PDF in out/ -> out/preview/
+      leafletgen preview out/baclofen-patient.pdf -o /tmp/pages --dpi 150
+    """
+    from .preview import preview
+
+    result = _run(ctx, lambda: preview(paths or (DEFAULT_OUT,), out, dpi))
+    for images in result.pages.values():
+        if len(images) == 1:
+            click.echo(f"wrote {display_path(images[0])}")
+        elif images:
+            click.echo(f"wrote {display_path(images[0].parent)}/page-{{1..{len(images)}}}.png")
+    for sheet in result.sheets:
+        click.echo(f"wrote {display_path(sheet)}")
+
+
+@cli.command("diff")
+@click.argument("pdfs", nargs=-1, type=click.Path(path_type=Path), metavar="[OLD] [NEW]")
+@click.option("--against", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Compare with the PDFs in this folder (the old side); NEW defaults to out/.")
+@click.option("-o", "--out", "report", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Write the HTML report here (one file, images included).")
+@click.option("--dpi", type=click.IntRange(min=10, max=600), default=72, show_default=True,
+              help="Resolution the pages are compared and shown at.")
+@click.option("--threshold", type=click.IntRange(min=0, max=254), default=32,
+              show_default=True,
+              help="A pixel has changed when a colour channel differs by more than this.")
+@click.pass_context
+def diff_command(ctx: click.Context, pdfs: tuple[Path, ...], against: Path | None,
+                 report: Path | None, dpi: int, threshold: int) -> None:
+    """Show what changed between two PDFs or two folders of PDFs, page by page.
+
+    OLD and NEW are two PDFs, or two folders whose PDFs are matched by file name. With
+    --against DIR, DIR is the old side and NEW (default: out/) the new one. Prints a line
+    per changed leaflet; -o writes a report with each changed page's old and new image, a
+    difference overlay and the text diff. Exit codes: 0 no change, 1 changes, 2 wrong use.
+
+    \b
+    Examples:
+      leafletgen diff old/baclofen-patient.pdf out/baclofen-patient.pdf
+      leafletgen diff --against /tmp/ref-pdfs -o /tmp/diff.html
+    """
+    from .visualdiff import describe, diff, report_html, verdict, write_report
+
+    if against is not None:
+        if len(pdfs) > 1:
+            raise click.UsageError("with --against, give at most one NEW file or folder")
+        old, new = against, (pdfs[0] if pdfs else DEFAULT_OUT)
+    elif len(pdfs) == 2:
+        old, new = pdfs
+    else:
+        raise click.UsageError("give OLD and NEW, or --against DIR")
+    if not old.exists() and against is not None:
+        click.echo(f"leafletgen: {against}: no such folder (to compare with a git ref, build "
+                   "its leaflets into a folder first: see README, Seeing the pages)", err=True)
+        ctx.exit(EXIT_USAGE)
+    result = _run(ctx, lambda: diff(old, new, dpi, threshold))
+    for leaflet in result.leaflets:
+        if leaflet.status != "same":
+            click.echo(describe(leaflet))
+    if report is not None:
+        _run(ctx, lambda: write_report(report, report_html(result)))
+        click.echo(f"wrote {display_path(report)}")
+    click.echo(verdict(result))
+    ctx.exit(EXIT_PROBLEMS if result.changed else EXIT_OK)
+
+
 def _run(ctx: click.Context, action, private: bool = False):
     """Call the library; turn its errors into messages and exit codes.
 
