@@ -29,7 +29,7 @@ from .build import (
     plan,
 )
 from .errors import Problem, UsageError, display_path, errors_in
-from .files import sha256_file
+from .files import remove_leftovers, sha256_file
 from .html import environment
 from .manifest import Entry, Fingerprints, Manifest
 from .variants import load_variants
@@ -161,6 +161,7 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
     # inherit this process's cache, so clear it before anything is rendered
     environment.cache_clear()
     results: dict[int, tuple[Path | None, tuple[Problem, ...]]] = {}
+    unsaved: list[Problem] = []  # why the manifest could not be saved, once
     workers = Workers(styles, paper, archive, verify, jobs)
     try:
         # workers start when monographs need parsing, and load WeasyPrint meanwhile
@@ -180,27 +181,49 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
                 if manifest is not None and written is not None:
                     _record(manifest, task, written)
                     if time.perf_counter() - last_save > SAVE_EVERY:
-                        manifest.save()
+                        _save(manifest, unsaved)
                         last_save = time.perf_counter()
                 if on_progress is not None:
                     on_progress(Progress(done, len(todo), out / f"{task.job.stem}.pdf",
                                          written is not None, outcome.seconds))
     finally:
         if manifest is not None:
-            manifest.save()  # before waiting for the workers: a second Ctrl-C loses nothing
+            # before waiting for the workers: a second Ctrl-C loses nothing
+            _save(manifest, unsaved)
         # after an interruption, workers finish the jobs in hand: record those PDFs too
         finished = workers.close()
         if manifest is not None and finished:
             for outcome in finished:
                 if outcome.written is not None:
                     _record(manifest, todo[outcome.index], outcome.written)
-            manifest.save()
+            _save(manifest, unsaved)
     ordered = [results[i] for i in sorted(results)]  # job order, not completion order
     return BuildResult(
         written=tuple(pdf for pdf, _ in ordered if pdf is not None),
-        problems=survey.problems + tuple(p for _, found in ordered for p in found),
+        problems=(survey.problems + tuple(p for _, found in ordered for p in found)
+                  + tuple(unsaved)),
         skipped=tuple(leaflet.pdf for leaflet in survey.current),
         seconds=time.perf_counter() - started)
+
+
+def _save(manifest: Manifest, unsaved: list[Problem]) -> None:
+    """Save the manifest; when it cannot be, say why (once) and let the build go on.
+
+    The PDFs written are complete either way; those the manifest does not record are
+    rendered again by the next build.
+    """
+    try:
+        manifest.save()
+    except OSError as exc:
+        if unsaved:
+            return
+        if isinstance(exc, IsADirectoryError) or manifest.path.is_dir():
+            reason = "it is a folder (remove or rename it)"
+        else:
+            reason = exc.strerror or str(exc)
+        unsaved.append(Problem(manifest.path, 0, f"cannot save the manifest: {reason}; the "
+                               "PDFs written are complete, and the next build renders them "
+                               "again"))
 
 
 def _record(manifest: Manifest, task: _Todo, written: Written) -> None:
@@ -316,16 +339,13 @@ def _changes(before: dict[str, str], now: dict[str, str]) -> str:
     return f"changed: {shown}"
 
 
-_LEFTOVER = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
-
-
 def _remove_leftovers(out: Path, stems: set[str]) -> None:
-    """Delete temporary files an interrupted build left for the leaflets about to be built."""
+    """Delete temporary files an interrupted build left for the leaflets about to be built.
+
+    Those of another build still writing into ``out`` are kept (files.remove_leftovers).
+    """
     if not stems or not out.is_dir():
         return
     names = {f"{stem}{suffix}" for stem in stems for suffix in (".pdf", ".html")}
-    for path in out.iterdir():
-        match = _LEFTOVER.fullmatch(path.name)
-        if match and match["name"] in names:
-            log.info("removing %s, left by an interrupted build", path)
-            path.unlink(missing_ok=True)
+    for path in remove_leftovers(out, names):
+        log.info("removed %s, left by an interrupted build", path)

@@ -236,12 +236,12 @@ def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: s
 
     \b
     Example:
-      leafletgen packet --patient examples/patient.yaml -o discharge.pdf
+      leafletgen packet --patient examples/patient.yaml -o /tmp/discharge.pdf
     """
     _run(ctx, private=True, action=lambda: write_private(out, packet(
         patient_file, leaflets=leaflets, styles=styles, variant=variant,
         attach=[*attach_first, *attach], paper=paper, draft=draft)))
-    click.echo(f"wrote {display_path(out)}")
+    click.echo("wrote the packet (readable by you only)")  # not its path: it may name the patient
 
 
 @cli.command("handout")
@@ -263,11 +263,11 @@ def handout_command(ctx: click.Context, monograph: Path, patient_file: Path, out
 
     \b
     Example:
-      leafletgen handout leaflets/baclofen.md --for examples/patient.yaml -o baclofen.pdf
+      leafletgen handout leaflets/baclofen.md --for examples/patient.yaml -o /tmp/baclofen.pdf
     """
     _run(ctx, private=True, action=lambda: write_private(out, handout(
         monograph, patient_file, styles=styles, variant=variant, paper=paper, draft=draft)))
-    click.echo(f"wrote {display_path(out)}")
+    click.echo("wrote the handout (readable by you only)")  # not its path: it may name the patient
 
 
 @cli.command("verify")

@@ -45,7 +45,7 @@ import tinycss2
 from jinja2 import meta
 
 from . import __version__
-from .files import sha256_bytes, sha256_file, write_atomic
+from .files import remove_leftovers, sha256_bytes, sha256_file, write_atomic
 from .fonts import load_fonts
 from .html import environment
 from .variants import Variant
@@ -128,9 +128,7 @@ class Manifest:
             else:
                 entries = _read(self.path)
                 entries.update(self._changed)
-            for leftover in self.out.glob(f".{MANIFEST}.*.tmp"):
-                # left by a build killed while saving: no one else writes while we hold the lock
-                leftover.unlink(missing_ok=True)
+            remove_leftovers(self.out, {MANIFEST})  # left by a build killed while saving
             document = {"format": FORMAT, "generator": f"leafletgen {__version__}",
                         "pdfs": {name: entries[name].to_json() for name in sorted(entries)}}
             write_atomic(self.path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))

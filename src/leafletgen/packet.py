@@ -5,7 +5,8 @@ medicine's leaflet (its variant template in fragment mode, anchor ids prefixed w
 a personalised box at the top), laid out in one WeasyPrint pass. So "Page N of M", links,
 bookmarks and PDF/UA tags span the whole packet. pypdf only adds page labels and third-party
 PDFs afterwards: pypdf's ``append()`` of our own leaflets would drop PDF/UA and mix up their
-named destinations.
+named destinations. Third-party PDFs are untrusted: pikepdf first rebuilds each from copies
+of its pages, without actions, scripts, embedded files, annotations or metadata.
 
 Every packet and handout is checked as ``leafletgen verify`` checks a leaflet (fonts, tags,
 the variant's type size on our own pages, PDF/UA when claimed) before it is returned.
@@ -17,9 +18,12 @@ patient file, never their values.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
-from collections.abc import Sequence
+import re
+import subprocess
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,24 +42,28 @@ from .build import (
     plan,
 )
 from .errors import ContentError, OutputError, Problem, UsageError, display_path, errors_in
-from .files import write_atomic
-from .html import environment, long_date, render_html
+from .files import remove_leftovers, write_atomic
+from .html import environment, render_html
 from .monograph import slug_for
 from .patient import Patient, Prescription, load_patient
 from .variants import Variant, load_variants
 from .verify import verify_pdf
 
 if TYPE_CHECKING:
+    import pikepdf
     import pypdf
 
     from .pdf import RenderedPdf
 
-# pdf.py (WeasyPrint) and pypdf are imported when a packet is made, not with leafletgen:
-# importing them takes most of a second that other commands need not pay.
+# pdf.py (WeasyPrint), pikepdf and pypdf are imported when a packet is made, not with
+# leafletgen: importing them takes most of a second that other commands need not pay.
 
 log = logging.getLogger(__name__)
 
 DEFAULT_VARIANT = "patient"
+# The PDF's title, the same for every packet and handout: no name and no date. Metadata
+# travels further than pages (file lists, print queues, search indexes) and the discharge
+# date is the patient's too; the cover prints it.
 TITLE = "Medicine information"
 STYLESHEET = "packet.css"
 TEMPLATE = "packet.html.j2"
@@ -141,9 +149,18 @@ def handout(monograph: Path, patient: Path | Patient, *, styles: Path = DEFAULT_
 def write_private(path: Path, data: bytes) -> None:
     """Write personalised output atomically, readable by its owner only.
 
-    Raises OutputError, whose message says why but not where: the path may name the patient.
+    A write that is interrupted leaves nothing readable behind (files.write_atomic), and what
+    an earlier interrupted write of the same file left is removed. A path inside a git
+    repository is refused unless git ignores it: one ``git add .`` must not commit a
+    patient's leaflet. Raises OutputError, whose message says why but not where: the path
+    may name the patient.
     """
+    if _committable(path):
+        raise OutputError("the output file would be inside a git repository, which does not "
+                          "ignore it; write it outside the repository (e.g. in /tmp) or in "
+                          "a folder the repository ignores")
     try:
+        remove_leftovers(path.parent, {path.name})
         write_atomic(path, data, mode=0o600)
     except FileExistsError:
         # mkdir of the folder found a file in its place
@@ -154,6 +171,29 @@ def write_private(path: Path, data: bytes) -> None:
         raise OutputError(f"cannot write the output file: {reason}; choose another path "
                           "with -o") from None
     log.info("wrote a personalised PDF")  # not its path, which may name the patient
+
+
+def _committable(path: Path) -> bool:
+    """Whether ``path`` lies in a git work tree that does not ignore it.
+
+    When git cannot tell (it is not installed, or fails), the answer is yes: personalised
+    output is refused rather than risked.
+    """
+    target = path.absolute()
+    existing = target.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent  # write_atomic makes the folders below it
+    folder = existing.resolve()
+    top = next((f for f in (folder, *folder.parents) if (f / ".git").exists()), None)
+    if top is None:
+        return False
+    where = folder / target.relative_to(existing)
+    try:
+        done = subprocess.run(["git", "-C", str(top), "check-ignore", "-q", "--", str(where)],
+                              capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return done.returncode != 0  # 0: ignored; 1: not ignored (or tracked); 128: git failed
 
 
 def choose_variant(patient: Patient, styles: Path, wanted: str | None) -> Variant:
@@ -239,31 +279,218 @@ def _approval_problems(patient: Patient, prescription: Prescription, job: Job,
 
 def _read_attachments(attach: Sequence[Attachment | Path]
                       ) -> list[tuple[Attachment, pypdf.PdfReader]]:
-    """Open every attachment before anything is rendered, so a bad one stops the packet."""
+    """Open and clean every attachment before anything is rendered, so a bad one stops the
+    packet. Each is rebuilt from its pages only (``_clean_pdf``); nothing of its text reaches
+    a message or a log."""
     import pypdf
-    from pypdf.errors import PyPdfError
 
     opened: list[tuple[Attachment, pypdf.PdfReader]] = []
     problems: list[Problem] = []
     for item in attach:
         attachment = item if isinstance(item, Attachment) else Attachment(Path(item))
         try:
-            reader = pypdf.PdfReader(attachment.path)
-            if reader.is_encrypted:
-                problems.append(Problem(attachment.path, 1, "this PDF is encrypted; attach a "
-                                        "copy without a password"))
-                continue
-            if not reader.pages:
-                problems.append(Problem(attachment.path, 1, "this PDF has no pages"))
-                continue
-        except (OSError, PyPdfError, ValueError):
-            problems.append(Problem(attachment.path, 1, "cannot be read as a PDF; attach a PDF "
-                                    "file"))
+            data = attachment.path.read_bytes()
+        except OSError:
+            problems.append(Problem(attachment.path, 1, "cannot be read; check the file"))
             continue
-        opened.append((attachment, reader))
+        with _quiet_pdf_libraries():
+            clean, problem = _clean_pdf(data)
+            if clean is not None:
+                opened.append((attachment, pypdf.PdfReader(io.BytesIO(clean))))
+        if problem is not None:
+            problems.append(Problem(attachment.path, 1, problem))
     if problems:
         raise ContentError(problems)
     return opened
+
+
+@contextlib.contextmanager
+def _quiet_pdf_libraries() -> Iterator[None]:
+    """Silence pypdf and pikepdf: their warnings quote the file (``invalid pdf header:
+    b'...'``), and an attached PDF is the patient's."""
+    loggers = [logging.getLogger(name) for name in ("pypdf", "pikepdf")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+# What an attached page keeps: what it prints. Inherited ones are looked up its page tree.
+_PAGE_KEYS = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox", "/Rotate",
+              "/UserUnit", "/Group", "/Resources", "/Contents")
+_INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+# Removed from every object an attached page reaches: actions and scripts (/AA, /A and the
+# rest), embedded and associated files, metadata and application data, structure, forms.
+_STRIPPED = ("/AA", "/A", "/OpenAction", "/JS", "/JavaScript", "/URI", "/Launch",
+             "/EmbeddedFiles", "/EF", "/RF", "/AF", "/FS", "/Metadata", "/PieceInfo",
+             "/LastModified", "/OPI", "/StructParent", "/StructParents", "/Annots",
+             "/AcroForm", "/Names", "/Dests", "/Outlines", "/Thumb")
+_DESTINATION_PARTS = ("/XYZ", "/Fit", "/FitH", "/FitV", "/FitR", "/FitB", "/FitBH", "/FitBV")
+
+
+def _clean_pdf(data: bytes) -> tuple[bytes | None, str | None]:
+    """A PDF made of copies of ``data``'s pages only, or why it cannot be attached.
+
+    Kept: each page's content, resources and boxes, with what its annotations print (form
+    fields, stamps) drawn into the page, and links to its own pages. Dropped: the document
+    around the pages (open actions, JavaScript, embedded files, forms, outline, metadata),
+    and on the pages every annotation and action, page-level XMP and PieceInfo.
+    """
+    import pikepdf
+
+    if b"%PDF-" not in data[:1024]:
+        return None, "cannot be read as a PDF; attach a PDF file"
+    try:
+        with pikepdf.open(io.BytesIO(data)) as source:
+            if source.is_encrypted:
+                return None, "this PDF is encrypted; attach a copy without a password"
+            if not len(source.pages):
+                return None, "this PDF has no pages"
+            return _copy_pages(source), None
+    except pikepdf.PasswordError:
+        return None, "this PDF is encrypted; attach a copy without a password"
+    except (pikepdf.PdfError, pikepdf.ForeignObjectError, ValueError, TypeError, KeyError,
+            IndexError, AttributeError, RuntimeError):
+        return None, "cannot be read as a PDF; attach a PDF file"
+
+
+def _copy_pages(source: pikepdf.Pdf) -> bytes:
+    import pikepdf
+
+    numbers = {page.obj.objgen: i for i, page in enumerate(source.pages)}
+    links = [_internal_links(source, page, numbers) for page in source.pages]
+    with contextlib.suppress(pikepdf.PdfError):
+        source.flatten_annotations("print")  # what prints of forms and stamps, as content
+    clean = pikepdf.new()
+    for page in source.pages:
+        kept = pikepdf.Dictionary(Type=pikepdf.Name.Page)
+        for key in _PAGE_KEYS:
+            value = _inherited(page.obj, key) if key in _INHERITED else page.obj.get(key)
+            if value is not None:
+                kept[key] = value
+        if "/MediaBox" not in kept:
+            kept.MediaBox = pikepdf.Array([0, 0, 612, 792])  # the PDF default
+        clean.pages.append(pikepdf.Page(source.make_indirect(kept)))
+    _strip(clean)
+    for page, found in zip(clean.pages, links, strict=True):
+        annotations = [pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array(rect),
+            Border=pikepdf.Array([0, 0, 0]),
+            Dest=pikepdf.Array([clean.pages[target].obj, *view])) for rect, target, view in found]
+        if annotations:
+            page.obj.Annots = clean.make_indirect(pikepdf.Array(annotations))
+    out = io.BytesIO()
+    clean.save(out)
+    return out.getvalue()
+
+
+def _inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
+    node, seen = page, set()
+    while node is not None and node.objgen not in seen:
+        if key in node:
+            return node[key]
+        seen.add(node.objgen)
+        node = node.get("/Parent")
+    return None
+
+
+def _internal_links(source: pikepdf.Pdf, page: pikepdf.Page, numbers: dict[tuple[int, int], int]
+                    ) -> list[tuple[list[float], int, list]]:
+    """The page's links to a page of the same PDF: (rectangle, target page, view)."""
+    import pikepdf
+
+    found = []
+    for annotation in page.obj.get("/Annots") or []:
+        try:
+            link = _internal_link(source, annotation, numbers)
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+            link = None  # a broken link is dropped, not the attachment
+        if link is not None:
+            found.append(link)
+    return found
+
+
+def _internal_link(source: pikepdf.Pdf, annotation: pikepdf.Object,
+                   numbers: dict[tuple[int, int], int]) -> tuple[list[float], int, list] | None:
+    import pikepdf
+
+    if not isinstance(annotation, pikepdf.Dictionary) \
+            or annotation.get("/Subtype") != pikepdf.Name.Link:
+        return None
+    destination = annotation.get("/Dest")
+    action = annotation.get("/A")
+    if destination is None and isinstance(action, pikepdf.Dictionary) \
+            and action.get("/S") == pikepdf.Name.GoTo:
+        destination = action.get("/D")
+    destination = _named_destination(source, destination)
+    rect = annotation.get("/Rect")
+    if not isinstance(destination, pikepdf.Array) or not len(destination) \
+            or not isinstance(rect, pikepdf.Array) or len(rect) != 4:
+        return None
+    target = destination[0]
+    if not isinstance(target, pikepdf.Dictionary) or target.objgen not in numbers:
+        return None  # another file, or a page that is not attached
+    corners = [float(value) for value in rect]
+    view = [_view_part(value) for value in list(destination)[1:6]]
+    if not view or view[0] not in _DESTINATION_PARTS:
+        return None
+    return corners, numbers[target.objgen], [pikepdf.Name(view[0]), *view[1:]]
+
+
+def _view_part(value: pikepdf.Object) -> str | float | None:
+    import pikepdf
+
+    if isinstance(value, pikepdf.Name):
+        return str(value)
+    if value is None:
+        return None
+    return float(value)
+
+
+def _named_destination(source: pikepdf.Pdf, destination: pikepdf.Object | None
+                       ) -> pikepdf.Object | None:
+    """An explicit destination for a named one (old-style /Dests or the /Names tree)."""
+    import pikepdf
+
+    if isinstance(destination, pikepdf.Name):
+        found = source.Root.get("/Dests", {}).get(str(destination))
+    elif isinstance(destination, pikepdf.String):
+        names = source.Root.get("/Names")
+        tree = names.get("/Dests") if isinstance(names, pikepdf.Dictionary) else None
+        found = pikepdf.NameTree(tree).get(str(destination)) if tree is not None else None
+    else:
+        return destination
+    if isinstance(found, pikepdf.Dictionary):
+        found = found.get("/D")
+    return found
+
+
+def _strip(pdf: pikepdf.Pdf) -> None:
+    """Remove ``_STRIPPED`` keys from every object the pages of ``pdf`` reach."""
+    import pikepdf
+
+    seen: set[tuple[int, int]] = set()
+    todo: list[pikepdf.Object] = [page.obj for page in pdf.pages]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, pikepdf.Array):
+            todo.extend(node)
+            continue
+        if not isinstance(node, (pikepdf.Dictionary, pikepdf.Stream)):
+            continue
+        if node.is_indirect:
+            if node.objgen in seen:
+                continue
+            seen.add(node.objgen)
+        for key in list(node.keys()):
+            if key in _STRIPPED:
+                del node[key]
+            else:
+                todo.append(node[key])
 
 
 def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: Path,
@@ -340,7 +567,7 @@ def _packet_html(renderer: Renderer, patient: Patient, variant: Variant,
     styles = renderer.styles
     sheets = [*variant.stylesheets, STYLESHEET]
     return environment(styles / "templates").get_template(TEMPLATE).render(
-        title=f"{TITLE}, {long_date(patient.date)}",
+        title=TITLE,
         lang=parts[0].monograph.language,
         patient=patient,
         variant=variant,
@@ -358,7 +585,15 @@ def _packet_html(renderer: Renderer, patient: Patient, variant: Variant,
 def _finish(data: bytes, parts: list[PacketLeaflet], cover: bool,
             before: list[tuple[Attachment, pypdf.PdfReader]],
             after: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
-    """Page labels, and third-party PDFs with a bookmark each, around our own pages."""
+    """Page labels, and third-party PDFs with a bookmark each, around our own pages; no dates
+    in the metadata."""
+    with _quiet_pdf_libraries():
+        return _merge(data, parts, cover, before, after)
+
+
+def _merge(data: bytes, parts: list[PacketLeaflet], cover: bool,
+           before: list[tuple[Attachment, pypdf.PdfReader]],
+           after: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
     import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(data))
@@ -387,9 +622,30 @@ def _finish(data: bytes, parts: list[PacketLeaflet], cover: bool,
     ends = [start for _, start in starts[1:]] + [len(writer.pages)]
     for (title, start), end in zip(starts, ends, strict=True):
         writer.set_page_label(start, end - 1, style="/D", prefix=f"{title} ", start=1)
+    _undate(writer)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# XMP dates as WeasyPrint writes them (an element in its own rdf:Description), or as attributes
+_XMP_DATE = re.compile(
+    rb'<rdf:Description rdf:about="">\s*<xmp:(CreateDate|ModifyDate|MetadataDate)>[^<]*'
+    rb'</xmp:\1>\s*</rdf:Description>|<xmp:(CreateDate|ModifyDate|MetadataDate)>[^<]*'
+    rb'</xmp:\2>|\s xmp:(CreateDate|ModifyDate|MetadataDate)="[^"]*"')
+
+
+def _undate(writer: pypdf.PdfWriter) -> None:
+    """Remove the creation and modification dates: WeasyPrint sets them to the discharge
+    date, the patient's, from the template."""
+    info = writer.metadata
+    if info is not None:
+        writer.metadata = {key: value for key, value in info.items()
+                           if key not in ("/CreationDate", "/ModDate")}
+    metadata = writer.root_object.get("/Metadata")
+    if metadata is not None:
+        stream = metadata.get_object()
+        stream.set_data(_XMP_DATE.sub(b"", stream.get_data()))
 
 
 def _untag(pages: Sequence[pypdf.PageObject]) -> None:

@@ -20,7 +20,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .files import write_atomic  # noqa: F401  (its home before files.py; still imported from here)
+from .files import (
+    private_temp_folder,
+    write_atomic,  # noqa: F401  (its home before files.py; still imported from here)
+)
 from .finish import finish_pdf
 from .fonts import fixed_font_timestamps, use_shipped_fonts_only
 
@@ -94,7 +97,21 @@ class AssetFetcher(URLFetcher):
 def font_config() -> FontConfiguration:
     """The process's one FontConfiguration, shared by all renders."""
     use_shipped_fonts_only()  # again, in case the environment was changed since the import
-    return FontConfiguration()
+    config = FontConfiguration()
+    _use_private_temp_folder(config)
+    return config
+
+
+def _use_private_temp_folder(config: FontConfiguration) -> None:
+    """Have WeasyPrint copy the fonts into a folder of leafletgen's own, not /tmp/weasyprint-*.
+
+    WeasyPrint 70 makes a ``weasyprint-XXXXXXXX`` folder (the fonts of the @font-face rules,
+    several MB) when the first font is loaded, and removes it only when the FontConfiguration
+    is garbage-collected: a killed build left one behind each time. leafletgen's own folder is
+    removed at exit, or by the next render after a kill (files.private_temp_folder).
+    """
+    if getattr(config, "_folder", False) is None:  # WeasyPrint makes it on first use
+        config._folder = private_temp_folder("fonts")
 
 
 class _ErrorCollector(logging.Handler):
