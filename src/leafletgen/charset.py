@@ -54,14 +54,16 @@ def needs_no_glyph(char: str) -> bool:
     return unicodedata.category(char) == "Zs" and char != "\u1680"
 
 
-def missing_characters(text: str, styles: Path | None = None) -> list[str]:
+def missing_characters(text: str, styles: Path | None = None, entities: bool = True
+                       ) -> list[str]:
     """The distinct characters of ``text`` that no leaflet font has, in order of appearance.
 
     ``styles`` is the folder with ``fonts.yaml`` (default: see ``default_styles``).
     Characters written as HTML entities (``&darr;``, ``&#x1F48A;``) count as the characters
-    they stand for.
+    they stand for, unless ``entities`` is false: for text printed as written (a patient
+    file's values), where ``&#x1F48A;`` prints as those nine characters.
     """
-    return _missing(text, covered_characters(styles))
+    return _missing(text, covered_characters(styles), entities)
 
 
 def character_problems(path: Path, text: str, first_line: int,
@@ -84,8 +86,8 @@ def describe(char: str) -> str:
     return MESSAGE.format(code=ord(char), glyph=glyph)
 
 
-def _missing(text: str, covered: frozenset[int]) -> list[str]:
-    if "&" in text:
+def _missing(text: str, covered: frozenset[int], entities: bool = True) -> list[str]:
+    if entities and "&" in text:
         text += "".join(html.unescape(m) for m in _ENTITY.findall(text))
     return list(dict.fromkeys(c for c in text if ord(c) not in covered and not needs_no_glyph(c)))
 

@@ -20,6 +20,7 @@ import hashlib
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,6 +135,12 @@ def _file_faces(config: Path, styles: Path, entry: dict) -> list[_Face]:
         raise UsageError(f"{config}: a family of font files needs 'name' and a list of "
                          f"'files' (and nothing else), not {entry!r}")
     _check_family_name(config, name)
+    packaged = {family.name.casefold() for family in fontpkg.families().values()}
+    if name.casefold() in packaged:
+        # fontconfig knows the package's fonts under the same name and gives WeasyPrint those
+        raise UsageError(f"{config}: font '{name}' is also the name of an installed fontpkg "
+                         "package's family, whose fonts would print instead of these files; "
+                         "rename the family or list the package by name")
     root = styles.resolve()
     faces = []
     for item in files:
@@ -230,20 +237,68 @@ def _write_config(folder: Path) -> Path:
 
 
 @contextlib.contextmanager
-def fixed_font_timestamps() -> Iterator[None]:
-    """Within this block, fonts rewritten by fontTools carry a fixed date, not the clock's.
+def writing_fonts() -> Iterator[None]:
+    """Wrap WeasyPrint's ``write_pdf``: the fonts it writes are reproducible and fully mapped.
 
-    WeasyPrint 70 turns a variable font (Noto Sans, e.g. for U+2011 or ℃) into a static one
-    with fontTools when it writes a PDF; fontTools stamps the current time into the font's
-    ``head`` table unless ``SOURCE_DATE_EPOCH`` is set, so the PDF would differ on every run.
-    The variable is set only while the block runs (leafletgen writes PDFs on one thread).
+    - Fonts rewritten by fontTools carry a fixed date, not the clock's. WeasyPrint 70 turns a
+      variable font (Noto Sans, e.g. for U+2011 or ℃; Noto Sans Arabic) into a static one
+      with fontTools when it writes a PDF; fontTools stamps the current time into the font's
+      ``head`` table unless ``SOURCE_DATE_EPOCH`` is set, so the PDF would differ on every
+      run. The variable is set only while the block runs.
+    - Every glyph has text in the font's ToUnicode map (``_map_every_glyph``).
+
+    Both last only while the block runs (leafletgen writes PDFs on one thread).
     """
     before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = FONT_TIMESTAMP
     try:
-        yield
+        with _map_every_glyph():
+            yield
     finally:
         if before is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+fixed_font_timestamps = writing_fonts  # its first name; pdf.py calls it so
+
+
+# The text of a glyph that shares its characters with the glyph before it: invisible, ignored
+# by search and reading software, and joins no word to another (U+034F COMBINING GRAPHEME
+# JOINER). PDF/UA rejects an empty text (and U+0000, U+FEFF, U+FFFE).
+SHARED_GLYPH_TEXT = "\u034f"
+
+
+@contextlib.contextmanager
+def _map_every_glyph() -> Iterator[None]:
+    """Give every glyph WeasyPrint writes a non-empty text in its font's ToUnicode map.
+
+    WeasyPrint 70 gives the characters of a cluster (what one shaped run of text turned into
+    glyphs) to the cluster's first glyph, and an empty text to any further glyph. A font that
+    draws one character with several glyphs makes such clusters: Noto Sans Arabic draws أ and
+    ك as a letter and a mark, Devanagari conjuncts such as क्ष and reordered vowel signs do the
+    same. PDF/UA-1 calls a ToUnicode map with an empty text malformed, so a patient named
+    أحمد or क्षितिज could get no leaflet. Such glyphs are given ``SHARED_GLYPH_TEXT``: the
+    cluster's text is still read once, from its first glyph.
+    """
+    module = sys.modules.get("weasyprint.pdf")
+    original = getattr(module, "build_fonts_dictionary", None)
+    if original is None:  # WeasyPrint not loaded, or not the version this was written for
+        yield
+        return
+
+    def build_fonts_dictionary(pdf, fonts, *args, **kwargs):
+        for font in fonts.values():
+            mapping = getattr(font, "to_unicode", None)
+            if isinstance(mapping, dict):
+                for glyph, text in mapping.items():
+                    if not text:
+                        mapping[glyph] = SHARED_GLYPH_TEXT
+        return original(pdf, fonts, *args, **kwargs)
+
+    module.build_fonts_dictionary = build_fonts_dictionary
+    try:
+        yield
+    finally:
+        module.build_fonts_dictionary = original

@@ -23,6 +23,9 @@ from .errors import ContentError, Problem, errors_in
 from .yamlsource import YamlDoc, parse_yaml, schema_problems
 
 DOCS = "examples/patient.yaml"
+CHARACTER_MESSAGE = ("a character in this field is not in the leaflet fonts; write it with "
+                     "characters they have (emoji and some rare scripts cannot be printed; "
+                     "styles/fonts.yaml lists the scripts covered)")
 
 
 @dataclass(frozen=True, repr=False)
@@ -87,15 +90,20 @@ class Patient:
         return next((m for m in self.medicines if m.monograph == slug), None)
 
 
-def load_patient(path: Path) -> Patient:
-    """Read and check a patient file; raise ContentError listing every problem in it."""
-    patient, problems = read_patient(path)
+def load_patient(path: Path, styles: Path | None = None) -> Patient:
+    """Read and check a patient file; raise ContentError listing every problem in it.
+
+    ``styles`` is the folder whose ``fonts.yaml`` says which characters can be printed
+    (default: see ``charset.default_styles``).
+    """
+    patient, problems = read_patient(path, styles)
     if patient is None:
         raise ContentError(problems)
     return patient
 
 
-def read_patient(path: Path) -> tuple[Patient | None, list[Problem]]:
+def read_patient(path: Path, styles: Path | None = None
+                 ) -> tuple[Patient | None, list[Problem]]:
     """Read and check a patient file. The patient is None when any error was found."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -117,6 +125,9 @@ def read_patient(path: Path) -> tuple[Patient | None, list[Problem]]:
     problems = schema_problems(doc, "patient.schema.json", DOCS, private=True)
     problems += _table_problems(doc)
     problems += _duplicate_problems(doc)
+    if not errors_in(problems):
+        # only a file that follows the schema: its field names are the schema's, not data
+        problems += _character_problems(doc, text, styles)
     if errors_in(problems):
         return None, problems
     return _to_patient(doc), problems
@@ -136,6 +147,46 @@ def _table_problems(doc: YamlDoc) -> list[Problem]:
                     f"medicines.{i}.taper.rows.{r} has {len(row)} cells but there are {width} "
                     "columns; give every row one cell per column"))
     return problems
+
+
+def _character_problems(doc: YamlDoc, text: str, styles: Path | None) -> list[Problem]:
+    """A field with a character no leaflet font has (an emoji, a script leafletgen has no font
+    for) is an error, before anything is rendered: printed, it would be an empty box, and
+    PDF/UA refuses the file. The message names the field and the line the character is on
+    (in a value of several lines, such as a note, that line), never the character or the
+    value."""
+    from .charset import missing_characters  # reads fonts: only when a patient file is read
+
+    file_lines = text.split("\n")
+    key_lines = sorted(set(doc.lines.values()))
+    problems = []
+    for key, value in _texts(doc.data, ()):
+        missing = missing_characters(value, styles, entities=False)
+        if missing:
+            line = _line_with(doc.line(key), missing, file_lines, key_lines)
+            problems.append(Problem(doc.path, line,
+                                    f"{'.'.join(map(str, key))}: {CHARACTER_MESSAGE}"))
+    return problems
+
+
+def _line_with(start: int, chars: list[str], file_lines: list[str], key_lines: list[int]) -> int:
+    """The first line from ``start`` (a field's line) up to the next key's line that holds
+    one of ``chars``; else ``start`` (the character was written as an escape, "\\U0001F48A")."""
+    end = next((n for n in key_lines if n > start), len(file_lines) + 1)
+    return next((n for n in range(start, end)
+                 if any(c in file_lines[n - 1] for c in chars)), start)
+
+
+def _texts(value: object, key: tuple[str | int, ...]):
+    """Every text value in ``value``, with the key path where it is."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(v, (*key, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _texts(v, (*key, i))
 
 
 def _duplicate_problems(doc: YamlDoc) -> list[Problem]:
