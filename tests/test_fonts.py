@@ -23,9 +23,10 @@ from .conftest import STYLES
 SYMBOLS = "↑ ↓ ≥ ≤ ± × µ ℃"
 # in DejaVu Sans (installed on most Linux hosts) but in no shipped font: a host font would
 # have to be used to print it
-HOST_ONLY = "א"
+HOST_ONLY = "Ա"  # Armenian: Hebrew is shipped now
 
-FAMILIES = ["Atkinson Hyperlegible", "Noto Sans", "Noto Sans Symbols2", "Noto Sans Math"]
+FAMILIES = ["Atkinson Hyperlegible", "Noto Sans", "Noto Sans Symbols2", "Noto Sans Math",
+            "Noto Sans Arabic", "Noto Sans Devanagari", "Noto Sans Hebrew", "Droid Sans Fallback"]
 MESSAGE = ("character U+1F48A '💊' is not in the leaflet fonts; replace it with words or a "
            "character the fonts have (see docs/monograph-format.md)")
 
@@ -102,12 +103,16 @@ def test_font_list_ships_symbol_fonts_from_styles():
     assert list(dict.fromkeys(re.findall(r'font-family: "([^"]+)"', fontset.css))) == FAMILIES
     shipped = [f for f in fontset.files if f.is_relative_to(STYLES / "fonts")]
     assert [f.name for f in shipped] == ["NotoSansSymbols2-Regular.ttf",
-                                         "NotoSansMath-Regular.ttf"]
+                                         "NotoSansMath-Regular.ttf",
+                                         "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf",
+                                         "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf",
+                                         "DroidSansFallback.ttf"]
     for font in shipped:
         assert f'src: url("{font.as_uri()}")' in fontset.css
     assert "fontpkg_atkinson_hyperlegible" in str(fontset.files[0])
     # every file is licensed: the shipped fonts' licence sits beside them
     assert "SIL OPEN FONT LICENSE Version 1.1" in (STYLES / "fonts" / "OFL.txt").read_text()
+    assert "Apache License" in (STYLES / "fonts" / "Apache-2.0.txt").read_text()
 
 
 def test_file_family_with_weight_and_style(styles):

@@ -192,3 +192,19 @@ def test_missing_file(tmp_path):
     patient, [problem] = read_patient(tmp_path / "nope.yaml")
     assert patient is None
     assert "no such patient file" in str(problem)
+
+
+def test_an_alias_bomb_is_refused_in_the_limits_words_without_quoting_the_file(tmp_path):
+    bomb = PATIENT + 'x1: &secretanchor ["lol", "lol"]\nx2: [*secretanchor, *secretanchor]\n'
+    patient, problems = read_patient(write(tmp_path, bomb))
+    assert patient is None
+    messages = " ".join(p.message for p in problems)
+    assert "alias" in messages.casefold()
+    assert "secretanchor" not in messages and "lol" not in messages
+
+
+def test_a_huge_patient_file_is_refused_before_it_is_read(tmp_path):
+    patient, problems = read_patient(write(tmp_path, PATIENT + "#" * 100_000 + "\n"))
+    assert patient is None
+    [problem] = problems
+    assert "over the 64 KB a patient file may be" in problem.message

@@ -303,8 +303,8 @@ def test_the_command_names_the_field_and_never_the_value(project, tmp_path):
     (tmp_path / "leaflets").symlink_to(project / "leaflets")
     exe = Path(sys.executable).with_name("leafletgen")
     done = subprocess.run([str(exe), "handout", "leaflets/testamol.md", "--for", "patient.yaml",
-                           "-o", "out.pdf"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=300)
+                           "-o", "out.pdf", "--styles", str(STYLES)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     assert "patient.yaml:2: patient.name: a character in this field is not in the leaflet " \
            "fonts" in done.stderr

@@ -114,7 +114,7 @@ def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
     (every page then says DRAFT — not for patient use).
     Raises ContentError (problems located in the patient file) or UsageError.
     """
-    person = patient if isinstance(patient, Patient) else load_patient(patient)
+    person = patient if isinstance(patient, Patient) else load_patient(patient, styles)
     chosen = choose_variant(person, styles, variant)
     the_plan = _plan_medicines(person, leaflets, styles, chosen)
     pairs = _match(person, the_plan, leaflets, draft)
@@ -127,7 +127,7 @@ def handout(monograph: Path, patient: Path | Patient, *, styles: Path = DEFAULT_
     """One personalised leaflet as PDF bytes: ``monograph`` with the patient's directions.
 
     ``draft`` allows a draft monograph, for proofing (DRAFT on every page)."""
-    person = patient if isinstance(patient, Patient) else load_patient(patient)
+    person = patient if isinstance(patient, Patient) else load_patient(patient, styles)
     chosen = choose_variant(person, styles, variant)
     the_plan = plan((monograph,), styles, (chosen.name,))
     if not the_plan.jobs:

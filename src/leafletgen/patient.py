@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError, Problem, errors_in
+from .limits import MAX_YAML_BYTES, TooLarge, kilobytes, read_limited
 from .yamlsource import YamlDoc, parse_yaml, schema_problems
 
 DOCS = "examples/patient.yaml"
@@ -106,7 +107,12 @@ def read_patient(path: Path, styles: Path | None = None
                  ) -> tuple[Patient | None, list[Problem]]:
     """Read and check a patient file. The patient is None when any error was found."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # never more than the limit in memory, whatever the file holds
+        text = read_limited(path, MAX_YAML_BYTES).decode("utf-8")
+    except TooLarge as exc:
+        return None, [Problem(path, 1, f"the patient file is {kilobytes(exc.size)}, over the "
+                              f"{kilobytes(MAX_YAML_BYTES)} a patient file may be; it should "
+                              "hold one patient's medicines only")]
     except FileNotFoundError:
         return None, [Problem(path, 1, "no such patient file")]
     except UnicodeDecodeError:
@@ -115,13 +121,12 @@ def read_patient(path: Path, styles: Path | None = None
     except OSError as exc:
         return None, [Problem(path, 1, f"cannot read the patient file: {exc.strerror}")]
     # every value is text as written: YAML 1.1 would read record 00123 as the octal number 83
+    # private: no message quotes the file (the parser's own wording may quote the text
+    # around an error); the limits (aliases, nesting, size) say what is wrong in their words
     doc, problems = parse_yaml(path, text.removeprefix("\ufeff"), what="the patient file",
-                               as_text=True)
+                               as_text=True, private=True)
     if doc is None:
-        # the parser's own wording may quote the text around the error: keep only the line
-        return None, [Problem(p.path, p.line, "the patient file is not valid YAML here; check "
-                              "indentation, colons and quotes on this line")
-                      for p in problems]
+        return None, problems
     problems = schema_problems(doc, "patient.schema.json", DOCS, private=True)
     problems += _table_problems(doc)
     problems += _duplicate_problems(doc)
