@@ -36,9 +36,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SOURCES = (Path("leaflets"),)
-DEFAULT_OUT = Path("out")
-DEFAULT_STYLES = Path("styles")
+DEFAULT_SOURCES: tuple[Path, ...] = (Path("leaflets"),)
+DEFAULT_OUT: Path = Path("out")
+DEFAULT_STYLES: Path = Path("styles")
 PAPERS = ("A4", "letter")
 
 
@@ -319,7 +319,9 @@ def _section_line_on_page(job: Job, data: bytes, page: int, quoted: list[str]) -
             if isinstance(item, list):
                 walk(item)
             else:
-                starts.append((reader.get_destination_page_number(item) + 1, item.title))
+                number = reader.get_destination_page_number(item)
+                if number is not None:
+                    starts.append((number + 1, item.title))
 
     walk(reader.outline)
     ordered = sorted(starts, key=lambda s: s[0])

@@ -12,6 +12,7 @@ whole command::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -46,7 +47,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def errors_in(problems: tuple[Problem, ...] | list[Problem]) -> list[Problem]:
+def errors_in(problems: Iterable[Problem]) -> list[Problem]:
     """The problems that are errors (not warnings)."""
     return [p for p in problems if p.severity is Severity.ERROR]
 

@@ -54,8 +54,9 @@ def check_report(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT
             if name not in glossaries:
                 glossaries[name], found = load_glossary(styles / name)
                 problems += found
-            if glossaries[name] is not None:
-                problems += jargon_problems(glossaries[name], job.monograph, job.sections)
+            glossary = glossaries[name]
+            if glossary is not None:
+                problems += jargon_problems(glossary, job.monograph, job.sections)
     for monograph in {job.monograph.path: job.monograph for job in the_plan.jobs}.values():
         problems += approval_problems(monograph, review_max_age_months, today)
     # a text shown in two variants with the same glossary is one problem, not two

@@ -305,7 +305,8 @@ def _closing(tokens: Sequence[Token], start: int, kind: str) -> int:
 def _is_caption(tokens: Sequence[Token], i: int) -> bool:
     return (i + 3 < len(tokens) and tokens[i + 1].type == "inline"
             and tokens[i + 1].content.startswith(CAPTION_PREFIX)
-            and bool(tokens[i + 1].children) and tokens[i + 1].children[0].type == "text"
+            and bool(tokens[i + 1].children)
+            and (tokens[i + 1].children or [])[0].type == "text"
             and tokens[i + 2].type == "paragraph_close"
             and tokens[i + 3].type == "table_open")
 

@@ -161,14 +161,14 @@ def reading_problems(reading: LeafletReading) -> list[Problem]:
     leaflet = f"'{reading.variant.name}' leaflet"
     problems = []
     for section in reading.sections:
-        if section.over:
+        if section.over and section.grades is not None:
             grade = section.grades.by(reading.formula)
             problems.append(Problem(
                 reading.monograph.path, section.line,
                 f"{leaflet}, section '{section.id}': reading grade {grade:.1f} ({name}) is "
                 f"above the limit of {section.limit:g}; {_advice(section.hardest)}",
                 Severity.WARNING))
-    if reading.over:
+    if reading.over and reading.grades is not None:
         grade = reading.grades.by(reading.formula)
         problems.append(Problem(
             reading.monograph.path, 1,

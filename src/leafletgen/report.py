@@ -102,7 +102,7 @@ def _table(leaflet: LeafletReading) -> list[str]:
     for section in leaflet.sections:
         row = _row(section.id, width, section.words, section.grades, section.over,
                    section.limit)
-        if not section.judged and section.limit is not None \
+        if not section.judged and section.limit is not None and section.grades is not None \
                 and section.grades.by(limits.formula) > section.limit:
             row += (f"  above {section.limit:g}, but under {limits.min_words} words: judged "
                     "with the whole leaflet")
@@ -114,9 +114,10 @@ def _table(leaflet: LeafletReading) -> list[str]:
     return rows
 
 
-def _row(name: str, width: int, words: int, grades: Grades, over: bool,
+def _row(name: str, width: int, words: int, grades: Grades | None, over: bool,
          limit: float | None) -> str:
-    cells = [f"{words:>6}", *(f"{grades.by(k):>6.1f}" for k in _FORMULA_KEYS)]
+    cells = [f"{words:>6}", *(f"{grades.by(k):>6.1f}" if grades else f"{'–':>6}"
+                              for k in _FORMULA_KEYS)]
     flag = f"  over the limit of {limit:g}" if over else ""
     return f"    {name:<{width}} " + " ".join(cells) + flag
 

@@ -54,7 +54,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, Severity, UsageError, errors_in
 from .variants import Variant, load_variants
@@ -157,7 +157,7 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
         # not a failure: a packet does not name its variant, on purpose (see the docstring)
         warnings.append("type size: not checked (the PDF does not name its variant; pass "
                         "--variant)")
-    elif variant is None:
+    elif variant is None and name is not None:
         variant = load_variants(styles)[0].get(name)
         if variant is None:
             found.append(f"type size: the PDF says it is the '{name}' variant, which "
@@ -298,7 +298,7 @@ def _reachable(pages: Iterable[Dictionary]) -> list[pikepdf.Object]:
 
 def _inherited(page: Dictionary, key: str) -> object:
     """A page attribute its page tree may hold for it (PDF 32000-1, 7.7.3.4)."""
-    node = page
+    node: Any = page
     while key not in node and "/Parent" in node:
         node = node.Parent
     return node.get(key)
@@ -312,7 +312,8 @@ def _tag_problems(document: pikepdf.Pdf) -> list[str]:
 
     root = document.Root
     found: list[str] = []
-    if "/StructTreeRoot" not in root or not root.get("/MarkInfo", {}).get("/Marked", False):
+    mark_info: Any = root.get("/MarkInfo")
+    if "/StructTreeRoot" not in root or mark_info is None or not mark_info.get("/Marked", False):
         return ["tags: the PDF is not tagged (no structure tree), so screen readers cannot "
                 "follow it; build it with leafletgen, which tags every PDF"]
     if not str(root.get("/Lang", "")).strip():

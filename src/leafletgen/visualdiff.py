@@ -148,7 +148,7 @@ def diff_pdfs(name: str, old: Path | None, new: Path | None, dpi: int = DIFF_DPI
     """Compare two PDFs page by page (either may be None: a leaflet added or removed)."""
     old_data = old.read_bytes() if old is not None else None
     new_data = new.read_bytes() if new is not None else None
-    if old_data is not None and old_data == new_data:
+    if old is not None and old_data is not None and old_data == new_data:
         document = open_pdf(old, old_data)
         try:
             count = len(document)

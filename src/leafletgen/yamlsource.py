@@ -6,6 +6,7 @@ Shared by every YAML input: monograph front matter, variant definitions, patient
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -170,7 +171,8 @@ def parse_yaml(path: Path, text: str, first_line: int = 1, what: str = "the file
                               "('name: value', one per line)")]
     lines: dict[KeyPath, int] = {}
     duplicates: list[tuple[KeyPath, int, int]] = []
-    _map_lines(node, (), first_line, lines, loader.duplicates, duplicates)
+    if node is not None:
+        _map_lines(node, (), first_line, lines, loader.duplicates, duplicates)
     return YamlDoc(path, data, lines, first_line, what, tuple(duplicates)), []
 
 
@@ -306,7 +308,7 @@ def _key_of(error: jsonschema.ValidationError) -> KeyPath:
     """The key an author should look at: the unknown field itself, else the failing value."""
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        allowed = set(_schema_of(error).get("properties", {}))
         unknown = [k for k in error.instance if k not in allowed]
         if unknown:
             return (*path, unknown[0])
@@ -314,8 +316,9 @@ def _key_of(error: jsonschema.ValidationError) -> KeyPath:
 
 
 def _unknown_fields(error: jsonschema.ValidationError) -> list[str]:
-    allowed = set(error.schema.get("properties", {}))
-    return sorted(str(k) for k in error.instance if k not in allowed)
+    allowed = set(_schema_of(error).get("properties", {}))
+    instance: Any = error.instance
+    return sorted(str(k) for k in instance if k not in allowed)
 
 
 def _explain(error: jsonschema.ValidationError, docs_hint: str, what: str,
@@ -330,7 +333,7 @@ def _explain(error: jsonschema.ValidationError, docs_hint: str, what: str,
         where = f" in {field}" if path else ""
         return f"missing required field '{missing}'{where}; add '{missing}: ...' (see {docs_hint})"
     if kind == "additionalProperties":
-        known = ", ".join(sorted(error.schema.get("properties", {})))
+        known = ", ".join(sorted(_schema_of(error).get("properties", {})))
         unknown = _unknown_fields(error)
         if private:
             # the key itself may be patient data ("Jordan Smith: allergic to ..."): count it
@@ -345,7 +348,8 @@ def _explain(error: jsonschema.ValidationError, docs_hint: str, what: str,
     if kind == "format" and error.validator_value == "date":
         return f"{field}{quoted} is not a valid date; write it as YYYY-MM-DD"
     if kind == "enum":
-        allowed_values = ", ".join(str(v) for v in error.validator_value)
+        values: Any = error.validator_value
+        allowed_values = ", ".join(str(v) for v in values)
         return f"{field}{quoted} is not allowed; use one of: {allowed_values}"
     if kind == "type":
         found = type(error.instance).__name__
@@ -364,10 +368,16 @@ def _explain(error: jsonschema.ValidationError, docs_hint: str, what: str,
     if kind == "pattern" and error.validator_value == NOT_BLANK:
         return f"{field} must not be blank (only spaces or line breaks); write it"
     if kind == "pattern":
-        described = error.schema.get("description", f"the pattern {error.validator_value}")
+        described = _schema_of(error).get("description", f"the pattern {error.validator_value}")
         shown = "" if private else f": {error.instance!r}"
         return f"{field}{shown} is not {described}"
     if private:
         # jsonschema's own messages quote the value: say only which rule the field breaks
         return f"{field} breaks the rule '{kind}' of {what}"
     return f"{field}: {error.message}"
+
+
+def _schema_of(error: jsonschema.ValidationError) -> Mapping[str, Any]:
+    """The (sub)schema an error comes from; ours are all objects, never true/false schemas."""
+    schema = error.schema
+    return schema if isinstance(schema, Mapping) else {}
