@@ -267,10 +267,18 @@ def test_personal_builds_without_catalogue_options_leave_no_manifest(tmp_path: P
     assert catalogue_status(variants=["patient"]).current
 
 
+def _default_sigint() -> None:
+    """In the child, before it runs Python: SIGINT does what it does in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_after_first_pdf(sig: int) -> subprocess.CompletedProcess:
     """Run `leafletgen build -j 2` here and send it ``sig`` once the first PDF is written."""
+    # a suite run in the background (`pytest &`) ignores SIGINT, and so would the build it
+    # starts: Python only turns SIGINT into KeyboardInterrupt when it starts with the default
     process = subprocess.Popen([sys.executable, "-m", "leafletgen.cli", "build", "-j", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_default_sigint)
     deadline = time.monotonic() + 120  # a bound on waiting, not a timing assertion
     while not list(Path("out").glob("*.pdf")) and process.poll() is None \
             and time.monotonic() < deadline:
