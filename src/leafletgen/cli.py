@@ -416,6 +416,32 @@ def diff_command(ctx: click.Context, pdfs: tuple[Path, ...], against: Path | Non
     ctx.exit(EXIT_PROBLEMS if result.changed else EXIT_OK)
 
 
+@cli.command("merge")
+@click.argument("shards", nargs=-1, required=True,
+                type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False),
+              default=DEFAULT_OUT, show_default=True, help="The folder to merge into.")
+@click.pass_context
+def merge_command(ctx: click.Context, shards: tuple[Path, ...], out: Path) -> None:
+    """Merge the output folders of sharded builds into one.
+
+    Each SHARD is a folder written by 'leafletgen build --shard K/N -o SHARD'. Every leaflet
+    its manifest records is copied into OUT and the manifests are merged: the result is
+    what one machine would have built ('leafletgen build --check' on it is clean).
+
+    \b
+    Example:
+      leafletgen merge part-1 part-2 part-3 -o out
+    """
+    from .merge import merge
+
+    result = _run(ctx, lambda: merge(shards, out))
+    click.echo(f"merged {len(result.copied)} file(s) from {len(shards)} shard(s) into "
+               f"{display_path(out)}")
+    _report(result.problems, "those files were not merged")
+    ctx.exit(EXIT_PROBLEMS if errors_in(result.problems) else EXIT_OK)
+
+
 def _run(ctx: click.Context, action, private: bool = False):
     """Call the library; turn its errors into messages and exit codes.
 
