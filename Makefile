@@ -1,17 +1,24 @@
 # Two entry points for people and CI; see README.md.
 #   make run   set up everything (system packages, .venv) and build the example leaflets into out/
-#   make test  set up everything and run the whole test suite
+#   make test  set up everything and run the whole test suite (lint included)
+#   make test-fast  the same without the slow tests, for an edit loop
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps clean
+.PHONY: run test test-fast setup system-deps clean
 
 run: setup
 	$(VENV)/bin/leafletgen build
 
 test: setup
+	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/python -m pytest
+
+# the edit loop: lint and the tests that render little (< 30 s); CI runs `make test`
+test-fast: setup
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/python -m pytest -q -m "not slow"
 
 setup: system-deps $(STAMP)
 

@@ -66,6 +66,20 @@ You may feel sleepy.
 """
 
 
+# Modules that render many PDFs or start processes: `make test-fast` leaves them out (the whole
+# suite, `make test`, runs them all).
+SLOW_MODULES = frozenset({
+    "test_attachments", "test_catalogue", "test_cli", "test_content", "test_merge",
+    "test_outputs", "test_packet", "test_reproducible", "test_scripts",
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 def monograph_text(body: str = BODY, drop: tuple[str, ...] = (), **fields: str) -> str:
     """A valid monograph, with front-matter fields overridden (None drops) and a body."""
     front = {**FRONT, **fields}
