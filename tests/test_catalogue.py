@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -15,11 +17,13 @@ import pytest
 from pypdf import PdfReader
 
 import leafletgen
+import leafletgen.catalogue
 from leafletgen import Shard, build, status
 from leafletgen.cli import main
 from leafletgen.files import sha256_file
 
 from .conftest import STYLES, monograph_text
+from .test_workers import crashing
 
 MEDICINES = ("alpha", "bravo", "charlie")
 VARIANTS = ("clinician", "patient", "patient-large")
@@ -253,6 +257,61 @@ def test_one_failing_monograph_does_not_stop_the_others(tmp_path: Path, monkeypa
     assert set(manifest["pdfs"]) == {"good-patient.pdf", "other-patient.pdf"}
 
 
+def test_a_worker_that_dies_fails_only_the_leaflet_it_was_rendering(catalogue: Path,
+                                                                     monkeypatch, capsys):
+    path = Path("leaflets/bravo.md")
+    path.write_text(path.read_text() + "\nStore below 25 °C.\n")
+    attempts = catalogue / "attempts"
+    real_plan = leafletgen.catalogue.plan
+
+    def plan_with_a_crash(*args, **kwargs):
+        found = real_plan(*args, **kwargs)
+        return dataclasses.replace(found, jobs=tuple(
+            crashing(job, attempts) if job.stem == "bravo-patient" else job
+            for job in found.jobs))
+
+    monkeypatch.setattr(leafletgen.catalogue, "plan", plan_with_a_crash)
+    assert main(["build", "-j", "2"]) == 1
+    captured = capsys.readouterr()
+    assert len(attempts.read_text().splitlines()) == 2
+    assert ("leaflets/bravo.md:1: patient leaflet: the process rendering it was killed by "
+            "SIGKILL") in captured.err
+    assert "wrote out/bravo-clinician.pdf" in captured.out
+    assert "wrote out/bravo-patient-large.pdf" in captured.out
+    assert "failed out/bravo-patient.pdf" in captured.out
+    lines = captured.out.splitlines()
+    table = lines.index("built  skipped  failed  seconds")
+    assert lines[table + 1].split()[:3] == ["2", "6", "1"]
+    assert lines[table + 2:] == ["failed: leaflets/bravo.md"]
+    assert stale_names(catalogue_status()) == {"bravo-patient.pdf"}
+    # the next build renders what is left
+    monkeypatch.setattr(leafletgen.catalogue, "plan", real_plan)
+    assert [p.name for p in catalogue_build(jobs=2).written] == ["bravo-patient.pdf"]
+    assert catalogue_status().current
+
+
+def test_an_oversized_monograph_is_refused_without_being_read(catalogue: Path,
+                                                              monkeypatch):
+    huge = Path("leaflets/huge.md")
+    with huge.open("wb") as file:
+        file.truncate(20 * 1024 * 1024)  # 20 MB (of zeros, none of them stored)
+    opened = []
+    real_open = Path.open
+
+    def watched_open(self, *args, **kwargs):
+        if self.name == huge.name:
+            opened.append(self)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", watched_open)  # read_bytes and read_text open too
+    for found in (catalogue_status().problems, catalogue_build(jobs=1).problems):
+        assert [str(p) for p in found] == [
+            "leaflets/huge.md:1: the file is 20,480 KB; a monograph may be at most 256 KB "
+            "(see 'Limits' in README.md): split it, or move long tables and text out of it"]
+    assert opened == [], "the size is checked before anything is read"
+    assert catalogue_status().stale == ()
+
+
 def test_personal_builds_without_catalogue_options_leave_no_manifest(tmp_path: Path,
                                                                    monkeypatch):
     root = make_catalogue(tmp_path, names=("alpha",))
@@ -340,6 +399,75 @@ def test_html_files_are_part_of_a_build_that_asks_for_them(catalogue: Path):
     found = catalogue_status(html=True)
     assert stale_names(found) == every_pdf()
     assert {leaflet.reason for leaflet in found.stale} == {"its HTML is missing or changed"}
+
+
+def pdf_files() -> dict[str, tuple[int, int]]:
+    """Each PDF in out/ with its inode and modification time: changed when it is written."""
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in Path("out").glob("*.pdf")}
+
+
+def html_names() -> set[str]:
+    return {p.name for p in Path("out").glob("*.html")}
+
+
+def test_html_of_current_pdfs_is_written_without_rendering_them(catalogue: Path, capsys,
+                                                                 tmp_path: Path):
+    before = pdf_files()
+    assert main(["build", "--html", "-j", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert pdf_files() == before, "no PDF was rendered again"
+    assert html_names() == {n.replace(".pdf", ".html") for n in every_pdf()}
+    assert any(re.fullmatch(r"wrote out/alpha-patient\.html \(\d+\.\d s; alpha-patient\.pdf "
+                            r"is current\)", line) for line in lines)
+    table = lines.index("built  skipped  failed  seconds")
+    assert lines[table + 1].split()[:3] == ["0", "9", "0"]
+    assert lines[table + 2:] == ["html: 9 written"]
+    recorded = json.loads(Path("out/manifest.json").read_text())["pdfs"]
+    for name, entry in recorded.items():
+        assert entry["html_sha256"] == sha256_file(Path("out") / name.replace(".pdf", ".html"))
+    assert catalogue_status(html=True).current
+    # the same page a build rendering the PDF writes
+    build([Path("leaflets/alpha.md")], tmp_path / "full", Path("styles"), ["patient"], html=True)
+    assert Path("out/alpha-patient.html").read_bytes() == (
+        tmp_path / "full" / "alpha-patient.html").read_bytes()
+    # nothing left to write; a changed HTML is written again, still without its PDF
+    assert catalogue_build(jobs=2, html=True).html == ()
+    Path("out/bravo-clinician.html").write_text("edited")
+    again = catalogue_build(jobs=2, html=True)
+    assert (again.written, [p.name for p in again.html]) == ((), ["bravo-clinician.html"])
+    assert pdf_files() == before
+    # a PDF that must be rendered gets its HTML with it, and says so
+    path = Path("leaflets/charlie.md")
+    path.write_text(path.read_text() + "\nStore below 25 °C.\n")
+    assert main(["build", "--html", "-j", "2", "--variant", "patient"]) == 0
+    out = capsys.readouterr().out
+    assert "wrote out/charlie-patient.pdf and out/charlie-patient.html" in out
+    assert "html: 1 written" in out
+    assert "25" in Path("out/charlie-patient.html").read_text()
+
+
+def test_a_build_without_html_removes_the_html_it_wrote(catalogue: Path, capsys):
+    assert catalogue_build(jobs=2, html=True).ok
+    Path("out/notes.html").write_text("mine")  # not leafletgen's: never removed
+    path = Path("leaflets/charlie.md")
+    path.write_text(path.read_text() + "\nStore below 25 °C.\n")
+    # only the leaflets this build is about: the patient variant
+    result = catalogue_build(jobs=2, variants=["patient"])
+    assert [p.name for p in result.written] == ["charlie-patient.pdf"]
+    assert sorted(p.name for p in result.removed) == [
+        "alpha-patient.html", "bravo-patient.html", "charlie-patient.html"]
+    assert html_names() == {"notes.html"} | {
+        f"{n}-{v}.html" for n in MEDICINES for v in ("clinician", "patient-large")}
+    recorded = json.loads(Path("out/manifest.json").read_text())["pdfs"]
+    assert {name for name, entry in recorded.items() if "html_sha256" in entry} == {
+        f"{n}-{v}.pdf" for n in MEDICINES for v in ("clinician", "patient-large")}
+    assert main(["build", "-j", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "html: 6 removed (this build was not asked for HTML)" in lines
+    assert html_names() == {"notes.html"}
+    assert catalogue_status().current
+    assert stale_names(catalogue_status(html=True)) == every_pdf()
+    assert catalogue_build(jobs=2).removed == ()
 
 
 def test_editor_scratch_files_change_nothing(catalogue: Path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
@@ -95,3 +96,16 @@ def test_fingerprints_name_inputs_by_relative_names(tmp_path: Path):
     assert "stylesheet:patient.css" not in clinician
     other = Fingerprints(styles, variants, {"paper": ""}).inputs(variants["clinician"], b"other")
     assert {k for k in clinician if clinician[k] != other[k]} == {"monograph"}
+
+
+def test_an_entry_without_its_html_is_saved_without_it(tmp_path: Path):
+    manifest = Manifest(tmp_path)
+    with_html = dataclasses.replace(entry(), html_sha256="2" * 64)
+    manifest.record("a-patient.pdf", with_html)
+    manifest.save()
+    assert Manifest(tmp_path).get("a-patient.pdf").html_sha256 == "2" * 64
+    manifest.record("a-patient.pdf", dataclasses.replace(with_html, html_sha256=None))
+    manifest.save()
+    document = json.loads((tmp_path / "manifest.json").read_text())
+    assert "html_sha256" not in document["pdfs"]["a-patient.pdf"]
+    assert Manifest(tmp_path).get("a-patient.pdf") == entry()

@@ -1,12 +1,16 @@
-"""Rendering in worker processes gives the same PDFs as rendering in this process."""
+"""Rendering in worker processes: the same PDFs as in this process; a worker that dies."""
 
 from __future__ import annotations
 
+import os
+import signal
+from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from leafletgen.build import plan
+from leafletgen.build import Job, plan
+from leafletgen.errors import Severity
 from leafletgen.files import sha256_file
 from leafletgen.workers import default_workers, render_all
 
@@ -32,3 +36,82 @@ def test_workers_render_the_same_bytes_as_one_process(tmp_path: Path):
 
 def test_default_workers_is_at_least_one():
     assert default_workers() >= 1
+
+
+@dataclass(frozen=True)
+class CrashingJob(Job):
+    """A job whose worker dies as it receives it (a render that segfaults or is killed by
+    the out-of-memory killer), the first ``times`` times; each attempt is a line in ``log``."""
+
+    log: str = ""
+    times: int = 99
+
+    def __reduce__(self):
+        return _arrive, (self.log, self.times, self.monograph, self.variant, self.sections)
+
+
+def _arrive(log: str, times: int, *fields) -> Job:
+    """Unpickled in the worker: log the attempt, then die or hand over the real job."""
+    with open(log, "a") as file:
+        file.write(f"{os.getpid()}\n")
+    if len(Path(log).read_text().splitlines()) <= times:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return Job(*fields)
+
+
+def crashing(job: Job, log: Path, times: int = 99) -> CrashingJob:
+    return CrashingJob(job.monograph, job.variant, job.sections, str(log), times)
+
+
+def four_jobs(folder: Path) -> list[Job]:
+    for name in ("alpha", "bravo", "charlie", "delta"):
+        (folder / f"{name}.md").write_text(monograph_text(name=name.title()))
+    return list(plan([folder], STYLES, ["patient"]).jobs)
+
+
+def test_a_dying_worker_fails_only_its_leaflet_after_one_retry(tmp_path: Path):
+    jobs = four_jobs(tmp_path)
+    attempts = tmp_path / "attempts"
+    jobs[1] = crashing(jobs[1], attempts)
+    outcomes = {o.index: o for o in render_all(jobs, tmp_path / "out", STYLES, None, False,
+                                               workers=2)}
+    assert sorted(outcomes) == [0, 1, 2, 3]
+    assert len(attempts.read_text().splitlines()) == 2, "tried once more, not again"
+    crashed = outcomes[1]
+    assert crashed.written is None
+    [problem] = crashed.problems
+    assert problem.path == jobs[1].monograph.path and problem.line == 1
+    assert problem.severity is Severity.ERROR
+    assert "patient leaflet: the process rendering it was killed by SIGKILL" in problem.message
+    assert ("patient leaflet: the process rendering it was killed by SIGKILL (out of memory?), "
+            "and so was the one that tried again; it was not built") in problem.message
+    # the other leaflets, some of them rendered while the worker died, are not disturbed
+    for index in (0, 2, 3):
+        assert outcomes[index].problems == ()
+        assert outcomes[index].written.pdf_sha256 == sha256_file(outcomes[index].written.pdf)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "alpha-patient.pdf", "charlie-patient.pdf", "delta-patient.pdf"]
+
+
+def test_a_leaflet_whose_worker_died_once_is_rendered_again(tmp_path: Path):
+    jobs = four_jobs(tmp_path)[:2]
+    jobs[0] = crashing(jobs[0], tmp_path / "attempts", times=1)
+    outcomes = {o.index: o for o in render_all(jobs, tmp_path / "out", STYLES, None, False,
+                                               workers=2)}
+    retried = outcomes[0]
+    assert retried.written is not None
+    assert sha256_file(tmp_path / "out" / "alpha-patient.pdf") == retried.written.pdf_sha256
+    [warning] = retried.problems
+    assert warning.severity is Severity.WARNING
+    assert "killed by SIGKILL" in warning.message and "rendered again" in warning.message
+    assert outcomes[1].problems == ()
+
+
+def test_workers_that_cannot_start_fail_their_leaflets_without_end(tmp_path: Path):
+    jobs = four_jobs(tmp_path)[:2]
+    outcomes = list(render_all(jobs, tmp_path / "out", tmp_path / "no-styles", None, False,
+                               workers=2))
+    assert sorted(o.index for o in outcomes) == [0, 1]
+    for outcome in outcomes:
+        assert outcome.written is None
+        assert "no rendering process could start" in outcome.problems[0].message

@@ -6,11 +6,16 @@ nothing. Whether a PDF is current is decided by its inputs' hashes (manifest.py)
 
 A monograph whose PDFs are all recorded as current, from the same file content, is not even
 parsed again: a build with nothing to do reads files and hashes them, and renders nothing.
+
+HTML files (``--html``) follow the request: a build that asks for them writes those that are
+missing or changed, for a current PDF without rendering the PDF again; a build that does not
+removes those it recorded in the manifest, so no HTML is left from older inputs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import re
@@ -22,6 +27,7 @@ from pathlib import Path
 from .build import (
     BuildResult,
     Job,
+    Renderer,
     Written,
     _choose_variants,
     check_paper,
@@ -31,9 +37,10 @@ from .build import (
 from .errors import Problem, UsageError, display_path, errors_in
 from .files import remove_leftovers, sha256_file
 from .html import environment
+from .limits import MAX_MONOGRAPH_BYTES, TooLarge, read_limited
 from .manifest import Entry, Fingerprints, Manifest
 from .variants import load_variants
-from .workers import Workers
+from .workers import Outcome, Workers, write_html
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +80,28 @@ class Shard:
 
 @dataclass(frozen=True)
 class Progress:
-    """Sent when rendering starts (``done`` 0, no ``pdf``), then after each leaflet."""
+    """Sent when rendering starts (``done`` 0, no ``pdf``), then after each leaflet.
+
+    ``html`` is the HTML file written with the leaflet (``--html``); ``rendered`` is False
+    when the PDF was current and only its HTML was written (or failed).
+    """
 
     done: int
     total: int
     pdf: Path | None = None
     ok: bool = True
     seconds: float = 0.0
+    html: Path | None = None
+    rendered: bool = True
+
+
+@dataclass(frozen=True)
+class CatalogueResult(BuildResult):
+    """A catalogue build's result: ``written`` and ``skipped`` are PDFs; ``html`` the HTML
+    files written (``--html``), ``removed`` those removed because they were not asked for."""
+
+    html: tuple[Path, ...] = field(default=())
+    removed: tuple[Path, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -114,6 +136,7 @@ class _Todo:
     job: Job
     inputs: dict[str, str]
     reason: str
+    pdf: bool = True  # False: the PDF is current, only its HTML is to be written
 
 
 @dataclass(frozen=True)
@@ -160,50 +183,107 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
     # templates compiled by an earlier build in this process may have changed since; workers
     # inherit this process's cache, so clear it before anything is rendered
     environment.cache_clear()
-    results: dict[int, tuple[Path | None, tuple[Problem, ...]]] = {}
+    results: dict[int, tuple[Outcome, bool]] = {}  # job -> what it did, PDF rendered or not
+    removed: list[Path] = []
     unsaved: list[Problem] = []  # why the manifest could not be saved, once
     workers = Workers(styles, paper, archive, verify, jobs)
     try:
-        # workers start when monographs need parsing, and load WeasyPrint meanwhile
+        # workers start when PDFs need rendering, and load WeasyPrint meanwhile
         survey = _survey(paths, out, styles, variants, html, _options(paper, archive, verify),
                          shard, None if force else manifest, on_parse=workers.start)
         _remove_leftovers(out, {t.job.stem for t in survey.todo})
+        if manifest is not None and not html:
+            removed = _remove_html(out, manifest, [f"{t.job.stem}.pdf" for t in survey.todo]
+                                   + [leaflet.pdf.name for leaflet in survey.current])
         todo = survey.todo
+        renders = [i for i, t in enumerate(todo) if t.pdf]
+        pages = [i for i, t in enumerate(todo) if not t.pdf]  # HTML only, in this process
         last_save = time.perf_counter()
-        started_rendering = None if on_progress is None or not todo \
-            else (lambda: on_progress(Progress(0, len(todo))))
-        outcomes = workers.render([t.job for t in todo], out, html, on_start=started_rendering)
+        done = 0
+
+        def finished(number: int, outcome: Outcome) -> None:
+            nonlocal done, last_save
+            task = todo[number]
+            results[number] = (outcome, task.pdf)
+            written = outcome.written
+            done += 1
+            if manifest is not None and written is not None:
+                _record(manifest, task, written)
+                if time.perf_counter() - last_save > SAVE_EVERY:
+                    _save(manifest, unsaved)
+                    last_save = time.perf_counter()
+            if on_progress is not None:
+                # the HTML named is the one written, or, when only it was to be, that failed
+                wrote_page = written is not None and written.html_sha256 is not None
+                page = out / f"{task.job.stem}.html" if wrote_page or not task.pdf else None
+                on_progress(Progress(done, len(todo), out / f"{task.job.stem}.pdf",
+                                     written is not None, outcome.seconds, page, task.pdf))
+
+        def started_rendering() -> None:
+            if on_progress is not None:
+                on_progress(Progress(0, len(todo)))
+
+        if pages:
+            started_rendering()
+            renderer = Renderer(styles, paper, archive)
+            for number in pages:
+                entry = manifest.entries[f"{todo[number].job.stem}.pdf"] if manifest else None
+                finished(number, write_html(renderer, number, todo[number].job, out,
+                                            entry.sha256 if entry else ""))
+        outcomes = workers.render([todo[i].job for i in renders], out, html,
+                                  on_start=None if pages or not todo else started_rendering)
         with contextlib.closing(outcomes):
-            for done, outcome in enumerate(outcomes, 1):
-                task = todo[outcome.index]
-                written = outcome.written
-                results[outcome.index] = (written.pdf if written else None, outcome.problems)
-                if manifest is not None and written is not None:
-                    _record(manifest, task, written)
-                    if time.perf_counter() - last_save > SAVE_EVERY:
-                        _save(manifest, unsaved)
-                        last_save = time.perf_counter()
-                if on_progress is not None:
-                    on_progress(Progress(done, len(todo), out / f"{task.job.stem}.pdf",
-                                         written is not None, outcome.seconds))
+            for outcome in outcomes:
+                finished(renders[outcome.index], outcome)
     finally:
         if manifest is not None:
             # before waiting for the workers: a second Ctrl-C loses nothing
             _save(manifest, unsaved)
         # after an interruption, workers finish the jobs in hand: record those PDFs too
-        finished = workers.close()
-        if manifest is not None and finished:
-            for outcome in finished:
+        in_hand = workers.close()
+        if manifest is not None and in_hand:
+            for outcome in in_hand:
                 if outcome.written is not None:
-                    _record(manifest, todo[outcome.index], outcome.written)
+                    _record(manifest, todo[renders[outcome.index]], outcome.written)
             _save(manifest, unsaved)
     ordered = [results[i] for i in sorted(results)]  # job order, not completion order
-    return BuildResult(
-        written=tuple(pdf for pdf, _ in ordered if pdf is not None),
-        problems=(survey.problems + tuple(p for _, found in ordered for p in found)
+    written = [(o.written, pdf) for o, pdf in ordered if o.written is not None]
+    return CatalogueResult(
+        written=tuple(w.pdf for w, pdf in written if pdf),
+        problems=(survey.problems + tuple(p for o, _ in ordered for p in o.problems)
                   + tuple(unsaved)),
-        skipped=tuple(leaflet.pdf for leaflet in survey.current),
-        seconds=time.perf_counter() - started)
+        skipped=tuple(sorted([leaflet.pdf for leaflet in survey.current]
+                             + [out / f"{todo[i].job.stem}.pdf" for i in pages],
+                             key=lambda pdf: pdf.name)),
+        seconds=time.perf_counter() - started,
+        html=tuple(w.pdf.with_suffix(".html") for w, _ in written if w.html_sha256),
+        removed=tuple(removed))
+
+
+def _remove_html(out: Path, manifest: Manifest, names: Sequence[str]) -> list[Path]:
+    """Delete the HTML files the manifest records for these PDFs, and the record of them.
+
+    A build that was not asked for HTML leaves none of its leaflets' HTML behind: an HTML
+    from older inputs would pass for the current leaflet's. HTML files the manifest does not
+    record (not written by leafletgen) are left alone.
+    """
+    removed: list[Path] = []
+    for name in names:
+        entry = manifest.entries.get(name)
+        if entry is None or entry.html_sha256 is None:
+            continue
+        page = (out / name).with_suffix(".html")
+        try:
+            page.unlink()
+            removed.append(page)
+            log.info("removed %s: this build was not asked for HTML", page)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("cannot remove %s: %s", page, exc.strerror or exc)
+            continue  # still recorded: the next build tries again
+        manifest.record(name, dataclasses.replace(entry, html_sha256=None))
+    return removed
 
 
 def _save(manifest: Manifest, unsaved: list[Problem]) -> None:
@@ -258,13 +338,17 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
     known: dict[str, Path] = {}  # PDF name -> monograph, of the unchanged monographs
     contents: dict[Path, bytes] = {}
     to_parse: list[Path] = []
+    refused: set[Path] = set()  # unreadable or too large: load() says why, renders nothing
+    html_only: set[Path] = set()  # current PDFs, parsed to write their HTML
     files, missing = find_monographs(paths)
     problems += missing
     for path in files:
         try:
-            contents[path] = data = path.read_bytes()
-        except OSError:
-            to_parse.append(path)  # load() reports why
+            # the size first: an oversized file is refused without being read
+            contents[path] = data = read_limited(path, MAX_MONOGRAPH_BYTES)
+        except (OSError, TooLarge):
+            to_parse.append(path)
+            refused.add(path)
             continue
         names = [by_source.get((display_path(path), v.name)) for v in chosen]
         if manifest is None or None in names or any(
@@ -274,15 +358,20 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
             continue
         mine = [(name, variant) for name, variant in zip(names, chosen, strict=True)
                 if owned(name)]
-        if any(_reason(out, name, entries[name], entries[name].inputs, html)
+        if any(_pdf_reason(out, name, entries[name], entries[name].inputs)
                for name, _ in mine):
             to_parse.append(path)  # its PDF is missing or damaged: rebuild it below
+            continue
+        if html and any(_html_reason(out, name, entries[name]) for name, _ in mine):
+            to_parse.append(path)  # only its HTML is to be written: no PDF to render
+            html_only.add(path)
             continue
         known.update((name, path) for name in names)
         current += [LeafletState(out / name, path, variant.name) for name, variant in mine]
 
-    if to_parse and on_parse is not None:
-        on_parse(len(to_parse) * len(chosen))
+    renderable = len(to_parse) - len(refused) - len(html_only)
+    if renderable and on_parse is not None:
+        on_parse(renderable * len(chosen))
     the_plan = plan(to_parse, styles, [v.name for v in chosen]) if to_parse else None
     problems += [p for p in (the_plan.problems if the_plan else ())
                  if shard is None or shard.owns(p.path.name)]
@@ -302,18 +391,20 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
         inputs = fingerprints.inputs(job.variant, contents.get(job.monograph.path, b""),
                                      job.monograph.path)
         entry = entries.get(name)
-        reason = _reason(out, name, entry, inputs, html) if manifest is not None \
+        reason = _pdf_reason(out, name, entry, inputs) if manifest is not None \
             else "rebuilt on request"
-        if reason is None:
-            current.append(LeafletState(out / name, job.monograph.path, job.variant.name))
-        else:
+        if reason is not None:
             todo.append(_Todo(job, inputs, reason))
+        elif html and (page := _html_reason(out, name, entry)) is not None:
+            todo.append(_Todo(job, inputs, page, pdf=False))
+        else:
+            current.append(LeafletState(out / name, job.monograph.path, job.variant.name))
     return _Survey(tuple(todo), tuple(current), tuple(problems))
 
 
-def _reason(out: Path, name: str, entry: Entry | None, inputs: dict[str, str],
-            html: bool) -> str | None:
-    """Why ``out/name`` must be rebuilt, or None when it is current."""
+def _pdf_reason(out: Path, name: str, entry: Entry | None,
+                inputs: dict[str, str]) -> str | None:
+    """Why ``out/name`` must be rendered again, or None when it is current."""
     pdf = out / name
     if not pdf.is_file():
         return "missing"
@@ -323,8 +414,13 @@ def _reason(out: Path, name: str, entry: Entry | None, inputs: dict[str, str],
         return _changes(entry.inputs, inputs)
     if sha256_file(pdf) != entry.sha256:
         return "the PDF is not the one that was built (changed or damaged since)"
-    if html and (entry.html_sha256 is None
-                 or sha256_file(pdf.with_suffix(".html")) != entry.html_sha256):
+    return None
+
+
+def _html_reason(out: Path, name: str, entry: Entry | None) -> str | None:
+    """Why the HTML of a current ``out/name`` must be written, or None when it is current."""
+    if entry is None or entry.html_sha256 is None \
+            or sha256_file((out / name).with_suffix(".html")) != entry.html_sha256:
         return "its HTML is missing or changed"
     return None
 

@@ -40,8 +40,7 @@ class ProgressDisplay:
         if not self.interactive:
             if event.pdf is None:
                 return  # rendering starts: nothing to log yet
-            verb = "wrote" if event.ok else "failed"
-            click.echo(f"{verb} {display_path(event.pdf)} ({event.seconds:.1f} s)")
+            click.echo(describe(event, timed=True))
             return
         if self._bar is None:
             from rich.progress import (
@@ -62,8 +61,9 @@ class ProgressDisplay:
         if event.pdf is None:
             return
         if not event.ok:
-            self._bar.console.print(f"failed {display_path(event.pdf)}")
-        self._bar.update(self._task, completed=event.done, current=event.pdf.name)
+            self._bar.console.print(describe(event), markup=False, highlight=False)
+        latest = event.pdf if event.rendered or event.html is None else event.html
+        self._bar.update(self._task, completed=event.done, current=latest.name)
 
     def close(self) -> None:
         if self._bar is not None:
@@ -71,8 +71,25 @@ class ProgressDisplay:
             self._bar = None
 
 
+def describe(event: LeafletDone, timed: bool = False) -> str:
+    """``wrote out/x-patient.pdf``, with the HTML written beside it or instead of it, and
+    ``timed``, how long that took."""
+    assert event.pdf is not None
+    notes = [f"{event.seconds:.1f} s"] if timed else []
+    if not event.ok:
+        text = f"failed {display_path(event.pdf if event.rendered else event.html)}"
+    elif not event.rendered and event.html is not None:
+        text = f"wrote {display_path(event.html)}"
+        notes.append(f"{event.pdf.name} is current")
+    else:
+        also = f" and {display_path(event.html)}" if event.html is not None else ""
+        text = f"wrote {display_path(event.pdf)}{also}"
+    return f"{text} ({'; '.join(notes)})" if notes else text
+
+
 def summary_table(result: BuildResult) -> str:
-    """The closing table: built, skipped, failed, seconds; then what failed, by name."""
+    """The closing table: built, skipped, failed, seconds; the HTML files written or removed
+    (a catalogue build with or without --html); then what failed, by name."""
     failed = failed_files(result.problems)
     header = ("built", "skipped", "failed", "seconds")
     row = (str(len(result.written)), str(len(result.skipped)), str(len(failed)),
@@ -80,6 +97,12 @@ def summary_table(result: BuildResult) -> str:
     widths = [max(len(h), len(v)) for h, v in zip(header, row, strict=True)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)),
              "  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True))]
+    html = getattr(result, "html", ())
+    removed = getattr(result, "removed", ())
+    if html:
+        lines.append(f"html: {len(html)} written")
+    if removed:
+        lines.append(f"html: {len(removed)} removed (this build was not asked for HTML)")
     lines += [f"failed: {name}" for name in failed]
     return "\n".join(lines)
 
