@@ -8,7 +8,9 @@
   the XMP packet, which is stored uncompressed as PDF/A validators expect.
 
 pikepdf (qpdf) parses and writes the file; the result is deterministic, so identical input
-gives identical bytes.
+gives identical bytes. ``compact_pdf`` rewrites a PDF another library wrote (pypdf writes a
+packet's thousand structure objects one by one, uncompressed) with its objects in compressed
+object streams.
 """
 
 from __future__ import annotations
@@ -59,6 +61,18 @@ def finish_pdf(data: bytes) -> bytes:
         # deterministic_id: the trailer /ID is a hash of the content, not random.
         # fix_metadata_version=False: qpdf must not rewrite the XMP packet.
         pdf.save(out, deterministic_id=True, fix_metadata_version=False)
+    return out.getvalue()
+
+
+def compact_pdf(data: bytes) -> bytes:
+    """``data`` with its objects packed into compressed object streams and every stream
+    compressed, but the XMP packet (qpdf leaves ``/Metadata`` streams as they are), which PDF/A
+    validators expect readable. Tags, metadata and the PDF version (1.7) are kept; the trailer
+    /ID is a hash of the content, so identical input gives identical bytes."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, fix_metadata_version=False,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
     return out.getvalue()
 
 

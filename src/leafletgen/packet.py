@@ -596,6 +596,8 @@ def _merge(data: bytes, parts: list[PacketLeaflet], cover: bool,
            after: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
     import pypdf
 
+    from .finish import compact_pdf
+
     reader = pypdf.PdfReader(io.BytesIO(data))
     destinations = reader.named_destinations
     sections: list[tuple[str, int]] = [("Cover", 0)] if cover else []
@@ -625,7 +627,8 @@ def _merge(data: bytes, parts: list[PacketLeaflet], cover: bool,
     _undate(writer)
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    # pypdf writes every object on its own, uncompressed: a packet would be 3 times the size
+    return compact_pdf(out.getvalue())
 
 
 # XMP dates as WeasyPrint writes them (an element in its own rdf:Description), or as attributes
