@@ -89,7 +89,8 @@ def fonts_of(reader: PdfReader) -> dict[str, bool]:
 def test_fonts_are_the_shipped_ones_and_embedded(built, variant):
     fonts = fonts_of(PdfReader(built / f"baclofen-{variant}.pdf"))
     assert fonts and all(fonts.values())
-    assert all(name.startswith(("Atkinson-Hyperlegible", "NotoSans")) for name in fonts), fonts
+    assert all(name.startswith(("Leaflet-Figures", "Atkinson-Hyperlegible", "Noto-Sans"))
+               for name in fonts), fonts
 
 
 @pytest.mark.parametrize("variant", ["patient", "clinician"])

@@ -25,8 +25,9 @@ SYMBOLS = "↑ ↓ ≥ ≤ ± × µ ℃"
 # have to be used to print it
 HOST_ONLY = "Ա"  # Armenian: Hebrew is shipped now
 
-FAMILIES = ["Atkinson Hyperlegible", "Noto Sans", "Noto Sans Symbols2", "Noto Sans Math",
-            "Noto Sans Arabic", "Noto Sans Devanagari", "Noto Sans Hebrew", "Droid Sans Fallback"]
+FAMILIES = ["Leaflet Figures", "Atkinson Hyperlegible", "Noto Sans", "Noto Sans Symbols2",
+            "Noto Sans Math", "Noto Sans Arabic", "Noto Sans Devanagari", "Noto Sans Hebrew",
+            "Droid Sans Fallback"]
 MESSAGE = ("character U+1F48A '💊' is not in the leaflet fonts; replace it with words or a "
            "character the fonts have (see docs/monograph-format.md)")
 
@@ -99,17 +100,18 @@ def test_coverage_follows_the_styles_font_list(styles):
 
 def test_font_list_ships_symbol_fonts_from_styles():
     fontset = load_fonts(STYLES)
-    assert re.findall(r'font-family: "([^"]+)"', fontset.css)[:1] == ["Atkinson Hyperlegible"]
+    assert re.findall(r'font-family: "([^"]+)"', fontset.css)[:1] == ["Leaflet Figures"]
     assert list(dict.fromkeys(re.findall(r'font-family: "([^"]+)"', fontset.css))) == FAMILIES
     shipped = [f for f in fontset.files if f.is_relative_to(STYLES / "fonts")]
-    assert [f.name for f in shipped] == ["NotoSansSymbols2-Regular.ttf",
+    assert [f.name for f in shipped] == ["LeafletFigures-Regular.ttf", "LeafletFigures-Bold.ttf",
+                                         "NotoSansSymbols2-Regular.ttf",
                                          "NotoSansMath-Regular.ttf",
                                          "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf",
                                          "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf",
                                          "DroidSansFallback.ttf"]
     for font in shipped:
         assert f'src: url("{font.as_uri()}")' in fontset.css
-    assert "fontpkg_atkinson_hyperlegible" in str(fontset.files[0])
+    assert "fontpkg_atkinson_hyperlegible" in str(fontset.files[2])
     # every file is licensed: the shipped fonts' licence sits beside them
     assert "SIL OPEN FONT LICENSE Version 1.1" in (STYLES / "fonts" / "OFL.txt").read_text()
     assert "Apache License" in (STYLES / "fonts" / "Apache-2.0.txt").read_text()

@@ -104,8 +104,9 @@ def test_missing_name_names_the_field_and_line(tmp_path):
 def test_bad_values_are_located_but_never_repeated(tmp_path, old, new, line, field, value):
     assert old in PATIENT
     [problem] = problems_of(tmp_path, PATIENT.replace(old, new))
-    assert problem.startswith(f"{tmp_path / 'patient.yaml'}:{line}: {field}")
-    assert value not in problem
+    where = f"{tmp_path / 'patient.yaml'}:{line}: "
+    assert problem.startswith(f"{where}{field}")
+    assert value not in problem.removeprefix(where)  # the temp path may hold the digits too
 
 
 def test_values_of_the_patient_never_appear_in_errors(tmp_path):

@@ -324,8 +324,8 @@ def test_the_font_list_names_its_scripts_fonts_in_every_stack():
     fonts come after the symbol fonts, so they change nothing the others print."""
     families = [e if isinstance(e, str) else e["name"]
                 for e in yaml.safe_load((STYLES / "fonts.yaml").read_text())["families"]]
-    assert families[:4] == ["Atkinson Hyperlegible", "Noto Sans", "Noto Sans Symbols2",
-                            "Noto Sans Math"]
+    assert families[:5] == ["Leaflet Figures", "Atkinson Hyperlegible", "Noto Sans",
+                            "Noto Sans Symbols2", "Noto Sans Math"]
     assert {"Noto Sans Arabic", "Noto Sans Devanagari", "Noto Sans Hebrew",
             "Droid Sans Fallback"} <= set(families[4:])
     css = re.sub(r"/\*.*?\*/", "", (STYLES / "leaflet.css").read_text(), flags=re.S)
