@@ -480,6 +480,18 @@ def _report(problems: tuple[Problem, ...] | list[Problem],
         click.echo(f"{errors} error(s); {outcome}", err=True)
 
 
+def _add_serve() -> None:
+    # imported only if its dependencies are installed: the other commands do not need them
+    try:
+        from .serve.server import serve_command
+    except ImportError:
+        return
+    cli.add_command(serve_command)
+
+
+_add_serve()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``leafletgen`` command."""
     try:

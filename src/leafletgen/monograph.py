@@ -110,6 +110,8 @@ class Monograph:
     # this medicine's own glossary terms: (term, plain phrases), added to the shared glossary
     glossary: tuple[tuple[str, tuple[str, ...]], ...] = ()
     format: int = 1
+    # codes record systems know it by, per code system: (("rxnorm", ("1292",)), ...)
+    codes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # the line of each front-matter field, for messages about it
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
 
@@ -298,6 +300,7 @@ def _to_monograph(parsed: ParsedFile) -> Monograph:
         glossary=tuple((term, (plain,) if isinstance(plain, str) else tuple(plain))
                        for term, plain in f.get("glossary", {}).items()),
         format=f.get("format", 1),
+        codes=tuple((system, tuple(values)) for system, values in f.get("codes", {}).items()),
         field_lines={name: front.line((name,)) for name in f},
     )
 

@@ -120,6 +120,13 @@ def read_patient(path: Path, styles: Path | None = None
                               "UTF-8 encoding")]
     except OSError as exc:
         return None, [Problem(path, 1, f"cannot read the patient file: {exc.strerror}")]
+    return parse_patient(path, text, styles)
+
+
+def parse_patient(path: Path, text: str, styles: Path | None = None
+                  ) -> tuple[Patient | None, list[Problem]]:
+    """Check the text of a patient file (YAML, or JSON, which is YAML too) held in memory;
+    ``path`` only names it in problems. The patient is None when any error was found."""
     # every value is text as written: YAML 1.1 would read record 00123 as the octal number 83
     # private: no message quotes the file (the parser's own wording may quote the text
     # around an error); the limits (aliases, nesting, size) say what is wrong in their words

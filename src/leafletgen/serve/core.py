@@ -1,0 +1,17 @@
+"""Every leafletgen module ``leafletgen serve`` uses besides the public API, in one place.
+
+The package's internal layout changes; when a module moves, only these imports change.
+"""
+
+from __future__ import annotations
+
+from ..build import DEFAULT_STYLES, PAPERS, Job, Plan, Renderer, figures_folder, plan
+from ..errors import ContentError, LeafletgenError, Problem, UsageError, errors_in
+from ..html import render_html
+from ..monograph import Monograph
+from ..patient import Patient, parse_patient
+from ..variants import Variant
+
+__all__ = ["DEFAULT_STYLES", "PAPERS", "ContentError", "Job", "LeafletgenError", "Monograph",
+           "Patient", "Plan", "Problem", "Renderer", "UsageError", "Variant", "errors_in",
+           "figures_folder", "parse_patient", "plan", "render_html"]

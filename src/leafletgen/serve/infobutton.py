@@ -1,0 +1,96 @@
+"""``GET /infobutton``: leaflets for a drug code, as record systems ask for them.
+
+It follows the HL7 Context-Aware Knowledge Retrieval (Infobutton) URL-based parameters as
+MedlinePlus Connect uses them::
+
+    /infobutton?mainSearchCriteria.v.c=1292
+               &mainSearchCriteria.v.cs=2.16.840.1.113883.6.88     (RxNorm; NDC: ...6.69)
+               &informationRecipient=PAT                            (PAT or PROV)
+               &informationRecipient.languageCode.c=es
+               &knowledgeResponseType=application/json
+
+The answer is an Atom-style feed in JSON (as MedlinePlus Connect's JSON): one entry per
+matching medicine, with links to its leaflets for that recipient (patient variants for PAT,
+clinician ones for PROV), in the language asked for when a leaflet exists in it, else in the
+languages there are (each entry says its language). No match is an empty feed, as record
+systems expect. Monographs carry their codes in front matter (``codes: {rxnorm: [...]}``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from .api import Refused, error, flag
+
+SYSTEMS = {"2.16.840.1.113883.6.88": "rxnorm", "2.16.840.1.113883.6.69": "ndc"}
+AUDIENCES = {"PAT": "patient", "PROV": "clinician"}
+RESPONSE_TYPES = ("application/json",)
+
+
+async def infobutton(request: Request) -> Response:
+    """Leaflets for the medicine a record system names by code."""
+    query = request.query_params
+    code = query.get("mainSearchCriteria.v.c", "").strip()
+    if not code:
+        raise Refused(error(400, "mainSearchCriteria.v.c", "give the medicine's code"))
+    oid = query.get("mainSearchCriteria.v.cs", "").strip()
+    if oid not in SYSTEMS:
+        raise Refused(error(400, "mainSearchCriteria.v.cs", "unknown code system; use RxNorm "
+                            "(2.16.840.1.113883.6.88) or NDC (2.16.840.1.113883.6.69)"))
+    recipient = query.get("informationRecipient", "PAT").strip().upper()
+    if recipient not in AUDIENCES:
+        raise Refused(error(400, "informationRecipient", "use PAT (patient) or PROV "
+                                                         "(provider)"))
+    wanted_type = query.get("knowledgeResponseType", "application/json").strip()
+    if wanted_type not in RESPONSE_TYPES:
+        raise Refused(error(400, "knowledgeResponseType", "use application/json"))
+    language = query.get("informationRecipient.languageCode.c", "").strip().lower() or None
+    draft = flag(request, "draft")
+
+    catalogue = request.app.state.catalogue
+    medicines = catalogue.by_code(SYSTEMS[oid], code, draft)
+    if language and any(m.monograph.language == language for m in medicines):
+        medicines = [m for m in medicines if m.monograph.language == language]
+    base = (request.app.state.config.public_url or str(request.base_url)).rstrip("/")
+    audience = AUDIENCES[recipient]
+    entries = [_entry(m, audience, base) for m in medicines]
+    feed = {
+        "base": base + "/",
+        "lang": language or "en",
+        "title": {"_value": "leafletgen: medicine information"},
+        "updated": {"_value": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()},
+        "id": {"_value": f"{base}/infobutton"},
+        "author": {"name": {"_value": "leafletgen"}},
+        "category": [{"scheme": "mainSearchCriteria.v.c", "term": code},
+                     {"scheme": "mainSearchCriteria.v.cs", "term": oid},
+                     {"scheme": "informationRecipient", "term": recipient}],
+        "entry": [e for e in entries if e["link"]],
+    }
+    return JSONResponse({"feed": feed}, headers={"Cache-Control": "no-store"})
+
+
+def _entry(medicine: Any, audience: str, base: str) -> dict:
+    m = medicine.monograph
+    links = []
+    for job in medicine.jobs:
+        if job.variant.audience != audience:
+            continue
+        query = "?draft=true" if medicine.draft else ""
+        links.append({"href": f"{base}/api/leaflets/{m.slug}/{job.variant.name}.pdf{query}",
+                      "rel": "alternate", "type": "application/pdf",
+                      "title": job.variant.description or job.variant.name,
+                      "hreflang": m.language})
+        links.append({"href": f"{base}/leaflets/{m.slug}/{job.variant.name}{query}",
+                      "rel": "alternate", "type": "text/html",
+                      "title": job.variant.description or job.variant.name,
+                      "hreflang": m.language})
+    title = m.name + (" (DRAFT, not for patient use)" if medicine.draft else "")
+    return {"lang": m.language, "title": {"_value": title},
+            "link": links, "id": {"_value": f"{base}/medicine/{m.slug}"},
+            "updated": {"_value": m.last_revised.isoformat()},
+            "summary": {"_value": f"{m.generic_name}: {m.drug_class}. Version {m.version}, "
+                                  f"{m.status}."}}

@@ -1,0 +1,202 @@
+"""Warm render workers behind a bounded queue.
+
+Each worker is a process that imports WeasyPrint, loads the fonts, templates, variants and
+monographs once and renders one leaflet before it takes work, so a request pays only for its
+own layout. At most ``workers + queue`` requests wait or render at a time; one more is
+refused at once (``Busy``: 503 with Retry-After) rather than queued without bound. A request
+that takes longer than ``timeout`` is answered with ``TimedOut``; its worker finishes the
+render and the slot is freed then, so a slow render still counts against the bound.
+
+Patient data reaches a worker through the pool's pipe and comes back as PDF bytes: nothing is
+written to disk, logged or kept after the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class Busy(Exception):
+    """Every worker is busy and the queue is full."""
+
+
+class TimedOut(Exception):
+    """The render took longer than the per-request timeout."""
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    leaflets: Path
+    styles: Path
+    workers: int = 2
+    queue: int = 8  # requests that may wait for a worker
+    timeout: float = 30.0  # seconds per request
+    retry_after: int = 2  # seconds, in the 503's Retry-After
+
+
+class RenderPool:
+    def __init__(self, options: PoolOptions):
+        self.options = options
+        self._lock = threading.Lock()
+        self._pending = 0
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # spawn: a fork of a running event loop with threads is not safe
+        return ProcessPoolExecutor(
+            self.options.workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_warm, initargs=(self.options.leaflets, self.options.styles))
+
+    def warm_up(self) -> None:
+        """Start every worker now and wait until each is warm (their initialiser has run)."""
+        futures = [self._executor.submit(_ready) for _ in range(self.options.workers)]
+        for future in futures:
+            future.result()
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    async def run(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` in a warm worker; raise Busy, TimedOut or what it raised."""
+        with self._lock:
+            if self._pending >= self.options.workers + self.options.queue:
+                raise Busy
+            self._pending += 1
+        try:
+            future: Future = self._executor.submit(function, *args)
+        except BrokenProcessPool:
+            self._restart()
+            with self._lock:
+                self._pending -= 1
+            raise Busy from None
+        future.add_done_callback(self._release)
+        try:
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)),
+                                          self.options.timeout)
+        except TimeoutError:
+            future.cancel()  # only helps while it waits; a running render finishes
+            raise TimedOut from None
+        except BrokenProcessPool:
+            self._restart()  # a worker died (out of memory, killed): start new ones
+            raise Busy from None
+
+    def _release(self, _future: Future) -> None:
+        with self._lock:
+            self._pending -= 1
+
+    def _restart(self) -> None:
+        with self._lock:
+            old, self._executor = self._executor, self._start()
+        old.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+# --- in the worker processes -------------------------------------------------------------
+
+_state: dict[str, Any] = {}
+
+
+def _warm(leaflets: Path, styles: Path) -> None:
+    """Load everything a render needs, then render one leaflet so every cache is hot."""
+    import signal
+
+    from .catalogue import load_catalogue
+    from .core import Renderer
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server shuts its workers down
+    # the library's own messages about a render could quote the document: keep them quiet
+    logging.getLogger().setLevel(logging.ERROR)
+    catalogue = load_catalogue(leaflets, styles, Path("/nonexistent"))
+    _state.update(leaflets=leaflets, styles=styles, catalogue=catalogue, renderers={})
+    if catalogue.medicines:
+        job = catalogue.medicines[0].jobs[0]
+        _renderer(None).pdf(_renderer(None).html(job), job)
+    del Renderer
+
+
+def _ready() -> bool:
+    return True
+
+
+def _renderer(paper: str | None):
+    from .core import Renderer
+
+    renderers = _state["renderers"]
+    if paper not in renderers:
+        renderers[paper] = Renderer(_state["styles"], paper)
+    return renderers[paper]
+
+
+def generic_pdf(slug: str, variant: str, paper: str | None) -> bytes:
+    """The generic leaflet ``slug`` in ``variant``, rendered and verified."""
+    from .. import verify_pdf
+    from .core import ContentError, errors_in
+
+    medicine = _state["catalogue"].get(slug, draft=True)
+    job = medicine.job(variant)
+    renderer = _renderer(paper)
+    data = renderer.pdf(renderer.html(job), job)
+    problems = errors_in(verify_pdf(data, job.variant, Path(f"{job.stem}.pdf"),
+                                    require_ua=True).problems)
+    if problems:
+        raise ContentError(problems)
+    return data
+
+
+def handout_pdf(slug: str, patient: Any, variant: str | None, paper: str | None,
+                draft: bool) -> bytes:
+    from .. import handout
+
+    medicine = _state["catalogue"].get(slug, draft=True)
+    return handout(medicine.monograph.path, patient, styles=_state["styles"], variant=variant,
+                   paper=paper, draft=draft)
+
+
+def packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool) -> bytes:
+    from .. import packet
+
+    return packet(patient, leaflets=_state["leaflets"], styles=_state["styles"],
+                  variant=variant, paper=paper, draft=draft)
+
+
+def page_images(pdf: bytes, width: int, first: int = 0, count: int = 8) -> list[bytes]:
+    """PNG images of up to ``count`` pages from ``first``, ``width`` pixels wide."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        images = []
+        for index in range(first, min(len(document), first + count)):
+            page = document[index]
+            scale = width / page.get_width()
+            image = page.render(scale=scale).to_pil()
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG", optimize=False)
+            images.append(buffer.getvalue())
+            page.close()
+        return images
+    finally:
+        document.close()
+
+
+def personal_preview(kind: str, slug: str | None, patient: Any, variant: str | None,
+                     paper: str | None, draft: bool, width: int) -> tuple[bytes, list[bytes]]:
+    """A personalised PDF and its page images, in one trip to a worker."""
+    data = (handout_pdf(slug, patient, variant, paper, draft) if kind == "handout"  # type: ignore[arg-type]
+            else packet_pdf(patient, variant, paper, draft))
+    return data, page_images(data, width)

@@ -1,0 +1,406 @@
+"""The counter web app: find a medicine, look at its leaflets, personalise, preview, print.
+
+Server-rendered HTML (Jinja2, autoescaped) that works without JavaScript; ``static/app.js``
+only makes the search update as you type. Forms carry a CSRF token (a random value in a
+SameSite=Strict cookie that the form must repeat). Every page is ``no-store``: the
+personalised ones hold a patient's details, and the others are cheap to make.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hmac
+import json
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from . import api, pool
+from .api import NO_STORE, Refused
+from .catalogue import Medicine
+from .core import PAPERS, Job, Renderer, figures_folder, render_html
+from .patients import FieldError, InputError, form_field, form_to_data, patient_from_data
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals["papers"] = PAPERS
+CSRF_COOKIE = "leafletgen_csrf"
+PACKET_ROWS = 4  # medicines on the packet form
+PAGES_SHOWN = 4  # page images of a generic leaflet on its medicine page
+
+LABELS = {"name": "the patient's name", "date": "the date", "prescriber": "the prescriber",
+          "contact": "the pharmacy or ward to call", "dose": "the dose",
+          "timing": "when to take it", "directions": "the directions",
+          "medicine": "a medicine", "taper": "the schedule",
+          "contact_phone": "the phone number to call"}
+
+
+def page(request: Request, template: str, context: dict[str, Any], status: int = 200,
+         ) -> Response:
+    """An HTML page with a CSRF token for its forms; never stored by a cache."""
+    token = request.cookies.get(CSRF_COOKIE)
+    new = token is None or not re.fullmatch(r"[\w-]{32,64}", token)
+    if new:
+        token = secrets.token_urlsafe(32)
+    context = {"draft": _draft(request), "csrf": token, "catalogue":
+               request.app.state.catalogue, **context}
+    response = templates.TemplateResponse(request, template, context, status_code=status,
+                                          headers=NO_STORE)
+    if new:
+        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https", path="/")
+    return response
+
+
+def _draft(request: Request) -> bool:
+    return request.query_params.get("draft", "") in ("1", "true", "yes")
+
+
+async def _form(request: Request) -> FormData:
+    """The posted form, after its CSRF token is checked (403 when it does not match)."""
+    form = await request.form(max_files=0, max_fields=200)
+    sent = form.get("csrf")
+    kept = request.cookies.get(CSRF_COOKIE)
+    if not (isinstance(sent, str) and kept and hmac.compare_digest(sent, kept)):
+        raise HTTPException(403, "The form has expired. Go back, reload the page and send "
+                                 "it again.")
+    return form
+
+
+def _text(form: FormData) -> dict[str, str]:
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+# --- pages -------------------------------------------------------------------------------
+
+async def index(request: Request) -> Response:
+    query = request.query_params.get("q", "")[:100]
+    catalogue = request.app.state.catalogue
+    found = catalogue.search(query, _draft(request))
+    if request.query_params.get("partial"):
+        return page(request, "_results.html", {"query": query, "found": found})
+    return page(request, "index.html", {"query": query, "found": found})
+
+
+def _medicine(request: Request) -> Medicine:
+    medicine = request.app.state.catalogue.get(request.path_params["slug"], _draft(request))
+    if medicine is None:
+        raise HTTPException(404, "There is no medicine with this name. Search for it on the "
+                                 "start page.")
+    return medicine
+
+
+async def medicine_page(request: Request) -> Response:
+    medicine = _medicine(request)
+    return page(request, "medicine.html", await _medicine_context(request, medicine))
+
+
+async def _medicine_context(request: Request, medicine: Medicine, values: dict | None = None,
+                            errors: list[dict] | None = None) -> dict[str, Any]:
+    previews = []
+    for job in medicine.jobs:
+        try:
+            data, _ = await api.generic_pdf(request, job, None)
+            count = _page_count(data)
+        except Refused:
+            count = 0  # busy: the page offers the PDF without its preview
+        previews.append({"job": job, "pages": range(1, min(count, PAGES_SHOWN) + 1),
+                         "count": count})
+    return {"medicine": medicine, "previews": previews, "values": values or {},
+            "errors": errors or [], "today": dt.date.today().isoformat(),
+            "variants": request.app.state.catalogue.patient_variants}
+
+
+def _form_errors(errors: list[FieldError], rows: list[tuple[int, str]]) -> list[dict]:
+    shown = []
+    for e in errors:
+        name = form_field(e.field, rows)
+        base = name.split("-")[0]
+        message = (f"Enter {LABELS[base]}." if e.message.startswith("missing required field")
+                   and base in LABELS else _plain(e.message))
+        shown.append({"field": name, "message": message})
+    return shown
+
+
+def _plain(message: str) -> str:
+    """A checker's message without the patient-file wording a form user cannot act on."""
+    message = re.sub(r"\s*\(see examples/patient\.yaml\)", "", message)
+    return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+async def _personal(request: Request, kind: str, form: dict[str, str],
+                    rows: list[tuple[int, str]]) -> tuple[Any, str | None, str | None, bool]:
+    """The patient, variant, paper and draft flag of a personalise form; raise InputError."""
+    draft = form.get("draft") == "true"
+    details = form.get("details")
+    data = json.loads(details) if details else form_to_data(form, rows)
+    errors = []
+    variant = form.get("variant") or None
+    names = [v.name for v in request.app.state.catalogue.patient_variants]
+    if variant is not None and variant not in names:
+        errors.append(FieldError("variant", "choose a leaflet from the list"))
+    paper = form.get("paper") or None
+    if paper is not None and paper not in PAPERS:
+        errors.append(FieldError("paper", "choose a paper size from the list"))
+    if not rows and not details:
+        errors.append(FieldError("medicine-0", "choose at least one medicine"))
+    try:
+        patient = patient_from_data(data, request.app.state.config.styles)
+    except InputError as exc:
+        errors += exc.errors
+        patient = None
+    if patient is not None:
+        try:
+            api.check_medicines(request, patient, draft)
+        except InputError as exc:
+            errors += exc.errors
+    if errors:
+        raise InputError(errors)
+    return patient, variant, paper, draft
+
+
+def _handout_rows(medicine: Medicine) -> list[tuple[int, str]]:
+    return [(0, medicine.slug)]
+
+
+def _packet_rows(form: dict[str, str]) -> list[tuple[int, str]]:
+    return [(i, form[f"medicine-{i}"]) for i in range(PACKET_ROWS)
+            if form.get(f"medicine-{i}")]
+
+
+async def handout_preview(request: Request) -> Response:
+    medicine = _medicine(request)
+    form = _text(await _form(request))
+    rows = _handout_rows(medicine)
+    try:
+        patient, variant, paper, draft = await _personal(request, "handout", form, rows)
+        data, images = await api.run(request, pool.personal_preview, "handout", medicine.slug,
+                                     patient, variant, paper, draft,
+                                     request.app.state.config.preview_width)
+    except InputError as exc:
+        return page(request, "medicine.html", await _medicine_context(
+            request, medicine, form, _form_errors(exc.errors, rows)), status=422)
+    except Refused as refused:
+        return _refused_page(request, refused)
+    details = json.dumps(form_to_data(form, rows), ensure_ascii=False)
+    return page(request, "preview.html", {
+        "title": f"{medicine.monograph.name}: check the leaflet",
+        "images": [_data_uri(i) for i in images], "details": details, "variant": variant,
+        "paper": paper, "draft_pdf": draft, "size": len(data),
+        "download": request.url_for("handout_pdf", slug=medicine.slug),
+        "back": str(request.url_for("medicine", slug=medicine.slug))})
+
+
+async def handout_pdf(request: Request) -> Response:
+    medicine = _medicine(request)
+    form = _text(await _form(request))
+    rows = _handout_rows(medicine)
+    try:
+        patient, variant, paper, draft = await _personal(request, "handout", form, rows)
+        data = await api.run(request, pool.handout_pdf, medicine.slug, patient, variant,
+                             paper, draft)
+    except InputError as exc:
+        return page(request, "medicine.html", await _medicine_context(
+            request, medicine, form, _form_errors(exc.errors, rows)), status=422)
+    except Refused as refused:
+        return _refused_page(request, refused)
+    return api.pdf_response(data, f"{medicine.slug}-handout.pdf")
+
+
+async def packet_page(request: Request) -> Response:
+    return page(request, "packet.html", _packet_context(request))
+
+
+def _packet_context(request: Request, values: dict | None = None,
+                    errors: list[dict] | None = None) -> dict[str, Any]:
+    catalogue = request.app.state.catalogue
+    return {"medicines": catalogue.listed(_draft(request)), "rows": range(PACKET_ROWS),
+            "values": values or {}, "errors": errors or [], "today": dt.date.today().isoformat(),
+            "variants": catalogue.patient_variants}
+
+
+async def packet_preview(request: Request) -> Response:
+    form = _text(await _form(request))
+    rows = _packet_rows(form)
+    try:
+        patient, variant, paper, draft = await _personal(request, "packet", form, rows)
+        data, images = await api.run(request, pool.personal_preview, "packet", None, patient,
+                                     variant, paper, draft,
+                                     request.app.state.config.preview_width)
+    except InputError as exc:
+        return page(request, "packet.html", _packet_context(
+            request, form, _form_errors(exc.errors, rows)), status=422)
+    except Refused as refused:
+        return _refused_page(request, refused)
+    details = json.dumps(form_to_data(form, rows), ensure_ascii=False)
+    return page(request, "preview.html", {
+        "title": "Medicine packet: check it", "images": [_data_uri(i) for i in images],
+        "details": details, "variant": variant, "paper": paper, "draft_pdf": draft,
+        "size": len(data), "download": request.url_for("packet_pdf"),
+        "back": str(request.url_for("packet"))})
+
+
+async def packet_pdf(request: Request) -> Response:
+    form = _text(await _form(request))
+    rows = _packet_rows(form)
+    try:
+        patient, variant, paper, draft = await _personal(request, "packet", form, rows)
+        data = await api.run(request, pool.packet_pdf, patient, variant, paper, draft)
+    except InputError as exc:
+        return page(request, "packet.html", _packet_context(
+            request, form, _form_errors(exc.errors, rows)), status=422)
+    except Refused as refused:
+        return _refused_page(request, refused)
+    return api.pdf_response(data, "medicine-packet.pdf")
+
+
+def _refused_page(request: Request, refused: Refused) -> Response:
+    response = refused.response
+    body = json.loads(bytes(response.body))
+    message = body["errors"][0]["message"]
+    result = page(request, "error.html", {"title": "Not done", "message": message[0].upper()
+                                          + message[1:] + "."}, status=response.status_code)
+    if "retry-after" in response.headers:
+        result.headers["Retry-After"] = response.headers["retry-after"]
+    return result
+
+
+def _page_count(pdf: bytes) -> int:
+    import io
+
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+# --- the leaflet as a web page and its page images ----------------------------------------
+
+def _job(request: Request) -> tuple[Medicine, Job]:
+    medicine = _medicine(request)
+    job = medicine.job(request.path_params["variant"])
+    if job is None:
+        raise HTTPException(404, "This medicine has no leaflet of this kind.")
+    return medicine, job
+
+
+async def leaflet_page(request: Request) -> Response:
+    """The leaflet as an accessible, responsive web page: the variant's own template and
+    audience rules, in the app's layout instead of the print stylesheets."""
+    medicine, job = _job(request)
+    renderer = _renderer(request)
+    body = render_html(job.monograph, job.variant, job.sections, renderer.styles,
+                       renderer.fonts, extra={"fragment": True}).html
+    folder = figures_folder(job.monograph).as_uri()
+    body = body.replace(f'src="{folder}/', f'src="/figures/{medicine.slug}/')
+    title = job.variant.title.replace("{medicine}", job.monograph.name)
+    return page(request, "leaflet.html", {"medicine": medicine, "job": job, "title": title,
+                                          "body": Markup(body)})  # noqa: S704 autoescaped by its template
+
+
+def _renderer(request: Request) -> Renderer:
+    state = request.app.state
+    if not hasattr(state, "renderer"):
+        state.renderer = Renderer(state.config.styles)
+    return state.renderer
+
+
+async def figure(request: Request) -> Response:
+    medicine = _medicine(request)
+    folder = figures_folder(medicine.monograph)
+    name = request.path_params["name"]
+    path = (folder / name).resolve()
+    if not re.fullmatch(r"[\w.-]+\.(svg|png|jpe?g)", name) or not path.is_relative_to(folder) \
+            or not path.is_file():
+        raise HTTPException(404, "No such figure.")
+    media = "image/svg+xml" if path.suffix == ".svg" else None
+    return FileResponse(path, media_type=media,
+                        headers={"Cache-Control": "public, max-age=300",
+                                 "Content-Security-Policy": "default-src 'none'; "
+                                 "style-src 'unsafe-inline'"})
+
+
+async def page_image(request: Request) -> Response:
+    """Page ``n`` of a generic leaflet as PNG (kept in memory: no patient data)."""
+    medicine, job = _job(request)
+    number = int(request.path_params["number"])
+    cache = request.app.state.pages
+    key = (medicine.slug, job.variant.name)
+    try:
+        if key not in cache:
+            data, _ = await api.generic_pdf(request, job, None)
+            cache[key] = await api.run(request, pool.page_images, data,
+                                       request.app.state.config.preview_width, 0, 40,
+                                       private=False)
+    except Refused as refused:
+        return refused.response
+    images = cache[key]
+    if not 1 <= number <= len(images):
+        raise HTTPException(404, "No such page.")
+    return Response(images[number - 1], media_type="image/png",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+async def docs(request: Request) -> Response:
+    return page(request, "docs.html", {"spec": api.openapi_spec(), "title": "HTTP API"})
+
+
+async def login(request: Request) -> Response:
+    from .app import TOKEN_COOKIE
+
+    if request.method == "POST":
+        form = _text(await _form(request))
+        token = request.app.state.config.token
+        given = form.get("token", "").strip()
+        if token is None or hmac.compare_digest(given.encode(), token.encode()):
+            response = RedirectResponse("/", status_code=303)
+            response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict",
+                                secure=request.url.scheme == "https")
+            return response
+        return page(request, "login.html", {"title": "Sign in", "failed": True}, status=401)
+    return page(request, "login.html", {"title": "Sign in", "failed": False})
+
+
+TITLES = {403: "Form expired", 404: "Not found", 405: "Not allowed"}
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    return _error(request, exc, status, TITLES.get(status, "Not done"))
+
+
+def _error(request: Request, exc: Exception, status: int, title: str) -> Response:
+    detail = getattr(exc, "detail", None) or title
+    if request.url.path.startswith(("/api/", "/infobutton")):
+        return JSONResponse({"errors": [{"field": "path", "message": detail}]},
+                            status_code=status)
+    return page(request, "error.html", {"title": title, "message": detail}, status=status)
+
+
+routes = [
+    Route("/", index, name="index"),
+    Route("/medicine/{slug}", medicine_page, name="medicine"),
+    Route("/medicine/{slug}/preview", handout_preview, methods=["POST"], name="handout_preview"),
+    Route("/medicine/{slug}/handout.pdf", handout_pdf, methods=["POST"], name="handout_pdf"),
+    Route("/packet", packet_page, name="packet"),
+    Route("/packet/preview", packet_preview, methods=["POST"], name="packet_preview"),
+    Route("/packet.pdf", packet_pdf, methods=["POST"], name="packet_pdf"),
+    Route("/leaflets/{slug}/{variant}", leaflet_page, name="leaflet"),
+    Route("/leaflets/{slug}/{variant}/page-{number:int}.png", page_image, name="page_image"),
+    Route("/figures/{slug}/{name}", figure, name="figure"),
+    Route("/docs", docs, name="docs"),
+    Route("/login", login, methods=["GET", "POST"], name="login"),
+]
