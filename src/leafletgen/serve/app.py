@@ -188,14 +188,13 @@ class TokenGuard:
                 or scope["path"].startswith(self.OPEN) or self._allowed(Request(scope))):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
         response: Response
         if scope["path"].startswith(("/api/", "/infobutton", "/openapi")):
             response = JSONResponse({"errors": [{"field": "Authorization", "message":
                                      "send the service token: Authorization: Bearer TOKEN"}]},
                                     status_code=401, headers={"WWW-Authenticate": "Bearer"})
         else:
-            response = RedirectResponse(request.url_for("login"), status_code=303)
+            response = RedirectResponse("/login", status_code=303)
         await response(scope, receive, send)
 
     def _allowed(self, request: Request) -> bool:

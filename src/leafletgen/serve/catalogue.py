@@ -106,8 +106,9 @@ class Catalogue:
         return [v for v in self.variants if v.audience == "patient"]
 
 
-def load_catalogue(leaflets: Path, styles: Path, out: Path) -> Catalogue:
-    """Read and check every monograph once; monographs with errors are left out (and logged)."""
+def load_catalogue(leaflets: Path, styles: Path, out: Path | None) -> Catalogue:
+    """Read and check every monograph once; monographs with errors are left out (and logged).
+    ``out``: where a build wrote the PDFs (None: none are served from disk)."""
     the_plan = plan((leaflets,), styles)
     for problem in errors_in(the_plan.problems):
         log.warning("not served: %s", problem)
@@ -117,11 +118,11 @@ def load_catalogue(leaflets: Path, styles: Path, out: Path) -> Catalogue:
     medicines = tuple(Medicine(jobs[0].monograph, tuple(sorted(jobs, key=_variant_order)))
                       for jobs in sorted(by_slug.values(), key=lambda j: j[0].monograph.name))
     current: set[Path] = set()
-    if out.is_dir() and (out / "manifest.json").is_file():
+    if out is not None and (out / "manifest.json").is_file():
         state = status((leaflets,), out, styles)
         current = {leaflet.pdf for leaflet in state.leaflets if leaflet.reason is None}
     variants = tuple(sorted(the_plan.variants, key=lambda v: _variant_order_of(v)))
-    return Catalogue(medicines, variants, frozenset(current), out)
+    return Catalogue(medicines, variants, frozenset(current), out or Path("out"))
 
 
 def _variant_order(job: Job) -> tuple[int, str]:

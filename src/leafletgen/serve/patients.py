@@ -39,7 +39,10 @@ class InputError(Exception):
 
 
 _MISSING = re.compile(r"^missing required field '(?P<name>[\w]+)'(?: in (?P<parent>[\w.]+))?")
-_LEADING = re.compile(r"^(?P<field>[a-z_]+(?:\.[\w]+)*)(?::| is | has )")
+# a message that starts with a field of the patient file names it ("medicines.0.dose must not
+# be empty", "date is not a valid date")
+_LEADING = re.compile(r"^(?P<field>(?:patient|date|prescriber|contact|medicines|note|variant)"
+                      r"(?:\.\w+)*)\b")
 
 
 def field_of(problem: Problem) -> str:

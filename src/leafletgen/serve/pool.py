@@ -112,21 +112,26 @@ _state: dict[str, Any] = {}
 
 
 def _warm(leaflets: Path, styles: Path) -> None:
-    """Load everything a render needs, then render one leaflet so every cache is hot."""
+    """A worker's start: load everything a render needs, then render one leaflet so every
+    cache (fonts, templates, WeasyPrint's own) is hot."""
     import signal
 
-    from .catalogue import load_catalogue
-    from .core import Renderer
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server shuts its workers down
-    # the library's own messages about a render could quote the document: keep them quiet
+    # the libraries' own messages about a render could quote the document: keep them quiet
     logging.getLogger().setLevel(logging.ERROR)
-    catalogue = load_catalogue(leaflets, styles, Path("/nonexistent"))
-    _state.update(leaflets=leaflets, styles=styles, catalogue=catalogue, renderers={})
+    load_state(leaflets, styles)
+    catalogue = _state["catalogue"]
     if catalogue.medicines:
         job = catalogue.medicines[0].jobs[0]
         _renderer(None).pdf(_renderer(None).html(job), job)
-    del Renderer
+
+
+def load_state(leaflets: Path, styles: Path) -> None:
+    """Read the catalogue into this process, for the render functions below."""
+    from .catalogue import load_catalogue
+
+    catalogue = load_catalogue(leaflets, styles, None)
+    _state.update(leaflets=leaflets, styles=styles, catalogue=catalogue, renderers={})
 
 
 def _ready() -> bool:
