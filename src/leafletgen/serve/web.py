@@ -126,8 +126,9 @@ def _form_errors(errors: list[FieldError], rows: list[tuple[int, str]]) -> list[
     for e in errors:
         name = form_field(e.field, rows)
         base = name.split("-")[0]
-        message = (f"Enter {LABELS[base]}." if e.message.startswith("missing required field")
-                   and base in LABELS else _plain(e.message))
+        empty = e.message.startswith("missing required field") or re.search(
+            r"must not be (empty|blank)", e.message)
+        message = f"Enter {LABELS[base]}." if empty and base in LABELS else _plain(e.message)
         shown.append({"field": name, "message": message})
     return shown
 
@@ -306,9 +307,19 @@ async def leaflet_page(request: Request) -> Response:
                        renderer.fonts, extra={"fragment": True}).html
     folder = figures_folder(job.monograph).as_uri()
     body = body.replace(f'src="{folder}/', f'src="/figures/{medicine.slug}/')
+    body = _web_lists(body)
     title = job.variant.title.replace("{medicine}", job.monograph.name)
     return page(request, "leaflet.html", {"medicine": medicine, "job": job, "title": title,
                                           "body": Markup(body)})  # noqa: S704 autoescaped by its template
+
+
+def _web_lists(body: str) -> str:
+    """List items as HTML has them: the print templates wrap an item's text in
+    ``<dd class="li-body">``, which PDF tagging needs (LBody) and HTML allows only in a <dl>."""
+    if "<dl" in body:
+        return body  # a real definition list: leave every <dd> as it is
+    return body.replace('<dd class="li-body">', '<div class="li-body">').replace("</dd>",
+                                                                               "</div>")
 
 
 def _renderer(request: Request) -> Renderer:

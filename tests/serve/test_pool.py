@@ -1,0 +1,65 @@
+"""The warm render workers: a bounded queue and a per-request timeout (real processes)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from leafletgen.serve.pool import Busy, PoolOptions, RenderPool, TimedOut, handout_pdf
+
+from .conftest import PATIENT_NAME, STYLES, patient_data
+from .test_api import pdf_text
+
+
+@pytest.fixture(scope="module")
+def small_pool(leaflets):
+    pool = RenderPool(PoolOptions(leaflets, STYLES, workers=1, queue=1, timeout=1.5))
+    pool.warm_up()
+    yield pool
+    pool.close()
+
+
+@pytest.mark.slow
+def test_requests_over_workers_plus_queue_are_refused_at_once(small_pool):
+    async def three() -> list:
+        return await asyncio.gather(*(small_pool.run(time.sleep, 0.6) for _ in range(3)),
+                                    return_exceptions=True)
+
+    started = time.perf_counter()
+    results = asyncio.run(three())
+    assert sum(isinstance(r, Busy) for r in results) == 1
+    assert sum(r is None for r in results) == 2  # one ran, one waited for it, then ran
+    assert time.perf_counter() - started >= 1.2  # in turn, on one worker
+    assert small_pool.pending == 0
+
+
+@pytest.mark.slow
+def test_a_slow_render_times_out_but_keeps_its_slot_until_done(small_pool):
+    async def slow() -> None:
+        await small_pool.run(time.sleep, 3)
+
+    with pytest.raises(TimedOut):
+        asyncio.run(slow())
+    assert small_pool.pending == 1  # the worker is still busy with it
+    deadline = time.monotonic() + 10
+    while small_pool.pending and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert small_pool.pending == 0
+
+
+@pytest.mark.slow
+def test_a_warm_worker_renders_a_handout(small_pool):
+    import json
+    from pathlib import Path
+
+    from leafletgen.serve.core import parse_patient
+
+    patient, _ = parse_patient(Path("request"), json.dumps(patient_data("baclofen")), STYLES)
+    pool = RenderPool(PoolOptions(small_pool.options.leaflets, STYLES, workers=1, timeout=60))
+    try:
+        data = asyncio.run(pool.run(handout_pdf, "baclofen", patient, None, None, False))
+    finally:
+        pool.close()
+    assert PATIENT_NAME in pdf_text(data)
