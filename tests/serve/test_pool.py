@@ -63,3 +63,58 @@ def test_a_warm_worker_renders_a_handout(small_pool):
     finally:
         pool.close()
     assert PATIENT_NAME in pdf_text(data)
+
+
+@pytest.mark.slow
+def test_workers_make_the_same_bytes_as_the_public_api(leaflets):
+    """The workers keep the monographs read; their handouts and packets must be exactly
+    what leafletgen.handout() and leafletgen.packet() make."""
+    import leafletgen
+    from leafletgen.serve import pool as pool_module
+    from leafletgen.serve.pool import packet_pdf
+
+    pool_module.load_state(leaflets, STYLES)
+    one = _patient(patient_data("baclofen"))
+    assert handout_pdf("baclofen", one, None, None, False) == leafletgen.handout(
+        leaflets / "baclofen.md", one, styles=STYLES)
+    two = _patient(patient_data("baclofen", "amoxicillin"))
+    assert packet_pdf(two, "patient-large", "letter", False) == leafletgen.packet(
+        two, leaflets=leaflets, styles=STYLES, variant="patient-large", paper="letter")
+
+
+@pytest.mark.slow
+def test_workers_refuse_a_draft_unless_asked(leaflets):
+    from leafletgen.errors import ContentError
+    from leafletgen.serve import pool as pool_module
+
+    pool_module.load_state(leaflets, STYLES)
+    with pytest.raises(ContentError, match="medicines.0.monograph"):
+        handout_pdf("methotrexate", _patient(patient_data("methotrexate")), None, None, False)
+
+
+@pytest.mark.slow
+def test_stopping_the_server_stops_its_workers(tmp_path, leaflets):
+    from pathlib import Path
+
+    from .conftest import start_server, stop_server
+
+    server = start_server(tmp_path, leaflets, workers=2)
+    children = [int(c) for task in Path(f"/proc/{server.process.pid}/task").iterdir()
+                for c in (task / "children").read_text().split()]
+    assert len(children) >= 2
+    stop_server(server)
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{c}").exists() for c in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{c}").exists() for c in children)
+
+
+def _patient(data):
+    import json
+    from pathlib import Path
+
+    from leafletgen.serve.core import parse_patient
+
+    patient, problems = parse_patient(Path("request"), json.dumps(data), STYLES)
+    assert patient is not None, problems
+    return patient

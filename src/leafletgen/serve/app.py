@@ -63,17 +63,22 @@ class ServeConfig:
     preview_width: int = 640  # pixels, page images
 
 
-def create_app(config: ServeConfig, pool: RenderPool | None = None) -> Starlette:
-    """The application; ``pool`` (default: one from ``config``) renders the PDFs."""
+def create_app(config: ServeConfig, pool: RenderPool | None = None,
+               own_pool: bool | None = None) -> Starlette:
+    """The application; ``pool`` (default: one from ``config``) renders the PDFs. The
+    application shuts down a pool it owns (by default the one it made) when it stops."""
     from . import api, infobutton, web
 
     catalogue = load_catalogue(config.leaflets, config.styles, config.out)
-    own_pool = pool is None
+    if own_pool is None:
+        own_pool = pool is None
     the_pool = pool or RenderPool(PoolOptions(config.leaflets, config.styles, config.workers,
                                               config.queue, config.timeout))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # closed here, not after the server returns: uvicorn re-raises SIGTERM once it has
+        # shut down, which would end this process before a `finally` after it runs
         try:
             yield
         finally:
@@ -97,9 +102,10 @@ def create_app(config: ServeConfig, pool: RenderPool | None = None) -> Starlette
     return app
 
 
-def asgi(config: ServeConfig, pool: RenderPool | None = None) -> ASGIApp:
+def asgi(config: ServeConfig, pool: RenderPool | None = None,
+         own_pool: bool | None = None) -> ASGIApp:
     """The application with its middleware, as the server runs it."""
-    return create_app(config, pool).state.asgi
+    return create_app(config, pool, own_pool).state.asgi
 
 
 class SecurityHeaders:

@@ -117,6 +117,7 @@ def _warm(leaflets: Path, styles: Path) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server shuts its workers down
+    _exit_with_parent()
     # the libraries' own messages about a render could quote the document: keep them quiet
     logging.getLogger().setLevel(logging.ERROR)
     load_state(leaflets, styles)
@@ -124,6 +125,21 @@ def _warm(leaflets: Path, styles: Path) -> None:
     if catalogue.medicines:
         job = catalogue.medicines[0].jobs[0]
         _renderer(None).pdf(_renderer(None).html(job), job)
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the server is gone (killed without shutting its pool down)."""
+    import os
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 def load_state(leaflets: Path, styles: Path) -> None:
@@ -165,18 +181,38 @@ def generic_pdf(slug: str, variant: str, paper: str | None) -> bytes:
 
 def handout_pdf(slug: str, patient: Any, variant: str | None, paper: str | None,
                 draft: bool) -> bytes:
-    from .. import handout
-
-    medicine = _state["catalogue"].get(slug, draft=True)
-    return handout(medicine.monograph.path, patient, styles=_state["styles"], variant=variant,
-                   paper=paper, draft=draft)
+    """What ``leafletgen.handout()`` makes, from the monograph this worker has read already."""
+    return _personal([slug], patient, variant, paper, draft, cover=False)
 
 
 def packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool) -> bytes:
-    from .. import packet
+    """What ``leafletgen.packet()`` makes (without attachments), from the monographs read."""
+    return _personal([m.monograph for m in patient.medicines], patient, variant, paper, draft,
+                     cover=True)
 
-    return packet(patient, leaflets=_state["leaflets"], styles=_state["styles"],
-                  variant=variant, paper=paper, draft=draft)
+
+def _personal(slugs: list[str], patient: Any, variant: str | None, paper: str | None,
+              draft: bool, cover: bool) -> bytes:
+    from .core import ContentError, Problem, approval_problems, assemble, choose_variant
+
+    styles = _state["styles"]
+    chosen = choose_variant(patient, styles, variant)
+    pairs = []
+    problems = []
+    for slug in slugs:
+        prescription = patient.prescription(slug)
+        medicine = _state["catalogue"].get(slug, draft=True)
+        job = medicine.job(chosen.name) if medicine is not None else None
+        field = f"medicines.{patient.medicines.index(prescription)}.monograph"
+        if job is None:  # the server checks first; a worker never trusts that alone
+            problems.append(Problem(patient.path, prescription.line,
+                                    f"{field}: there is no monograph with this slug"))
+            continue
+        problems += approval_problems(patient, prescription, job, field, draft)
+        pairs.append((job, prescription))
+    if problems:
+        raise ContentError(problems)
+    return assemble(patient, pairs, styles, paper, cover=cover, attachments=[])
 
 
 def page_images(pdf: bytes, width: int, first: int = 0, count: int = 8) -> list[bytes]:

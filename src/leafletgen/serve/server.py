@@ -20,14 +20,16 @@ def run(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000) -> None:
 
     pool = RenderPool(PoolOptions(config.leaflets, config.styles, config.workers,
                                   config.queue, config.timeout))
-    pool.warm_up()
     try:
-        # access_log off: uvicorn's would show query strings; ours (app.py) never does
-        uvicorn.run(asgi(config, pool), host=host, port=port, access_log=False,
-                    log_config=None, server_header=False, proxy_headers=False,
-                    timeout_graceful_shutdown=int(config.timeout))
-    finally:
+        pool.warm_up()
+        # access_log off: uvicorn's would show query strings; ours (app.py) never does.
+        # The application closes the pool when uvicorn stops it.
+        uvicorn.run(asgi(config, pool, own_pool=True), host=host, port=port,
+                    access_log=False, log_config=None, server_header=False,
+                    proxy_headers=False, timeout_graceful_shutdown=int(config.timeout))
+    except BaseException:
         pool.close()
+        raise
 
 
 @click.command("serve")
