@@ -119,7 +119,9 @@ async def generic_pdf(request: Request, job: Job, paper: str | None) -> tuple[by
     cache = request.app.state.pdfs
     key = (job.monograph.slug, job.variant.name, paper)
     if key not in cache:
-        current = request.app.state.catalogue.current_pdf(job) if paper is None else None
+        # a built PDF has no QR code: with a public address, render it with one
+        plain = paper is None and request.app.state.config.public_url is None
+        current = request.app.state.catalogue.current_pdf(job) if plain else None
         if current is not None:
             data = current.read_bytes()
         else:

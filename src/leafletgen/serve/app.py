@@ -73,7 +73,8 @@ def create_app(config: ServeConfig, pool: RenderPool | None = None,
     if own_pool is None:
         own_pool = pool is None
     the_pool = pool or RenderPool(PoolOptions(config.leaflets, config.styles, config.workers,
-                                              config.queue, config.timeout))
+                                              config.queue, config.timeout,
+                                              public_url=config.public_url))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

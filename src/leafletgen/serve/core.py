@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..build import DEFAULT_STYLES, PAPERS, Job, Plan, Renderer, figures_folder, plan
 from ..errors import ContentError, LeafletgenError, Problem, UsageError, errors_in
+from ..html import environment as template_environment
 from ..html import render_html
 from ..monograph import Monograph
 
@@ -21,4 +22,4 @@ from ..variants import Variant
 __all__ = ["DEFAULT_STYLES", "PAPERS", "ContentError", "Job", "LeafletgenError", "Monograph",
            "Patient", "Plan", "Problem", "Renderer", "UsageError", "Variant",
            "approval_problems", "assemble", "choose_variant", "errors_in", "figures_folder",
-           "parse_patient", "plan", "render_html"]
+           "parse_patient", "plan", "render_html", "template_environment"]

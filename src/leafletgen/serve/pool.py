@@ -44,6 +44,7 @@ class PoolOptions:
     queue: int = 8  # requests that may wait for a worker
     timeout: float = 30.0  # seconds per request
     retry_after: int = 2  # seconds, in the 503's Retry-After
+    public_url: str | None = None  # leaflets then carry a QR code to their web page (qr.py)
 
 
 class RenderPool:
@@ -57,7 +58,8 @@ class RenderPool:
         # spawn: a fork of a running event loop with threads is not safe
         return ProcessPoolExecutor(
             self.options.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_warm, initargs=(self.options.leaflets, self.options.styles))
+            initializer=_warm, initargs=(self.options.leaflets, self.options.styles,
+                                         self.options.public_url))
 
     def warm_up(self) -> None:
         """Start every worker now and wait until each is warm (their initialiser has run)."""
@@ -111,7 +113,7 @@ class RenderPool:
 _state: dict[str, Any] = {}
 
 
-def _warm(leaflets: Path, styles: Path) -> None:
+def _warm(leaflets: Path, styles: Path, public_url: str | None = None) -> None:
     """A worker's start: load everything a render needs, then render one leaflet so every
     cache (fonts, templates, WeasyPrint's own) is hot."""
     import signal
@@ -121,6 +123,10 @@ def _warm(leaflets: Path, styles: Path) -> None:
     # the libraries' own messages about a render could quote the document: keep them quiet
     logging.getLogger().setLevel(logging.ERROR)
     load_state(leaflets, styles)
+    if public_url:
+        from . import qr
+
+        qr.enable(styles.resolve() / "templates", public_url)
     catalogue = _state["catalogue"]
     if catalogue.medicines:
         job = catalogue.medicines[0].jobs[0]

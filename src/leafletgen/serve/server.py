@@ -19,7 +19,7 @@ def run(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000) -> None:
     import uvicorn
 
     pool = RenderPool(PoolOptions(config.leaflets, config.styles, config.workers,
-                                  config.queue, config.timeout))
+                                  config.queue, config.timeout, public_url=config.public_url))
     try:
         pool.warm_up()
         # access_log off: uvicorn's would show query strings; ours (app.py) never does.
