@@ -318,3 +318,19 @@ def test_cli_refuses_an_open_interface_without_a_token(tmp_path: Path):
     short.write_text("abc\n")
     result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--token-file", str(short)])
     assert result.exit_code == 2 and "shorter than 32" in result.output
+
+
+@pytest.mark.slow
+def test_a_current_built_pdf_is_served_from_out_without_rendering(leaflets):
+    import leafletgen
+
+    out = leaflets.parent / "out"
+    result = leafletgen.build([leaflets / "baclofen.md"], out, STYLES, variants=["patient"],
+                              incremental=True)
+    assert result.ok, result.problems
+    counting = InlinePool(leaflets, STYLES)
+    with make_client(leaflets, counting) as built:
+        answer = built.get("/api/leaflets/baclofen/patient.pdf")
+    assert answer.status_code == 200
+    assert answer.content == (out / "baclofen-patient.pdf").read_bytes()
+    assert counting.calls == []  # nothing rendered
