@@ -334,3 +334,24 @@ def test_a_current_built_pdf_is_served_from_out_without_rendering(leaflets):
     assert answer.status_code == 200
     assert answer.content == (out / "baclofen-patient.pdf").read_bytes()
     assert counting.calls == []  # nothing rendered
+
+
+def test_on_loopback_only_loopback_host_names_are_answered(leaflets, inline_pool):
+    with make_client(leaflets, inline_pool, allowed_hosts=("127.0.0.1", "localhost")) as local:
+        assert local.get("/api/leaflets").status_code == 200
+        # a page elsewhere that points a name of its own at 127.0.0.1 (DNS rebinding)
+        assert local.get("/api/leaflets", headers={"Host": "attacker.example"}
+                         ).status_code == 400
+
+
+def test_the_json_example_is_the_patient_file_example():
+    import json
+
+    import yaml
+
+    from .conftest import ROOT
+
+    from_yaml = json.loads(json.dumps(yaml.safe_load(
+        (ROOT / "examples" / "patient.yaml").read_text(encoding="utf-8")), default=str))
+    assert json.loads((ROOT / "examples" / "patient.json").read_text(encoding="utf-8")
+                      ) == from_yaml

@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -33,6 +34,7 @@ from .pool import PoolOptions, RenderPool
 access_log = logging.getLogger("leafletgen.serve.access")
 HERE = Path(__file__).parent
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 TOKEN_COOKIE = "leafletgen_token"
 MAX_BODY = 64 * 1024  # a patient file is at most 64 KB (limits.MAX_YAML_BYTES)
 
@@ -60,6 +62,9 @@ class ServeConfig:
     max_body: int = MAX_BODY
     token: str | None = field(default=None, repr=False)  # required on every request when set
     public_url: str | None = None  # where patients can reach the HTML leaflets
+    # Host headers answered (None: any). On loopback only the loopback names, so a web page
+    # elsewhere cannot reach the service by pointing a name of its own at 127.0.0.1.
+    allowed_hosts: tuple[str, ...] | None = None
     preview_width: int = 640  # pixels, page images
 
 
@@ -97,6 +102,8 @@ def create_app(config: ServeConfig, pool: RenderPool | None = None,
     app.state.pdfs = {}  # generic leaflets: (slug, variant, paper) -> (bytes, etag)
     app.state.pages = {}  # their page images
     wrapped: ASGIApp = TokenGuard(app, config.token)
+    if config.allowed_hosts is not None:
+        wrapped = TrustedHostMiddleware(wrapped, allowed_hosts=list(config.allowed_hosts))
     wrapped = BodyLimit(wrapped, config.max_body)
     wrapped = SecurityHeaders(wrapped)
     app.state.asgi = wrapped

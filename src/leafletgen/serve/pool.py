@@ -241,9 +241,21 @@ def page_images(pdf: bytes, width: int, first: int = 0, count: int = 8) -> list[
         document.close()
 
 
+PREVIEW_PAGES = 16  # page images of a personalised PDF; the preview says when there are more
+
+
 def personal_preview(kind: str, slug: str | None, patient: Any, variant: str | None,
-                     paper: str | None, draft: bool, width: int) -> tuple[bytes, list[bytes]]:
-    """A personalised PDF and its page images, in one trip to a worker."""
-    data = (handout_pdf(slug, patient, variant, paper, draft) if kind == "handout"  # type: ignore[arg-type]
-            else packet_pdf(patient, variant, paper, draft))
-    return data, page_images(data, width)
+                     paper: str | None, draft: bool, width: int
+                     ) -> tuple[bytes, list[bytes], int]:
+    """A personalised PDF, images of its first pages and its page count, in one trip to a
+    worker."""
+    import pypdfium2
+
+    if kind == "handout":
+        data = handout_pdf(slug or "", patient, variant, paper, draft)
+    else:
+        data = packet_pdf(patient, variant, paper, draft)
+    document = pypdfium2.PdfDocument(data)
+    total = len(document)
+    document.close()
+    return data, page_images(data, width, 0, PREVIEW_PAGES), total

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
-from .app import ServeConfig, asgi, is_loopback, read_token
+from .app import LOOPBACK_HOSTS, ServeConfig, asgi, is_loopback, read_token
 from .pool import PoolOptions, RenderPool
 
 log = logging.getLogger(__name__)
@@ -88,9 +89,15 @@ def serve_command(host: str, port: int, workers: int, queue: int, timeout: float
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
+    allowed_hosts = None
+    if is_loopback(host):
+        # behind a reverse proxy, the public name arrives as the Host header too
+        public_host = urlsplit(public_url).hostname if public_url else None
+        allowed_hosts = (*LOOPBACK_HOSTS, *([public_host] if public_host else []))
     config = ServeConfig(leaflets=leaflets, styles=styles, out=out, workers=workers,
                          queue=queue, timeout=timeout, token=token,
-                         public_url=public_url.rstrip("/") if public_url else None)
+                         public_url=public_url.rstrip("/") if public_url else None,
+                         allowed_hosts=allowed_hosts)
     click.echo(f"leafletgen serve: http://{host}:{port}/ ({workers} workers warming up)",
                err=True)
     run(config, host, port)

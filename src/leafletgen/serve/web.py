@@ -29,7 +29,14 @@ from . import api, pool
 from .api import NO_STORE, Refused
 from .catalogue import Medicine
 from .core import PAPERS, Job, Renderer, figures_folder, render_html
-from .patients import FieldError, InputError, form_field, form_to_data, patient_from_data
+from .patients import (
+    FieldError,
+    InputError,
+    form_field,
+    form_to_data,
+    parse_json,
+    patient_from_data,
+)
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -48,10 +55,9 @@ LABELS = {"name": "the patient's name", "date": "the date", "prescriber": "the p
 def page(request: Request, template: str, context: dict[str, Any], status: int = 200,
          ) -> Response:
     """An HTML page with a CSRF token for its forms; never stored by a cache."""
-    token = request.cookies.get(CSRF_COOKIE)
-    new = token is None or not re.fullmatch(r"[\w-]{32,64}", token)
-    if new:
-        token = secrets.token_urlsafe(32)
+    kept = request.cookies.get(CSRF_COOKIE)
+    new = kept is None or not re.fullmatch(r"[\w-]{32,64}", kept)
+    token = secrets.token_urlsafe(32) if new or kept is None else kept
     context = {"draft": _draft(request), "csrf": token, "catalogue":
                request.app.state.catalogue, **context}
     response = templates.TemplateResponse(request, template, context, status_code=status,
@@ -139,12 +145,15 @@ def _plain(message: str) -> str:
     return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
-async def _personal(request: Request, kind: str, form: dict[str, str],
-                    rows: list[tuple[int, str]]) -> tuple[Any, str | None, str | None, bool]:
-    """The patient, variant, paper and draft flag of a personalise form; raise InputError."""
+async def _personal(request: Request, form: dict[str, str], rows: list[tuple[int, str]]
+                    ) -> tuple[Any, str | None, str | None, bool]:
+    """The patient, variant, paper and draft flag of a personalise form; raise InputError.
+
+    The preview page sends the details back as one JSON field (``details``), so the PDF is
+    made from exactly what was previewed."""
     draft = form.get("draft") == "true"
     details = form.get("details")
-    data = json.loads(details) if details else form_to_data(form, rows)
+    data = parse_json(details.encode("utf-8")) if details else form_to_data(form, rows)
     errors = []
     variant = form.get("variant") or None
     names = [v.name for v in request.app.state.catalogue.patient_variants]
@@ -184,8 +193,9 @@ async def handout_preview(request: Request) -> Response:
     form = _text(await _form(request))
     rows = _handout_rows(medicine)
     try:
-        patient, variant, paper, draft = await _personal(request, "handout", form, rows)
-        data, images = await api.run(request, pool.personal_preview, "handout", medicine.slug,
+        patient, variant, paper, draft = await _personal(request, form, rows)
+        data, images, total = await api.run(request, pool.personal_preview, "handout",
+                                            medicine.slug,
                                      patient, variant, paper, draft,
                                      request.app.state.config.preview_width)
     except InputError as exc:
@@ -197,7 +207,7 @@ async def handout_preview(request: Request) -> Response:
     return page(request, "preview.html", {
         "title": f"{medicine.monograph.name}: check the leaflet",
         "images": [_data_uri(i) for i in images], "details": details, "variant": variant,
-        "paper": paper, "draft_pdf": draft, "size": len(data),
+        "paper": paper, "draft_pdf": draft, "size": len(data), "total": total,
         "download": request.url_for("handout_pdf", slug=medicine.slug),
         "back": str(request.url_for("medicine", slug=medicine.slug))})
 
@@ -207,7 +217,7 @@ async def handout_pdf(request: Request) -> Response:
     form = _text(await _form(request))
     rows = _handout_rows(medicine)
     try:
-        patient, variant, paper, draft = await _personal(request, "handout", form, rows)
+        patient, variant, paper, draft = await _personal(request, form, rows)
         data = await api.run(request, pool.handout_pdf, medicine.slug, patient, variant,
                              paper, draft)
     except InputError as exc:
@@ -234,8 +244,9 @@ async def packet_preview(request: Request) -> Response:
     form = _text(await _form(request))
     rows = _packet_rows(form)
     try:
-        patient, variant, paper, draft = await _personal(request, "packet", form, rows)
-        data, images = await api.run(request, pool.personal_preview, "packet", None, patient,
+        patient, variant, paper, draft = await _personal(request, form, rows)
+        data, images, total = await api.run(request, pool.personal_preview, "packet", None,
+                                            patient,
                                      variant, paper, draft,
                                      request.app.state.config.preview_width)
     except InputError as exc:
@@ -247,7 +258,7 @@ async def packet_preview(request: Request) -> Response:
     return page(request, "preview.html", {
         "title": "Medicine packet: check it", "images": [_data_uri(i) for i in images],
         "details": details, "variant": variant, "paper": paper, "draft_pdf": draft,
-        "size": len(data), "download": request.url_for("packet_pdf"),
+        "size": len(data), "total": total, "download": request.url_for("packet_pdf"),
         "back": str(request.url_for("packet"))})
 
 
@@ -255,7 +266,7 @@ async def packet_pdf(request: Request) -> Response:
     form = _text(await _form(request))
     rows = _packet_rows(form)
     try:
-        patient, variant, paper, draft = await _personal(request, "packet", form, rows)
+        patient, variant, paper, draft = await _personal(request, form, rows)
         data = await api.run(request, pool.packet_pdf, patient, variant, paper, draft)
     except InputError as exc:
         return page(request, "packet.html", _packet_context(
