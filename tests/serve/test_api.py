@@ -259,7 +259,9 @@ def test_every_api_route_is_in_the_openapi_description(client):
               if route.path.startswith(("/api/", "/infobutton", "/health", "/openapi.yaml"))}
     assert served == documented
     assert client.get("/openapi.json").json() == spec
-    assert "POST /api/handout" in client.get("/docs").text
+    docs = client.get("/docs").text
+    assert "POST /api/handout" in docs
+    assert "<code>paper</code>" in docs and "<code>draft</code>" in docs  # from $ref
 
 
 def test_search_finds_by_name_generic_name_and_code(client):

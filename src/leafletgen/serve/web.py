@@ -377,7 +377,22 @@ async def page_image(request: Request) -> Response:
 
 
 async def docs(request: Request) -> Response:
-    return page(request, "docs.html", {"spec": api.openapi_spec(), "title": "HTTP API"})
+    spec = api.openapi_spec()
+    return page(request, "docs.html", {"spec": _resolved(spec, spec), "title": "HTTP API"})
+
+
+def _resolved(value: Any, spec: dict) -> Any:
+    """The OpenAPI document with its local ``$ref``s replaced by what they point to."""
+    if isinstance(value, dict):
+        if set(value) == {"$ref"} and value["$ref"].startswith("#/"):
+            target: Any = spec
+            for part in value["$ref"][2:].split("/"):
+                target = target[part]
+            return _resolved(target, spec)
+        return {k: _resolved(v, spec) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolved(v, spec) for v in value]
+    return value
 
 
 async def login(request: Request) -> Response:
@@ -406,6 +421,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 def _error(request: Request, exc: Exception, status: int, title: str) -> Response:
     detail = getattr(exc, "detail", None) or title
+    if detail.lower() == title.lower() == "not found":  # Starlette's own, for an unknown path
+        detail = "There is no page at this address."
     if request.url.path.startswith(("/api/", "/infobutton")):
         return JSONResponse({"errors": [{"field": "path", "message": detail}]},
                             status_code=status)
