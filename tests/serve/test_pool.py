@@ -118,3 +118,27 @@ def _patient(data):
     patient, problems = parse_patient(Path("request"), json.dumps(data), STYLES)
     assert patient is not None, problems
     return patient
+
+
+@pytest.mark.slow
+def test_workers_are_replaced_after_so_many_renders_without_refusing_work(leaflets):
+    import os
+
+    pool = RenderPool(PoolOptions(leaflets, STYLES, workers=1, queue=4, timeout=60,
+                                  recycle_after=3))
+    try:
+        pool.warm_up()
+
+        async def pids(count: int) -> list[int]:
+            return [await pool.run(os.getpid) for _ in range(count)]
+
+        first = asyncio.run(pids(3))
+        deadline = time.monotonic() + 60
+        later = first
+        while set(later) <= set(first) and time.monotonic() < deadline:
+            later = asyncio.run(pids(1))  # served by the old worker until the new one is warm
+            time.sleep(0.2)
+    finally:
+        pool.close()
+    assert len(set(first)) == 1
+    assert not set(later) & set(first)

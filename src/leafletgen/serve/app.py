@@ -66,6 +66,7 @@ class ServeConfig:
     # elsewhere cannot reach the service by pointing a name of its own at 127.0.0.1.
     allowed_hosts: tuple[str, ...] | None = None
     preview_width: int = 640  # pixels, page images
+    recycle_after: int = 0  # renders after which fresh workers replace the old (0: never)
 
 
 def create_app(config: ServeConfig, pool: RenderPool | None = None,
@@ -79,7 +80,8 @@ def create_app(config: ServeConfig, pool: RenderPool | None = None,
         own_pool = pool is None
     the_pool = pool or RenderPool(PoolOptions(config.leaflets, config.styles, config.workers,
                                               config.queue, config.timeout,
-                                              public_url=config.public_url))
+                                              public_url=config.public_url,
+                                              recycle_after=config.recycle_after))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -45,6 +45,9 @@ class PoolOptions:
     timeout: float = 30.0  # seconds per request
     retry_after: int = 2  # seconds, in the 503's Retry-After
     public_url: str | None = None  # leaflets then carry a QR code to their web page (qr.py)
+    # renders after which the workers are replaced by fresh ones (0: never), so whatever a
+    # long-running WeasyPrint process accumulates is given back (benchmarks/README.md)
+    recycle_after: int = 0
 
 
 class RenderPool:
@@ -52,6 +55,8 @@ class RenderPool:
         self.options = options
         self._lock = threading.Lock()
         self._pending = 0
+        self._done = 0  # renders by the current workers
+        self._recycling = False
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -98,6 +103,34 @@ class RenderPool:
     def _release(self, _future: Future) -> None:
         with self._lock:
             self._pending -= 1
+            self._done += 1
+            recycle = (self.options.recycle_after > 0 and not self._recycling
+                       and self._done >= self.options.recycle_after)
+            if recycle:
+                self._recycling = True
+        if recycle:
+            threading.Thread(target=self._recycle, daemon=True, name="recycle-workers").start()
+
+    def _recycle(self) -> None:
+        """Warm a fresh set of workers, then send new work to them; the old ones finish what
+        they have and exit. Requests keep being served all along."""
+        fresh = self._start()
+        try:
+            for future in [fresh.submit(_ready) for _ in range(self.options.workers)]:
+                future.result()
+        except Exception:  # the old workers go on; try again after as many renders
+            log.exception("fresh render workers could not start")
+            fresh.shutdown(wait=False, cancel_futures=True)
+            with self._lock:
+                self._done = 0
+                self._recycling = False
+            return
+        with self._lock:
+            old, self._executor = self._executor, fresh
+            self._done = 0
+            self._recycling = False
+        old.shutdown(wait=False)
+        log.info("render workers replaced by fresh ones")
 
     def _restart(self) -> None:
         with self._lock:

@@ -13,6 +13,8 @@ from .app import LOOPBACK_HOSTS, ServeConfig, asgi, is_loopback, read_token
 from .pool import PoolOptions, RenderPool
 
 log = logging.getLogger(__name__)
+# WeasyPrint processes grow a few MB per hundred renders (benchmarks/README.md)
+RECYCLE_AFTER = 1000
 
 
 def run(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000) -> None:
@@ -20,7 +22,8 @@ def run(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000) -> None:
     import uvicorn
 
     pool = RenderPool(PoolOptions(config.leaflets, config.styles, config.workers,
-                                  config.queue, config.timeout, public_url=config.public_url))
+                                  config.queue, config.timeout, public_url=config.public_url,
+                                  recycle_after=config.recycle_after))
     try:
         pool.warm_up()
         # access_log off: uvicorn's would show query strings; ours (app.py) never does.
@@ -43,6 +46,9 @@ def run(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000) -> None:
               help="Requests that may wait for a worker; more get 503 with Retry-After.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
               help="Seconds a render may take before the request gets 504.")
+@click.option("--recycle-after", type=click.IntRange(min=0), default=RECYCLE_AFTER,
+              show_default=True, metavar="N",
+              help="Replace the workers with fresh ones after N renders (0: never).")
 @click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               default=None, help="File whose first line is the bearer token every request "
               "must carry.")
@@ -60,8 +66,8 @@ def run(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000) -> None:
               default=Path("out"), show_default=True,
               help="Built PDFs to serve when current (leafletgen build).")
 def serve_command(host: str, port: int, workers: int, queue: int, timeout: float,
-                  token_file: Path | None, insecure_no_auth: bool, public_url: str | None,
-                  leaflets: Path, styles: Path, out: Path) -> None:
+                  recycle_after: int, token_file: Path | None, insecure_no_auth: bool,
+                  public_url: str | None, leaflets: Path, styles: Path, out: Path) -> None:
     """Serve the counter web app and the HTTP API.
 
     \b
@@ -95,7 +101,8 @@ def serve_command(host: str, port: int, workers: int, queue: int, timeout: float
         public_host = urlsplit(public_url).hostname if public_url else None
         allowed_hosts = (*LOOPBACK_HOSTS, *([public_host] if public_host else []))
     config = ServeConfig(leaflets=leaflets, styles=styles, out=out, workers=workers,
-                         queue=queue, timeout=timeout, token=token,
+                         queue=queue, timeout=timeout, recycle_after=recycle_after,
+                         token=token,
                          public_url=public_url.rstrip("/") if public_url else None,
                          allowed_hosts=allowed_hosts)
     click.echo(f"leafletgen serve: http://{host}:{port}/ ({workers} workers warming up)",
