@@ -8,8 +8,8 @@ from pypdf import PdfReader
 
 import leafletgen
 from leafletgen.errors import UsageError
-from leafletgen.monograph import load
-from leafletgen.variants import load_variants, select
+from leafletgen.source.monograph import load
+from leafletgen.source.variants import load_variants, select
 
 from .conftest import BACLOFEN, LEAFLETS, STYLES, monograph_text
 

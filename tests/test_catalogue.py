@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 import leafletgen
-import leafletgen.catalogue
+import leafletgen.catalogue.survey
 from leafletgen import Shard, build, status
 from leafletgen.cli import main
 from leafletgen.files import sha256_file
@@ -150,7 +150,7 @@ def test_a_variants_stylesheet_and_a_shared_asset(catalogue: Path):
 
 
 def test_a_new_leafletgen_version_rebuilds_everything(catalogue: Path, monkeypatch):
-    monkeypatch.setattr("leafletgen.manifest.__version__", "99.0")
+    monkeypatch.setattr("leafletgen.catalogue.manifest.__version__", "99.0")
     found = catalogue_status()
     assert stale_names(found) == every_pdf()
     assert all("leafletgen " in leaflet.reason and "-> 99.0" in leaflet.reason
@@ -262,7 +262,7 @@ def test_a_worker_that_dies_fails_only_the_leaflet_it_was_rendering(catalogue: P
     path = Path("leaflets/bravo.md")
     path.write_text(path.read_text() + "\nStore below 25 °C.\n")
     attempts = catalogue / "attempts"
-    real_plan = leafletgen.catalogue.plan
+    real_plan = leafletgen.catalogue.survey.plan
 
     def plan_with_a_crash(*args, **kwargs):
         found = real_plan(*args, **kwargs)
@@ -270,7 +270,7 @@ def test_a_worker_that_dies_fails_only_the_leaflet_it_was_rendering(catalogue: P
             crashing(job, attempts) if job.stem == "bravo-patient" else job
             for job in found.jobs))
 
-    monkeypatch.setattr(leafletgen.catalogue, "plan", plan_with_a_crash)
+    monkeypatch.setattr(leafletgen.catalogue.survey, "plan", plan_with_a_crash)
     assert main(["build", "-j", "2"]) == 1
     captured = capsys.readouterr()
     assert len(attempts.read_text().splitlines()) == 2
@@ -285,7 +285,7 @@ def test_a_worker_that_dies_fails_only_the_leaflet_it_was_rendering(catalogue: P
     assert lines[table + 2:] == ["failed: leaflets/bravo.md"]
     assert stale_names(catalogue_status()) == {"bravo-patient.pdf"}
     # the next build renders what is left
-    monkeypatch.setattr(leafletgen.catalogue, "plan", real_plan)
+    monkeypatch.setattr(leafletgen.catalogue.survey, "plan", real_plan)
     assert [p.name for p in catalogue_build(jobs=2).written] == ["bravo-patient.pdf"]
     assert catalogue_status().current
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.fonts import load_fonts
-from leafletgen.html import render_html
-from leafletgen.monograph import Block, load
-from leafletgen.variants import LeafletSection, load_variants, select
+from leafletgen.fonts.config import load_fonts
+from leafletgen.render.html import render_html
+from leafletgen.source.monograph import Block, load
+from leafletgen.source.variants import LeafletSection, load_variants, select
 
 from .conftest import STYLES, monograph_text
 

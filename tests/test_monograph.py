@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from leafletgen.monograph import load, parse_file
+from leafletgen.source.monograph import load, parse_file
 
 from .conftest import BACLOFEN, monograph_text
 
