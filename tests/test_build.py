@@ -202,4 +202,4 @@ def test_unwritable_output_is_a_problem_not_a_crash(tmp_path):
     result = leafletgen.build([BACLOFEN], blocker / "sub", STYLES, variants=["clinician"])
     assert result.written == ()
     assert [p.message.split(";")[0] for p in result.problems] == [
-        "cannot write the file: Not a directory"]
+        "cannot create the output folder: Not a directory"]

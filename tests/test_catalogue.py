@@ -46,7 +46,8 @@ def catalogue_build(**options) -> leafletgen.BuildResult:
 
 
 def catalogue_status(**options) -> leafletgen.Status:
-    return status([Path("leaflets")], Path("out"), Path("styles"), **options)
+    return status([Path("leaflets")], Path("out"), Path("styles"),
+                  options=leafletgen.BuildOptions(**options))
 
 
 def stale_names(found: leafletgen.Status) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import leafletgen
-from leafletgen.catalogue.build import plan
+from leafletgen.checks.plan import plan
 from leafletgen.source.migrate import migrate_file
 from leafletgen.source.monograph import load
 

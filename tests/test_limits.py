@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import leafletgen
-from leafletgen.catalogue.build import find_monographs, plan
+from leafletgen.checks.plan import find_monographs, plan
 from leafletgen.cli import main
 from leafletgen.limits import (
     MAX_MONOGRAPH_BYTES,

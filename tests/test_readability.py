@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.catalogue.build import plan
+from leafletgen.checks.plan import plan
 from leafletgen.checks.readability import grades, read_leaflet, reading_problems, sentences
 from leafletgen.source.markup import TextUnit
 from leafletgen.source.variants import load_variants

@@ -6,8 +6,9 @@ import pytest
 from pypdf import PdfReader
 
 import leafletgen
-from leafletgen.catalogue.build import Renderer, plan
+from leafletgen.checks.plan import plan
 from leafletgen.checks.review import add_months, approval_problems
+from leafletgen.render.renderer import Renderer
 from leafletgen.source.monograph import load
 
 from .conftest import BACLOFEN, STYLES

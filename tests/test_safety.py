@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 import leafletgen
-from leafletgen.catalogue.build import plan
+from leafletgen.checks.plan import plan
 from leafletgen.checks.safety import normalise
 from leafletgen.source.monograph import load
 

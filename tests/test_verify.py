@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 import leafletgen
-from leafletgen.catalogue.build import Renderer
 from leafletgen.cli import cli
 from leafletgen.errors import Severity
+from leafletgen.render.renderer import Renderer
 from leafletgen.source.variants import load_variants
 from leafletgen.verification.rules import VARIANT_KEY, verify_pdf
 

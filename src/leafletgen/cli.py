@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 
 from leafletgen import __version__
-from leafletgen.catalogue.build import DEFAULT_OUT, DEFAULT_STYLES, PAPERS, build
+from leafletgen.catalogue.build import build
 from leafletgen.catalogue.progress import ProgressDisplay, summary_table
-from leafletgen.catalogue.survey import Shard, status
+from leafletgen.catalogue.survey import status
 from leafletgen.catalogue.workers import default_workers
 from leafletgen.checks.gates import check_report
 from leafletgen.checks.report import as_json, as_lines, as_text, summary
@@ -28,6 +28,14 @@ from leafletgen.errors import (
     UsageError,
     display_path,
     errors_in,
+)
+from leafletgen.model import (
+    DEFAULT_OUT,
+    DEFAULT_SOURCES,
+    DEFAULT_STYLES,
+    PAPERS,
+    BuildOptions,
+    Shard,
 )
 from leafletgen.personal.packet import Attachment, handout, packet, write_private
 from leafletgen.verification.rules import verify
@@ -115,10 +123,12 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
       leafletgen build -j 4 --shard 2/3         # CI job 2 of 3
       leafletgen build --check                  # exit 1 when out/ is not current
     """
-    paths = paths or (Path("leaflets"),)
+    paths = paths or DEFAULT_SOURCES
+    options = _run(ctx, lambda: BuildOptions(
+        paper=paper, archive=archive, verify=run_verify, html=write_html,
+        workers=jobs or default_workers(), shard=shard, incremental=True, force=force))
     if check_only:
-        found = _run(ctx, lambda: status(paths, out, styles, variants or None, write_html,
-                                         paper, archive, run_verify, shard))
+        found = _run(ctx, lambda: status(paths, out, styles, variants or None, options))
         _report(found.problems)
         for leaflet in found.stale:
             click.echo(f"stale {display_path(leaflet.pdf)}: {leaflet.reason}")
@@ -130,10 +140,8 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
         ctx.exit(EXIT_OK if found.current else EXIT_PROBLEMS)
     display = ProgressDisplay()
     try:
-        result = _run(ctx, lambda: build(paths, out, styles, variants or None, write_html,
-                                         paper, archive, run_verify,
-                                         jobs=jobs or default_workers(), shard=shard,
-                                         incremental=True, force=force, on_progress=display))
+        result = _run(ctx, lambda: build(paths, out, styles, variants or None,
+                                         on_progress=display, options=options))
     finally:
         display.close()
     _report(result.problems)
@@ -322,7 +330,8 @@ def migrate_command(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool) 
     Example:
       leafletgen migrate --dry-run
     """
-    from leafletgen.catalogue.build import DEFAULT_SOURCES, find_monographs
+    from leafletgen.checks.plan import find_monographs
+    from leafletgen.model import DEFAULT_SOURCES
     from leafletgen.source.migrate import migrate_file
 
     files, problems = find_monographs(paths or DEFAULT_SOURCES)

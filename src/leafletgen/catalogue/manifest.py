@@ -47,8 +47,8 @@ from jinja2 import meta
 from leafletgen import __version__
 from leafletgen.files import remove_leftovers, sha256_bytes, sha256_file, write_atomic
 from leafletgen.fonts.config import load_fonts
+from leafletgen.model import Variant
 from leafletgen.render.html import environment
-from leafletgen.source.variants import Variant
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from leafletgen.catalogue.build import BuildResult
-from leafletgen.catalogue.survey import Progress as LeafletDone
 from leafletgen.errors import Problem, display_path, errors_in
+from leafletgen.model import Progress as LeafletDone
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -16,119 +16,35 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from leafletgen.catalogue.build import (
-    BuildResult,
-    Job,
-    Renderer,
-    Written,
-    _choose_variants,
-    check_paper,
-    find_monographs,
-    plan,
-)
+from leafletgen.catalogue.leaflet import Written
 from leafletgen.catalogue.manifest import Entry, Fingerprints, Manifest
 from leafletgen.catalogue.workers import Outcome, Workers, write_html
-from leafletgen.errors import Problem, UsageError, display_path, errors_in
+from leafletgen.checks.plan import choose_variants, find_monographs, plan
+from leafletgen.errors import Problem, display_path, errors_in
 from leafletgen.files import remove_leftovers, sha256_file
 from leafletgen.limits import MAX_MONOGRAPH_BYTES, TooLarge, read_limited
+from leafletgen.model import (
+    BuildOptions,
+    BuildResult,
+    Job,
+    LeafletState,
+    Progress,
+    Shard,
+    Status,
+)
 from leafletgen.render.html import environment
+from leafletgen.render.renderer import Renderer
 from leafletgen.source.variants import load_variants
 
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 5.0  # seconds between manifest saves while rendering (and once at the end)
-
-
-@dataclass(frozen=True)
-class Shard:
-    """Part ``index`` of ``count`` (1-based): the PDFs whose name hashes to it.
-
-    Hashing the output name keeps the split stable: adding a monograph moves no other PDF
-    to another shard.
-    """
-
-    index: int
-    count: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.index <= self.count:
-            raise UsageError(f"shard {self.index}/{self.count}: K/N needs 1 <= K <= N")
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        """``"K/N"``, as given to ``--shard``."""
-        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-        if not match:
-            raise UsageError(f"shard {text!r}: write it as K/N, e.g. 1/4")
-        return cls(int(match[1]), int(match[2]))
-
-    def owns(self, name: str) -> bool:
-        digest = hashlib.sha256(name.encode("utf-8")).digest()
-        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Sent when rendering starts (``done`` 0, no ``pdf``), then after each leaflet.
-
-    ``html`` is the HTML file written with the leaflet (``--html``); ``rendered`` is False
-    when the PDF was current and only its HTML was written (or failed).
-    """
-
-    done: int
-    total: int
-    pdf: Path | None = None
-    ok: bool = True
-    seconds: float = 0.0
-    html: Path | None = None
-    rendered: bool = True
-
-
-@dataclass(frozen=True)
-class CatalogueResult(BuildResult):
-    """A catalogue build's result: ``written`` and ``skipped`` are PDFs; ``html`` the HTML
-    files written (``--html``), ``removed`` those removed because they were not asked for."""
-
-    html: tuple[Path, ...] = field(default=())
-    removed: tuple[Path, ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class LeafletState:
-    """One PDF of the catalogue and whether it is current."""
-
-    pdf: Path
-    source: Path
-    variant: str
-    reason: str | None = None  # why it must be rebuilt; None when current
-
-
-@dataclass(frozen=True)
-class Status:
-    """What ``leafletgen build`` would do, found without rendering."""
-
-    leaflets: tuple[LeafletState, ...]
-    problems: tuple[Problem, ...] = field(default=())
-
-    @property
-    def stale(self) -> tuple[LeafletState, ...]:
-        return tuple(leaflet for leaflet in self.leaflets if leaflet.reason is not None)
-
-    @property
-    def current(self) -> bool:
-        """True when every PDF is current and every monograph is valid."""
-        return not self.stale and not errors_in(self.problems)
 
 
 @dataclass(frozen=True)
@@ -147,16 +63,13 @@ class _Survey:
 
 
 def status(paths: Sequence[Path], out: Path, styles: Path,
-           variants: Sequence[str] | None = None, html: bool = False,
-           paper: str | None = None, archive: bool = False, verify: bool = True,
-           shard: Shard | None = None) -> Status:
-    """Which PDFs in ``out`` are missing or stale against ``out/manifest.json``.
-
-    The options are those of the build to compare with (see ``leafletgen.build``).
-    """
-    check_paper(paper)
-    survey = _survey(paths, out, styles, variants, html, _options(paper, archive, verify),
-                     shard, Manifest(out))
+           variants: Sequence[str] | None = None, options: BuildOptions | None = None
+           ) -> Status:
+    """Which PDFs in ``out`` are missing or stale against ``out/manifest.json``, for a build
+    with ``options`` (the default options when None)."""
+    options = options or BuildOptions()
+    survey = _survey(paths, out, styles, variants, options.html, options.inputs(),
+                     options.shard, Manifest(out))
     stale = [LeafletState(out / f"{t.job.stem}.pdf", t.job.monograph.path, t.job.variant.name,
                           t.reason) for t in survey.todo]
     leaflets = sorted([*survey.current, *stale], key=lambda leaflet: leaflet.pdf.name)
@@ -164,21 +77,17 @@ def status(paths: Sequence[Path], out: Path, styles: Path,
 
 
 def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
-                    variants: Sequence[str] | None = None, html: bool = False,
-                    paper: str | None = None, archive: bool = False, verify: bool = True,
-                    *, jobs: int = 1, shard: Shard | None = None,
-                    incremental: bool = False, force: bool = False,
+                    variants: Sequence[str] | None, options: BuildOptions,
                     on_progress: Callable[[Progress], None] | None = None) -> BuildResult:
-    """Render the catalogue's PDFs in ``jobs`` worker processes; see ``leafletgen.build``."""
+    """Render the catalogue's PDFs in ``options.workers`` processes; see ``leafletgen.build``."""
     started = time.perf_counter()
-    check_paper(paper)
-    if jobs < 1:
-        raise UsageError(f"jobs must be 1 or more, not {jobs}")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return BuildResult((), (Problem(out, 0, f"cannot create the output folder: "
-                                        f"{exc.strerror or exc}; choose another with -o"),))
+    paper, archive, verify, html = options.paper, options.archive, options.verify, options.html
+    incremental, force, shard = options.incremental, options.force, options.shard
+    # an incremental build records in OUT even when it writes nothing; another makes OUT only
+    # when it has a leaflet to write
+    unwritable = _make_folder(out) if incremental else None
+    if unwritable is not None:
+        return BuildResult((), (unwritable,))
     manifest = Manifest(out) if incremental else None
     # templates compiled by an earlier build in this process may have changed since; workers
     # inherit this process's cache, so clear it before anything is rendered
@@ -186,11 +95,15 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
     results: dict[int, tuple[Outcome, bool]] = {}  # job -> what it did, PDF rendered or not
     removed: list[Path] = []
     unsaved: list[Problem] = []  # why the manifest could not be saved, once
-    workers = Workers(styles, paper, archive, verify, jobs)
+    workers = Workers(styles, paper, archive, verify, options.workers)
     try:
         # workers start when PDFs need rendering, and load WeasyPrint meanwhile
-        survey = _survey(paths, out, styles, variants, html, _options(paper, archive, verify),
+        survey = _survey(paths, out, styles, variants, html, options.inputs(),
                          shard, None if force else manifest, on_parse=workers.start)
+        if survey.todo and not incremental:
+            unwritable = _make_folder(out)
+            if unwritable is not None:
+                return BuildResult((), (*survey.problems, unwritable))
         _remove_leftovers(out, {t.job.stem for t in survey.todo})
         if manifest is not None and not html:
             removed = _remove_html(out, manifest, [f"{t.job.stem}.pdf" for t in survey.todo]
@@ -248,7 +161,7 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
             _save(manifest, unsaved)
     ordered = [results[i] for i in sorted(results)]  # job order, not completion order
     written = [(o.written, pdf) for o, pdf in ordered if o.written is not None]
-    return CatalogueResult(
+    return BuildResult(
         written=tuple(w.pdf for w, pdf in written if pdf),
         problems=(survey.problems + tuple(p for o, _ in ordered for p in o.problems)
                   + tuple(unsaved)),
@@ -312,12 +225,6 @@ def _record(manifest: Manifest, task: _Todo, written: Written) -> None:
                                             written.pdf_sha256, written.html_sha256))
 
 
-def _options(paper: str | None, archive: bool, verify: bool) -> dict[str, str]:
-    """The build options that shape a PDF (or decide whether it is written), as inputs."""
-    return {"paper": paper or "", "archive": "pdf/a-3a" if archive else "",
-            "verify": "on" if verify else "off"}
-
-
 def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[str] | None,
             html: bool, options: dict[str, str], shard: Shard | None, manifest: Manifest | None,
             on_parse: Callable[[int], None] | None = None) -> _Survey:
@@ -328,7 +235,7 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
     all_variants, problems = load_variants(styles)
     if errors_in(problems):
         return _Survey((), (), tuple(problems))  # every leaflet would be wrong
-    chosen = _choose_variants(all_variants, variants)
+    chosen = choose_variants(all_variants, variants)
     fingerprints = Fingerprints(styles, all_variants, options)
     entries = manifest.entries if manifest is not None else {}
     by_source = {(e.source, e.variant): name for name, e in entries.items()}
@@ -433,6 +340,16 @@ def _changes(before: dict[str, str], now: dict[str, str]) -> str:
             named[i] = f"{key} {before.get(key) or '-'} -> {now.get(key) or '-'}"
     shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
     return f"changed: {shown}"
+
+
+def _make_folder(out: Path) -> Problem | None:
+    """Make the output folder; the problem when it cannot be made."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return Problem(out, 0, f"cannot create the output folder: {exc.strerror or exc}; "
+                       "choose another with -o")
+    return None
 
 
 def _remove_leftovers(out: Path, stems: set[str]) -> None:

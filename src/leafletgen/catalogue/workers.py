@@ -33,9 +33,11 @@ from typing import Any
 
 import jinja2
 
-from leafletgen.catalogue.build import Job, Renderer, Written, _template_problem, render_job
+from leafletgen.catalogue.leaflet import Written, _template_problem, render_job
 from leafletgen.errors import Problem, Severity, display_path
 from leafletgen.files import sha256_bytes, write_atomic
+from leafletgen.model import Job
+from leafletgen.render.renderer import Renderer
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from leafletgen.catalogue.build import DEFAULT_SOURCES, DEFAULT_STYLES, plan
 from leafletgen.checks.glossary import Glossary, jargon_problems, load_glossary
+from leafletgen.checks.plan import plan
 from leafletgen.checks.readability import LeafletReading, read_leaflet, reading_problems
 from leafletgen.checks.review import DEFAULT_MAX_AGE_MONTHS, approval_problems
 from leafletgen.errors import Problem, Severity, UsageError, errors_in
+from leafletgen.model import DEFAULT_SOURCES, DEFAULT_STYLES
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,9 @@ def check_report(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT
     if strict:
         problems = [dataclasses.replace(p, severity=Severity.ERROR) for p in problems]
     return CheckReport(tuple(leaflets), tuple(problems), strict)
+
+
+def check(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
+          variants: Sequence[str] | None = None) -> tuple[Problem, ...]:
+    """Every problem in the monographs and variants, without rendering anything."""
+    return check_report(paths, styles, variants).problems

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leafletgen.errors import Problem, Severity
+from leafletgen.model import LeafletSection, Monograph
 from leafletgen.source.markup import TextUnit, plain_units
-from leafletgen.source.monograph import Monograph
-from leafletgen.source.variants import LeafletSection
 from leafletgen.source.yamlsource import parse_yaml, schema_problems
 
 DOCS = "README.md (Plain-language and safety checks)"

@@ -21,9 +21,8 @@ from functools import cache
 from textstat.textstat import textstatistics
 
 from leafletgen.errors import Problem, Severity
+from leafletgen.model import LeafletSection, Monograph, Variant
 from leafletgen.source.markup import TextUnit, plain_units
-from leafletgen.source.monograph import Monograph
-from leafletgen.source.variants import LeafletSection, Variant
 
 FORMULAS = {
     "flesch-kincaid": "Flesch-Kincaid",

@@ -8,7 +8,7 @@ from typing import Any
 from leafletgen.checks.gates import CheckReport
 from leafletgen.checks.readability import FORMULAS, Grades, LeafletReading, Sentence
 from leafletgen.errors import Problem, Severity, display_path
-from leafletgen.render.html import long_date
+from leafletgen.source.markup import long_date
 
 JSON_VERSION = 1
 _FORMULA_KEYS = tuple(FORMULAS)

@@ -15,23 +15,10 @@ import calendar
 import datetime as dt
 
 from leafletgen.errors import Problem, Severity
-from leafletgen.source.monograph import Monograph
-from leafletgen.source.yamlsource import YamlDoc
+from leafletgen.model import Monograph
 
 DEFAULT_MAX_AGE_MONTHS = 24
-_APPROVAL_NEEDS = {"reviewer": "the name of who approved it",
-                   "review_date": "the date of the approval, YYYY-MM-DD"}
 
-
-def front_matter_problems(front: YamlDoc) -> list[Problem]:
-    """An error for each field an approved monograph lacks."""
-    if front.data.get("status") != "approved":
-        return []
-    line = front.line(("status",))
-    return [Problem(front.path, line,
-                    f"an approved monograph needs '{name}' ({what}); add '{name}: ...' "
-                    "or set 'status: draft' until it is reviewed")
-            for name, what in _APPROVAL_NEEDS.items() if not front.data.get(name)]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -20,9 +20,8 @@ import re
 from collections.abc import Iterable
 
 from leafletgen.errors import Problem
+from leafletgen.model import AUDIENCES, FactText, KeyFact, LeafletSection, Monograph, Variant
 from leafletgen.source.markup import plain_units
-from leafletgen.source.monograph import AUDIENCES, FactText, KeyFact, Monograph
-from leafletgen.source.variants import LeafletSection, Variant
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})

@@ -31,16 +31,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from leafletgen import __version__
-from leafletgen.catalogue.build import (
-    DEFAULT_SOURCES,
-    DEFAULT_STYLES,
-    Job,
-    Plan,
-    Renderer,
-    figures_folder,
-    find_monographs,
-    plan,
-)
+from leafletgen.checks.plan import Plan, find_monographs, plan
 from leafletgen.errors import (
     ContentError,
     OutputError,
@@ -50,10 +41,12 @@ from leafletgen.errors import (
     errors_in,
 )
 from leafletgen.files import remove_leftovers, write_atomic
+from leafletgen.model import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Patient, Prescription, Variant
 from leafletgen.render.html import environment, render_html
+from leafletgen.render.renderer import Renderer, figures_folder
 from leafletgen.source.monograph import slug_for
-from leafletgen.source.patient import Patient, Prescription, load_patient
-from leafletgen.source.variants import Variant, load_variants
+from leafletgen.source.patient import load_patient
+from leafletgen.source.variants import load_variants
 from leafletgen.verification.rules import verify_pdf
 
 if TYPE_CHECKING:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -12,20 +11,14 @@ import jinja2
 
 from leafletgen import __version__
 from leafletgen.fonts.config import FontSet
-from leafletgen.source.markup import LinkContext, SectionRef, keep_together, to_html
-from leafletgen.source.monograph import Monograph
-from leafletgen.source.variants import LeafletSection, Variant
+from leafletgen.model import LeafletSection, Monograph, Variant
+from leafletgen.source.markup import LinkContext, SectionRef, keep_together, long_date, to_html
 
 
 @dataclass(frozen=True)
 class LeafletHtml:
     html: str
     title: str
-
-
-def long_date(value: dt.date) -> str:
-    """24 November 2026: unambiguous in every English-speaking country."""
-    return f"{value.day} {value:%B %Y}"
 
 
 @cache

@@ -18,6 +18,7 @@ loose lists and list items with several paragraphs or a table are valid tagged P
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -44,6 +45,11 @@ _LABEL_NUMBER = re.compile(r"\b((?:[Ww]eek|[Dd]ay|[Ss]tep|[Ss]ection|[Pp]age))[ 
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 CAPTION_PREFIX = "Table:"
 LINK_SCHEMES = ("https:", "http:", "mailto:", "tel:")
+
+
+def long_date(value: dt.date) -> str:
+    """24 November 2026: unambiguous in every English-speaking country."""
+    return f"{value.day} {value:%B %Y}"
 
 
 def keep_together(text: str) -> str:

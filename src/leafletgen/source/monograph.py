@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from leafletgen.errors import Problem, errors_in
@@ -31,103 +29,13 @@ from leafletgen.limits import (
     kilobytes,
     read_limited,
 )
-from leafletgen.source.yamlsource import MAX_REPORTED, YamlDoc, parse_yaml
-
-AUDIENCES = ("patient", "clinician", "both")
+from leafletgen.model import AUDIENCES, Block, FactText, KeyFact, Monograph, Section, Source
+from leafletgen.source.parsed import ParsedFile
+from leafletgen.source.yamlsource import MAX_REPORTED, parse_yaml
 
 _SECTION_RE = re.compile(r"^##(?!#)\s*(?P<id>\S*)\s*$")
 _FENCE_OPEN_RE = re.compile(r"^:::\s*(?P<audience>\S+)\s*$")
 _FENCE_CLOSE = ":::"
-
-
-@dataclass(frozen=True)
-class Block:
-    """A run of Markdown text for one audience (``patient``, ``clinician`` or ``both``)."""
-
-    audience: str
-    text: str
-    line: int  # line of the block's first text line in the file
-
-    def is_for(self, audience: str) -> bool:
-        return self.audience in (audience, "both")
-
-
-@dataclass(frozen=True)
-class Section:
-    id: str
-    line: int
-    blocks: tuple[Block, ...]
-
-    def blocks_for(self, audience: str) -> tuple[Block, ...]:
-        """The blocks a reader of ``audience`` sees, in file order."""
-        return tuple(b for b in self.blocks if b.is_for(audience) and b.text.strip())
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    title: str
-    publisher: str | None = None
-    url: str | None = None
-    accessed: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class FactText:
-    """The text that carries a key fact in the leaflets of one variant or audience."""
-
-    key: str  # a variant name, or an audience (patient, clinician)
-    phrases: tuple[str, ...]  # each must appear in that leaflet's text
-    line: int
-
-
-@dataclass(frozen=True)
-class KeyFact:
-    """A safety fact that no leaflet of the medicine may drop."""
-
-    fact: str
-    line: int
-    carried_by: tuple[FactText, ...]
-
-
-@dataclass(frozen=True)
-class Monograph:
-    path: Path
-    slug: str
-    name: str
-    generic_name: str
-    drug_class: str
-    forms: tuple[str, ...]
-    status: str
-    version: str
-    last_revised: dt.date
-    language: str
-    sources: tuple[Source, ...]
-    sections: tuple[Section, ...]
-    reviewer: str | None = None
-    review_date: dt.date | None = None
-    key_facts: tuple[KeyFact, ...] = ()
-    # this medicine's own glossary terms: (term, plain phrases), added to the shared glossary
-    glossary: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    format: int = 1
-    # the line of each front-matter field, for messages about it
-    field_lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
-
-    def line_of(self, name: str) -> int:
-        """The line of front-matter field ``name`` (the file's first line if absent)."""
-        return self.field_lines.get(name, 1)
-
-    def section(self, section_id: str) -> Section | None:
-        return next((s for s in self.sections if s.id == section_id), None)
-
-
-@dataclass(frozen=True)
-class ParsedFile:
-    """A monograph file split into front matter and sections, before validation."""
-
-    path: Path
-    front: YamlDoc
-    sections: tuple[Section, ...]
 
 
 def parse_file(path: Path) -> tuple[ParsedFile | None, list[Problem]]:

@@ -16,79 +16,17 @@ says only how many medicines it lists). The format is shown by ``examples/patien
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from leafletgen.errors import ContentError, Problem, errors_in
 from leafletgen.limits import MAX_YAML_BYTES, TooLarge, kilobytes, read_limited
+from leafletgen.model import Contact, Patient, Prescription, Table
 from leafletgen.source.yamlsource import YamlDoc, parse_yaml, schema_problems
 
 DOCS = "examples/patient.yaml"
 CHARACTER_MESSAGE = ("a character in this field is not in the leaflet fonts; write it with "
                      "characters they have (emoji and some rare scripts cannot be printed; "
                      "styles/fonts.yaml lists the scripts covered)")
-
-
-@dataclass(frozen=True, repr=False)
-class Contact:
-    name: str
-    role: str | None = None
-    phone: str | None = None
-    hours: str | None = None
-
-    def __repr__(self) -> str:
-        return "Contact(...)"
-
-
-@dataclass(frozen=True, repr=False)
-class Table:
-    """A small table the patient reads, such as a dose-lowering (taper) schedule."""
-
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    title: str | None = None
-
-    def __repr__(self) -> str:
-        return f"Table({len(self.rows)} rows)"
-
-
-@dataclass(frozen=True, repr=False)
-class Prescription:
-    """One medicine as this patient takes it: the monograph and their own directions."""
-
-    monograph: str  # a monograph slug
-    dose: str
-    timing: str
-    directions: str
-    line: int  # where the entry's 'monograph:' is, for errors about it
-    purpose: str | None = None
-    taper: Table | None = None
-
-    def __repr__(self) -> str:
-        return f"Prescription(line {self.line})"
-
-
-@dataclass(frozen=True, repr=False)
-class Patient:
-    path: Path
-    name: str
-    date: dt.date
-    prescriber: Contact
-    contact: Contact
-    medicines: tuple[Prescription, ...]
-    date_of_birth: dt.date | None = None
-    record_number: str | None = None
-    note: str | None = None
-    variant: str | None = None
-    variant_line: int = 1
-    medicines_line: int = 1
-
-    def __repr__(self) -> str:
-        return f"Patient({len(self.medicines)} medicines)"
-
-    def prescription(self, slug: str) -> Prescription | None:
-        """The patient's entry for the monograph ``slug``, if they take it."""
-        return next((m for m in self.medicines if m.monograph == slug), None)
 
 
 def load_patient(path: Path, styles: Path | None = None) -> Patient:

@@ -14,13 +14,26 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from leafletgen.checks.review import front_matter_problems
 from leafletgen.errors import Problem, Severity
 from leafletgen.fonts.charset import character_problems
 from leafletgen.limits import MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 from leafletgen.source.markup import CAPTION_PREFIX, LINK_SCHEMES
-from leafletgen.source.monograph import ParsedFile
-from leafletgen.source.yamlsource import schema_problems
+from leafletgen.source.parsed import ParsedFile
+from leafletgen.source.yamlsource import YamlDoc, schema_problems
+
+_APPROVAL_NEEDS = {"reviewer": "the name of who approved it",
+                   "review_date": "the date of the approval, YYYY-MM-DD"}
+
+
+def front_matter_problems(front: YamlDoc) -> list[Problem]:
+    """An error for each field an approved monograph lacks."""
+    if front.data.get("status") != "approved":
+        return []
+    line = front.line(("status",))
+    return [Problem(front.path, line,
+                    f"an approved monograph needs '{name}' ({what}); add '{name}: ...' "
+                    "or set 'status: draft' until it is reviewed")
+            for name, what in _APPROVAL_NEEDS.items() if not front.data.get(name)]
 
 
 @cache

@@ -57,7 +57,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from leafletgen.errors import Problem, Severity, UsageError, errors_in
-from leafletgen.source.variants import Variant, load_variants
+from leafletgen.model import Variant
+from leafletgen.source.variants import load_variants
 
 if TYPE_CHECKING:
     import pikepdf
