@@ -503,3 +503,20 @@ def test_editing_a_figure_rebuilds_the_leaflets_that_show_it(catalogue: Path):
     assert catalogue_status(variants=["patient"]).stale == ()
     (figures / "pack.svg").write_text((figures / "pack.svg").read_text().replace("#000", "#333"))
     assert stale_names(catalogue_status(variants=["patient"])) == {"bravo-patient.pdf"}
+
+
+def test_a_new_monograph_taking_a_current_leaflets_name_is_refused_by_the_same_rule(
+        catalogue: Path):
+    """The incremental build does not parse current monographs, yet reports the clash as the
+    plan does, and keeps the current PDFs."""
+    before = sha256_file(Path("out/alpha-patient.pdf"))
+    Path("leaflets/zulu.md").write_text(
+        monograph_text(name="Zulu", generic_name="zulu").replace("---\n", "---\nslug: alpha\n", 1),
+        encoding="utf-8")
+    result = catalogue_build()
+    clashes = [p for p in result.problems if p.path.name == "zulu.md"]
+    assert clashes and all("already writes; set a different 'slug:'" in p.message
+                           for p in clashes)
+    assert "leaflets/alpha.md" in clashes[0].message
+    assert clashes[0].line == 2  # the slug line
+    assert sha256_file(Path("out/alpha-patient.pdf")) == before

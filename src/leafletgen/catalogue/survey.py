@@ -25,7 +25,7 @@ from pathlib import Path
 from leafletgen.catalogue.leaflet import Written
 from leafletgen.catalogue.manifest import Entry, Fingerprints, Manifest
 from leafletgen.catalogue.workers import Outcome, Workers, write_html
-from leafletgen.checks.plan import choose_variants, find_monographs, plan
+from leafletgen.checks.plan import choose_variants, clash_problem, find_monographs, plan
 from leafletgen.errors import Problem, display_path, errors_in
 from leafletgen.files import remove_leftovers, sha256_file
 from leafletgen.limits import MAX_MONOGRAPH_BYTES, TooLarge, read_limited
@@ -288,9 +288,7 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
         name = f"{job.stem}.pdf"
         if name in known and job.monograph.path not in clashes:
             clashes.add(job.monograph.path)
-            problems.append(Problem(job.monograph.path, 1, f"slug '{job.monograph.slug}' is "
-                                    f"already used by {display_path(known[name])}; set a "
-                                    "different 'slug:'"))
+            problems.append(clash_problem(job, known[name], entries[name].variant))
     for job in the_plan.jobs if the_plan else ():
         name = f"{job.stem}.pdf"
         if job.monograph.path in clashes or not owned(name):

@@ -100,11 +100,7 @@ def _clashes(new: list[Job], outputs: dict[str, Job]) -> list[Problem]:
     for job in new:
         other = outputs.get(job.stem)
         if other is not None:
-            problems.append(Problem(
-                job.monograph.path, job.monograph.line_of("slug"),
-                f"its {job.variant.name} leaflet would be written to {job.stem}.pdf, which "
-                f"{display_path(other.monograph.path)} ({other.variant.name}) already writes; "
-                "set a different 'slug:'"))
+            problems.append(clash_problem(job, other.monograph.path, other.variant.name))
     return problems
 
 
