@@ -111,25 +111,26 @@ def _section_line_on_page(job: Job, data: bytes, page: int, quoted: list[str]) -
     ``quoted`` words, else of the first section printed on that page."""
     import io
 
-    import pypdf
+    import pikepdf
 
-    reader = pypdf.PdfReader(io.BytesIO(data))
     starts: list[tuple[int, str]] = []
-
-    def walk(items: list) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                number = reader.get_destination_page_number(item)
-                if number is not None:
-                    starts.append((number + 1, item.title))
-
-    walk(reader.outline)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        numbers = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        pages = len(pdf.pages)
+        with pdf.open_outline() as outline:
+            items = list(outline.root)
+            while items:
+                item = items.pop(0)
+                items = list(item.children) + items
+                target = item.destination
+                if isinstance(target, pikepdf.Array) and len(target):
+                    number = numbers.get(target[0].objgen)
+                    if number is not None:
+                        starts.append((number + 1, item.title))
     ordered = sorted(starts, key=lambda s: s[0])
     on_page = []
     for i, (first, title) in enumerate(ordered):
-        last = ordered[i + 1][0] if i + 1 < len(ordered) else len(reader.pages)
+        last = ordered[i + 1][0] if i + 1 < len(ordered) else pages
         shown = next((s for s in job.sections if s.heading in title), None)
         if shown is not None and first <= page <= last:
             on_page.append(shown)

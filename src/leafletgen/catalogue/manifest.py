@@ -272,6 +272,7 @@ def template_closure(templates: Path, name: str,
 
 def _references(env: jinja2.Environment, name: str) -> list[str | None]:
     try:
+        assert env.loader is not None  # environment() always sets one
         source, _, _ = env.loader.get_source(env, name)
         return list(meta.find_referenced_templates(env.parse(source)))
     except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):

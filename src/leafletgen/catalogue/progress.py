@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from leafletgen.catalogue.build import BuildResult
 from leafletgen.errors import Problem, display_path, errors_in
+from leafletgen.model import BuildResult
 from leafletgen.model import Progress as LeafletDone
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
 # rich is imported when a display is made: a build for a log, or with nothing to do, starts
 # faster without it.
@@ -34,7 +34,7 @@ class ProgressDisplay:
         self.console = console
         self.interactive = self.console.is_terminal if interactive is None else interactive
         self._bar: Progress | None = None
-        self._task = None
+        self._task: TaskID | None = None
 
     def __call__(self, event: LeafletDone) -> None:
         if not self.interactive:
@@ -63,6 +63,7 @@ class ProgressDisplay:
         if not event.ok:
             self._bar.console.print(describe(event), markup=False, highlight=False)
         latest = event.pdf if event.rendered or event.html is None else event.html
+        assert self._task is not None
         self._bar.update(self._task, completed=event.done, current=latest.name)
 
     def close(self) -> None:
@@ -77,7 +78,8 @@ def describe(event: LeafletDone, timed: bool = False) -> str:
     assert event.pdf is not None
     notes = [f"{event.seconds:.1f} s"] if timed else []
     if not event.ok:
-        text = f"failed {display_path(event.pdf if event.rendered else event.html)}"
+        failed = event.html if not event.rendered and event.html is not None else event.pdf
+        text = f"failed {display_path(failed)}"
     elif not event.rendered and event.html is not None:
         text = f"wrote {display_path(event.html)}"
         notes.append(f"{event.pdf.name} is current")

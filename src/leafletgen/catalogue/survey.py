@@ -14,7 +14,6 @@ removes those it recorded in the manifest, so no HTML is left from older inputs.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import time
@@ -145,9 +144,11 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
                                             entry.sha256 if entry else ""))
         outcomes = workers.render([todo[i].job for i in renders], out, html,
                                   on_start=None if pages or not todo else started_rendering)
-        with contextlib.closing(outcomes):
+        try:
             for outcome in outcomes:
                 finished(renders[outcome.index], outcome)
+        finally:
+            outcomes.close()
     finally:
         if manifest is not None:
             # before waiting for the workers: a second Ctrl-C loses nothing
@@ -257,8 +258,9 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
             to_parse.append(path)
             refused.add(path)
             continue
-        names = [by_source.get((display_path(path), v.name)) for v in chosen]
-        if manifest is None or None in names or any(
+        recorded = [by_source.get((display_path(path), v.name)) for v in chosen]
+        names = [name for name in recorded if name is not None]
+        if manifest is None or len(names) < len(recorded) or any(
                 entries[name].inputs != fingerprints.inputs(variant, data, path)
                 for name, variant in zip(names, chosen, strict=True)):
             to_parse.append(path)

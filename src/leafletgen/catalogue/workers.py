@@ -26,7 +26,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -126,7 +126,7 @@ class Workers:
             self._spawn()
 
     def render(self, jobs: Sequence[Job], out: Path, html: bool,
-               on_start: Callable[[], None] | None = None) -> Iterator[Outcome]:
+               on_start: Callable[[], None] | None = None) -> Generator[Outcome, None, None]:
         """Render every job, yielding outcomes as they finish (not in job order).
 
         With one job, and no workers started, rendering happens in this process: starting

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import fontpkg
@@ -282,9 +283,10 @@ def _map_every_glyph() -> Iterator[None]:
     أحمد or क्षितिज could get no leaflet. Such glyphs are given ``SHARED_GLYPH_TEXT``: the
     cluster's text is still read once, from its first glyph.
     """
-    module = sys.modules.get("weasyprint.pdf")
+    module: Any = sys.modules.get("weasyprint.pdf")
     original = getattr(module, "build_fonts_dictionary", None)
-    if original is None:  # WeasyPrint not loaded, or not the version this was written for
+    # WeasyPrint not loaded, or not the version this was written for
+    if module is None or original is None:
         yield
         return
 

@@ -3,10 +3,10 @@
 A packet is ONE HTML document: a cover page with the patient's medicine list, then each
 medicine's leaflet (its variant template in fragment mode, anchor ids prefixed with its slug,
 a personalised box at the top), laid out in one WeasyPrint pass. So "Page N of M", links,
-bookmarks and PDF/UA tags span the whole packet. pypdf only adds page labels and third-party
-PDFs afterwards: pypdf's ``append()`` of our own leaflets would drop PDF/UA and mix up their
-named destinations. Third-party PDFs are untrusted: pikepdf first rebuilds each from copies
-of its pages, without actions, scripts, embedded files, annotations or metadata.
+bookmarks and PDF/UA tags span the whole packet. pikepdf then adds page labels, third-party
+PDFs and their bookmarks, keeping the tags and named destinations of our pages. Third-party
+PDFs are untrusted: pikepdf first rebuilds each from copies of its pages, without actions,
+scripts, embedded files, annotations or metadata.
 
 Every packet and handout is checked as ``leafletgen verify`` checks a leaflet (fonts, tags,
 the variant's type size on our own pages, PDF/UA when claimed) before it is returned.
@@ -26,7 +26,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -51,11 +51,10 @@ from leafletgen.verification.rules import verify_pdf
 
 if TYPE_CHECKING:
     import pikepdf
-    import pypdf
 
     from leafletgen.render.pdf import RenderedPdf
 
-# pdf.py (WeasyPrint), pikepdf and pypdf are imported when a packet is made, not with
+# pdf.py (WeasyPrint) and pikepdf are imported when a packet is made, not with
 # leafletgen: importing them takes most of a second that other commands need not pay.
 
 log = logging.getLogger(__name__)
@@ -119,7 +118,11 @@ def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
     the_plan = _plan_medicines(person, leaflets, styles, chosen)
     pairs = _match(person, the_plan, leaflets, draft)
     attachments = _read_attachments(attach)
-    return _assemble(person, pairs, styles, paper, cover=True, attachments=attachments)
+    try:
+        return _assemble(person, pairs, styles, paper, cover=True, attachments=attachments)
+    finally:
+        for _, opened in attachments:
+            opened.close()
 
 
 def handout(monograph: Path, patient: Path | Patient, *, styles: Path = DEFAULT_STYLES,
@@ -143,7 +146,7 @@ def handout(monograph: Path, patient: Path | Patient, *, styles: Path = DEFAULT_
     problems = _approval_problems(person, prescription, job, field, draft)
     if problems:
         raise ContentError(problems)
-    return _assemble(person, [(job, prescription)], styles, paper, cover=False, attachments=())
+    return _assemble(person, [(job, prescription)], styles, paper, cover=False, attachments=[])
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -278,13 +281,13 @@ def _approval_problems(patient: Patient, prescription: Prescription, job: Job,
 
 
 def _read_attachments(attach: Sequence[Attachment | Path]
-                      ) -> list[tuple[Attachment, pypdf.PdfReader]]:
+                      ) -> list[tuple[Attachment, pikepdf.Pdf]]:
     """Open and clean every attachment before anything is rendered, so a bad one stops the
     packet. Each is rebuilt from its pages only (``_clean_pdf``); nothing of its text reaches
     a message or a log."""
-    import pypdf
+    import pikepdf
 
-    opened: list[tuple[Attachment, pypdf.PdfReader]] = []
+    opened: list[tuple[Attachment, pikepdf.Pdf]] = []
     problems: list[Problem] = []
     for item in attach:
         attachment = item if isinstance(item, Attachment) else Attachment(Path(item))
@@ -296,7 +299,7 @@ def _read_attachments(attach: Sequence[Attachment | Path]
         with _quiet_pdf_libraries():
             clean, problem = _clean_pdf(data)
             if clean is not None:
-                opened.append((attachment, pypdf.PdfReader(io.BytesIO(clean))))
+                opened.append((attachment, pikepdf.open(io.BytesIO(clean))))
         if problem is not None:
             problems.append(Problem(attachment.path, 1, problem))
     if problems:
@@ -306,7 +309,7 @@ def _read_attachments(attach: Sequence[Attachment | Path]
 
 @contextlib.contextmanager
 def _quiet_pdf_libraries() -> Iterator[None]:
-    """Silence pypdf and pikepdf: their warnings quote the file (``invalid pdf header:
+    """Silence the PDF libraries: their warnings quote the file (``invalid pdf header:
     b'...'``), and an attached PDF is the patient's."""
     loggers = [logging.getLogger(name) for name in ("pypdf", "pikepdf")]
     levels = [logger.level for logger in loggers]
@@ -389,7 +392,8 @@ def _copy_pages(source: pikepdf.Pdf) -> bytes:
 
 
 def _inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
-    node, seen = page, set()
+    node: pikepdf.Object | None = page
+    seen: set[tuple[int, int]] = set()
     while node is not None and node.objgen not in seen:
         if key in node:
             return node[key]
@@ -457,7 +461,8 @@ def _named_destination(source: pikepdf.Pdf, destination: pikepdf.Object | None
     import pikepdf
 
     if isinstance(destination, pikepdf.Name):
-        found = source.Root.get("/Dests", {}).get(str(destination))
+        dests = source.Root.get("/Dests")
+        found = dests.get(str(destination)) if isinstance(dests, pikepdf.Dictionary) else None
     elif isinstance(destination, pikepdf.String):
         names = source.Root.get("/Names")
         tree = names.get("/Dests") if isinstance(names, pikepdf.Dictionary) else None
@@ -495,7 +500,7 @@ def _strip(pdf: pikepdf.Pdf) -> None:
 
 def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: Path,
               paper: str | None, cover: bool,
-              attachments: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
+              attachments: list[tuple[Attachment, pikepdf.Pdf]]) -> bytes:
 
     from leafletgen.render.pdf import PDF_VARIANT, RenderError
 
@@ -583,8 +588,8 @@ def _packet_html(renderer: Renderer, patient: Patient, variant: Variant,
 
 
 def _finish(data: bytes, parts: list[PacketLeaflet], cover: bool,
-            before: list[tuple[Attachment, pypdf.PdfReader]],
-            after: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
+            before: list[tuple[Attachment, pikepdf.Pdf]],
+            after: list[tuple[Attachment, pikepdf.Pdf]]) -> bytes:
     """Page labels, and third-party PDFs with a bookmark each, around our own pages; no dates
     in the metadata."""
     with _quiet_pdf_libraries():
@@ -592,43 +597,48 @@ def _finish(data: bytes, parts: list[PacketLeaflet], cover: bool,
 
 
 def _merge(data: bytes, parts: list[PacketLeaflet], cover: bool,
-           before: list[tuple[Attachment, pypdf.PdfReader]],
-           after: list[tuple[Attachment, pypdf.PdfReader]]) -> bytes:
-    import pypdf
+           before: list[tuple[Attachment, pikepdf.Pdf]],
+           after: list[tuple[Attachment, pikepdf.Pdf]]) -> bytes:
+    import pikepdf
 
-    from leafletgen.render.finish import compact_pdf
-
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    destinations = reader.named_destinations
-    sections: list[tuple[str, int]] = [("Cover", 0)] if cover else []
-    sections += [(part.monograph.name,
-                  reader.get_destination_page_number(destinations[part.anchor]))
-                 for part in parts]
-    writer = pypdf.PdfWriter(clone_from=reader)
-    writer.pdf_header = reader.pdf_header  # pypdf would write 1.3; PDF/UA-1 needs 1.7
-    position = 0
-    attached: list[tuple[str, int]] = []
-    for attachment, attached_reader in before:
-        writer.merge(position, attached_reader, import_outline=False)
-        attached.append((attachment.bookmark, position))
-        position += len(attached_reader.pages)
-    sections = [(title, start + position) for title, start in sections]
-    for attachment, attached_reader in after:
-        attached.append((attachment.bookmark, len(writer.pages)))
-        writer.merge(None, attached_reader, import_outline=False)
-    ours = len(reader.pages)
-    _untag(writer.pages[:position])
-    _untag(writer.pages[position + ours:])
-    _bookmark_attachments(writer, attached, position)
-    starts = sorted([*sections, *attached], key=lambda s: s[1])
-    ends = [start for _, start in starts[1:]] + [len(writer.pages)]
-    for (title, start), end in zip(starts, ends, strict=True):
-        writer.set_page_label(start, end - 1, style="/D", prefix=f"{title} ", start=1)
-    _undate(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    # pypdf writes every object on its own, uncompressed: a packet would be 3 times the size
-    return compact_pdf(out.getvalue())
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        numbers = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+        sections: list[tuple[str, int]] = [("Cover", 0)] if cover else []
+        for part in parts:
+            destination = _named_destination(pdf, pikepdf.String(part.anchor))
+            target = destination[0] if isinstance(destination, pikepdf.Array) else None
+            sections.append((part.monograph.name, numbers.get(target.objgen, 0)
+                             if target is not None else 0))
+        ours = len(pdf.pages)
+        position = 0
+        attached: list[tuple[str, int]] = []
+        for attachment, source in before:
+            attached.append((attachment.bookmark, position))
+            for page in source.pages:
+                pdf.pages.insert(position, page)
+                position += 1
+        sections = [(title, start + position) for title, start in sections]
+        for attachment, source in after:
+            attached.append((attachment.bookmark, len(pdf.pages)))
+            pdf.pages.extend(source.pages)
+        _untag([*pdf.pages[:position], *pdf.pages[position + ours:]])
+        with pdf.open_outline() as outline:
+            for title, start in reversed([a for a in attached if a[1] < position]):
+                outline.root.insert(0, pikepdf.OutlineItem(title, start))
+            outline.root.extend(pikepdf.OutlineItem(title, start)
+                                for title, start in attached if start >= position)
+        starts = sorted([*sections, *attached], key=lambda s: s[1])
+        labels: list[Any] = []
+        for title, start in starts:
+            labels += [start, pikepdf.Dictionary(S=pikepdf.Name.D, P=f"{title} ", St=1)]
+        pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(labels))
+        _undate(pdf)
+        out = io.BytesIO()
+        # compressed object streams (a packet would be 3 times the size without), the XMP
+        # packet left readable, the trailer /ID a hash of the content
+        pdf.save(out, deterministic_id=True, fix_metadata_version=False,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    return out.getvalue()
 
 
 # XMP dates as WeasyPrint writes them (an element in its own rdf:Description), or as attributes
@@ -638,51 +648,22 @@ _XMP_DATE = re.compile(
     rb'</xmp:\2>|\s xmp:(CreateDate|ModifyDate|MetadataDate)="[^"]*"')
 
 
-def _undate(writer: pypdf.PdfWriter) -> None:
+def _undate(pdf: pikepdf.Pdf) -> None:
     """Remove the creation and modification dates: WeasyPrint sets them to the discharge
     date, the patient's, from the template."""
-    info = writer.metadata
-    if info is not None:
-        writer.metadata = {key: value for key, value in info.items()
-                           if key not in ("/CreationDate", "/ModDate")}
-    metadata = writer.root_object.get("/Metadata")
+    for key in ("/CreationDate", "/ModDate"):
+        if key in pdf.docinfo:
+            del pdf.docinfo[key]
+    metadata = pdf.Root.get("/Metadata")
     if metadata is not None:
-        stream = metadata.get_object()
-        stream.set_data(_XMP_DATE.sub(b"", stream.get_data()))
+        metadata.write(_XMP_DATE.sub(b"", metadata.read_bytes()))
 
 
-def _untag(pages: Sequence[pypdf.PageObject]) -> None:
+def _untag(pages: Sequence[pikepdf.Page]) -> None:
     """Attached pages keep no /StructParents: theirs would point into our structure tree."""
     for page in pages:
-        page.pop("/StructParents", None)
-        for annotation in page.get("/Annots") or []:
-            annotation.get_object().pop("/StructParent", None)
-
-
-def _bookmark_attachments(writer: pypdf.PdfWriter, attached: list[tuple[str, int]],
-                          ours_start: int) -> None:
-    # pypdf's add_outline_item(before=...) does not relink the first item: add each PDF that
-    # goes first at the end, then move it to the front (last one first, to keep their order)
-    for title, start in reversed([a for a in attached if a[1] < ours_start]):
-        _move_to_front(writer.get_outline_root(),
-                       writer.add_outline_item(title=title, page_number=start))
-    for title, start in attached:
-        if start >= ours_start:
-            writer.add_outline_item(title=title, page_number=start)
-
-
-def _move_to_front(root: pypdf.generic.TreeObject, item: pypdf.generic.IndirectObject) -> None:
-    """Relink the last top-level outline ``item`` as the first one."""
-    import pypdf
-
-    node = item.get_object()
-    previous = node.get("/Prev")
-    if previous is None:
-        return
-    del previous.get_object()["/Next"]
-    root[pypdf.generic.NameObject("/Last")] = previous
-    first = root["/First"]
-    first.get_object()[pypdf.generic.NameObject("/Prev")] = item
-    node[pypdf.generic.NameObject("/Next")] = first
-    del node["/Prev"]
-    root[pypdf.generic.NameObject("/First")] = item
+        if "/StructParents" in page.obj:
+            del page.obj["/StructParents"]
+        for annotation in page.obj.get("/Annots") or []:
+            if "/StructParent" in annotation:
+                del annotation["/StructParent"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import Any
 
 import pikepdf
 from pikepdf import Dictionary, Name, Operator
@@ -113,13 +114,15 @@ def _margins_to_artifacts(pdf: pikepdf.Pdf) -> int:
                    if isinstance(element, Dictionary) and element.objgen not in inside}
         if not outside:
             continue
-        instructions = []
-        for operands, operator in pikepdf.parse_content_stream(page):
+        instructions: list[Any] = []
+        for instruction in pikepdf.parse_content_stream(page):
+            operands, operator = instruction.operands, instruction.operator
             if (operator == Operator("BDC") and isinstance(operands[1], Dictionary)
                     and int(operands[1].get("/MCID", -1)) in outside):
-                operands = [Name.Artifact, Dictionary(Type=Name.Pagination)]
+                instruction = pikepdf.ContentStreamInstruction(
+                    [Name.Artifact, Dictionary(Type=Name.Pagination)], operator)
                 moved += 1
-            instructions.append((operands, operator))
+            instructions.append(instruction)
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
         for mcid in outside:
             # the orphaned elements are no longer referenced, so they are not written
