@@ -45,8 +45,8 @@ def catalogue_build(**options) -> leafletgen.BuildResult:
     return build([Path("leaflets")], Path("out"), Path("styles"), incremental=True, **options)
 
 
-def catalogue_status(**options) -> leafletgen.Status:
-    return status([Path("leaflets")], Path("out"), Path("styles"),
+def catalogue_status(variants=None, **options) -> leafletgen.Status:
+    return status([Path("leaflets")], Path("out"), Path("styles"), variants,
                   options=leafletgen.BuildOptions(**options))
 
 

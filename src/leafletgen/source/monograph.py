@@ -17,6 +17,7 @@ Text in a section outside any ``:::`` block is for both audiences.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from pathlib import Path
 
@@ -157,8 +158,43 @@ def _parse_body(path: Path, lines: list[str],
     return tuple(sections), problems
 
 
+# Monographs read in this process, by file content: a service or a packet reads the same files
+# again and again, and parsing and validating them costs more than reading them.
+_LOADED: dict[tuple[object, ...], tuple[Monograph | None, tuple[Problem, ...]]] = {}
+_MAX_LOADED = 1024
+
+
 def load(path: Path) -> tuple[Monograph | None, tuple[Problem, ...]]:
-    """Parse and validate one monograph. The monograph is None when any error was found."""
+    """Parse and validate one monograph. The monograph is None when any error was found.
+
+    The result is kept for the life of the process, keyed by the file's path and content and
+    by what its figures folder holds, so a changed file is always read again.
+    """
+    key = _content_key(path)
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
+    result = _load(path)
+    if key is not None:
+        if len(_LOADED) >= _MAX_LOADED:
+            _LOADED.clear()
+        _LOADED[key] = result
+    return result
+
+
+def _content_key(path: Path) -> tuple[object, ...] | None:
+    """The path, a hash of the content and the figures folder's listing; None when the file
+    cannot be read here (``_load`` then says why)."""
+    try:
+        data = read_limited(path, MAX_MONOGRAPH_BYTES)
+        figures = path.parent / "figures"
+        listing = tuple(sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns)
+                               for f in figures.iterdir())) if figures.is_dir() else ()
+    except (OSError, TooLarge):
+        return None
+    return (str(path.resolve()), hashlib.sha256(data).digest(), listing)
+
+
+def _load(path: Path) -> tuple[Monograph | None, tuple[Problem, ...]]:
     from leafletgen.source.validation import validate  # validation needs the model defined above
 
     try:
