@@ -43,7 +43,8 @@ def make(count: int, into: Path) -> Path:
 
 def write_html(into: Path) -> None:
     """INTO/html/<stem>.html for every leaflet, rendered by leafletgen's own HTML stage."""
-    from leafletgen.catalogue.build import Renderer, plan
+    from leafletgen.checks.plan import plan
+    from leafletgen.render.renderer import Renderer
 
     the_plan = plan([into / "leaflets"], into / "styles")
     assert not the_plan.problems, the_plan.problems

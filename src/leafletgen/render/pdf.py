@@ -25,6 +25,7 @@ from leafletgen.files import (
     write_atomic,  # noqa: F401  (its home before files.py; still imported from here)
 )
 from leafletgen.fonts.config import fixed_font_timestamps, use_shipped_fonts_only
+from leafletgen.render import artifacts
 from leafletgen.render.finish import finish_pdf
 
 # before WeasyPrint loads fontconfig: the fonts leafletgen ships, never the host's (fonts.py)
@@ -159,7 +160,9 @@ def render_pdf(html: str, base_url: str, fetcher: AssetFetcher,
                                                                pdf_tags=True,
                                                                pdf_variant=pdf_variant)
         # custom_metadata: <meta name="leafletgen-variant"> is how `verify` knows the variant
-        with fixed_font_timestamps():  # else a variable font embeds the clock's time
+        drawn = artifacts.available()
+        with fixed_font_timestamps(), (  # else a variable font embeds the clock's time
+                artifacts.margins_as_artifacts() if drawn else contextlib.nullcontext()):
             data = document.write_pdf(pdf_tags=True, pdf_variant=pdf_variant,
                                       custom_metadata=True,
                                       attachments=[source.attachment()] if source else None)
@@ -168,4 +171,7 @@ def render_pdf(html: str, base_url: str, fetcher: AssetFetcher,
     reasons += [m for m in errors.messages if not any(url in m for url in fetcher.blocked)]
     if reasons:
         raise RenderError(reasons)
-    return RenderedPdf(finish_pdf(data), len(document.pages))
+    if not drawn or pdf_variant == ARCHIVE_VARIANT:
+        # margin content still to mark after writing, or PDF/A claims to add
+        data = finish_pdf(data)
+    return RenderedPdf(data, len(document.pages))
