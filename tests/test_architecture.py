@@ -105,3 +105,18 @@ def test_the_checker_sees_an_upward_import(tmp_path):
     module = tmp_path / "x.py"
     module.write_text("def f():\n    from leafletgen.catalogue.build import plan\n")
     assert _imports(module) == {"leafletgen.catalogue.build"}
+
+
+def test_every_public_name_is_documented_in_the_api_page():
+    import inspect
+
+    import leafletgen
+
+    page = (PACKAGE.parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    for name in leafletgen.__all__:
+        if name == "__version__":
+            continue
+        value = getattr(leafletgen, name)
+        doc = inspect.getdoc(value) or ""
+        assert doc and not doc.startswith(f"{name}("), f"leafletgen.{name} has no docstring"
+        assert f"`{name}" in page or f"{name}(" in page, f"docs/api.md does not name {name}"

@@ -39,6 +39,9 @@ class Block:
 
 @dataclass(frozen=True)
 class Section:
+    """A section of a monograph: its id from the vocabulary (sections.yaml), the line of its
+    heading, and its blocks in file order."""
+
     id: str
     line: int
     blocks: tuple[Block, ...]
@@ -50,6 +53,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Source:
+    """A reference the monograph's text was written from (a label, a guideline), by id."""
+
     id: str
     title: str
     publisher: str | None = None
@@ -77,6 +82,12 @@ class KeyFact:
 
 @dataclass(frozen=True)
 class Monograph:
+    """One medicine's content, read and validated: front-matter facts and sections.
+
+    ``path`` is the file it came from, ``slug`` names its output files, ``status`` is draft or
+    approved (with ``reviewer`` and ``review_date``), ``key_facts`` are the safety facts no
+    leaflet may drop, ``format`` is the monograph format version (docs/monograph-format.md)."""
+
     path: Path
     slug: str
     name: str
@@ -110,6 +121,9 @@ class Monograph:
 
 @dataclass(frozen=True)
 class VariantSection:
+    """A section a variant shows: its id, its heading (``{medicine}`` is replaced), whether
+    the variant requires it, and whether it is printed in a box."""
+
     id: str
     heading: str  # may contain {medicine}
     required: bool = False
@@ -128,6 +142,10 @@ class ReadingLimits:
 
 @dataclass(frozen=True)
 class Variant:
+    """A kind of leaflet, defined in ``styles/variants/<name>.yaml`` (docs/variants.md): its
+    audience, template and stylesheets, the sections it shows in order, its type-size floor
+    (``min_body_pt``), paper and reading-grade limits."""
+
     name: str
     path: Path
     audience: str
@@ -159,6 +177,8 @@ class LeafletSection:
 
 @dataclass(frozen=True, repr=False)
 class Contact:
+    """A person or service the patient can call: the prescriber, the pharmacy."""
+
     name: str
     role: str | None = None
     phone: str | None = None
@@ -198,6 +218,9 @@ class Prescription:
 
 @dataclass(frozen=True, repr=False)
 class Patient:
+    """One patient's file (docs: examples/patient.yaml): their name, the date, who to call, and
+    each medicine with their own directions. Never logged or cached; its repr hides the values."""
+
     path: Path
     name: str
     date: dt.date
