@@ -496,3 +496,9 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+from .exchange.commands import COMMANDS as _EXCHANGE  # noqa: E402
+
+for _command in _EXCHANGE:
+    cli.add_command(_command)
