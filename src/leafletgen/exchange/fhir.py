@@ -182,6 +182,8 @@ def _xhtml(markdown: str, links: LinkContext) -> str:
         paragraph = etree.Element("p")
         paragraph.text = (img.get("alt") if img is not None else "") or ""
         figure.getparent().replace(figure, paragraph)
+    for body in root.xpath("//dd"):  # the leaflet's list-item wrapper: not XHTML in an li
+        body.drop_tag()
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue

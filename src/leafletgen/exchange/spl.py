@@ -358,7 +358,7 @@ def _runs(element, styles: frozenset[str], top: bool = False) -> list[Run]:
         return [Run("\n", kind="break")]
     if tag == "footnoteRef":
         return [Run(element.get("IDREF", ""), kind="note")]
-    if tag == "footnote":
+    if tag == "footnote" and not top:
         return [Run(_note_key(element), kind="note")]
     if not top:
         codes = set((element.get("styleCode") or "").replace(",", " ").split())

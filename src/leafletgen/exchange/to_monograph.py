@@ -220,10 +220,9 @@ def draft(label: Label, slug: str | None = None, highlights_only: bool = False) 
         patient_words += len(words(blocks))
         for (target, heading_line), chunk in _split_patient(blocks, writer):
             parts.setdefault((target, "patient"), []).append((source, chunk, False))
-            if heading_line:
-                placements.append(Placement(None, heading_line, source.line,
-                                            len(words(chunk)), f"patient text of '{target}'",
-                                            1))
+            placements.append(Placement(None, heading_line or "(text before the first "
+                                        "heading)", chunk[0].line, len(words(chunk)),
+                                        f"patient text of '{target}'", 1))
     writer.shown = {key for key, chunks in parts.items() if any(c[1] for c in chunks)}
 
     texts: dict[tuple[str, str], str] = {}
@@ -400,38 +399,53 @@ def _heading(block: Block) -> str | None:
 
 def _split_patient(blocks: tuple[Block, ...], writer: _Writer):
     """(section id, heading) and the blocks under it; the text before the first heading is
-    'more-information', the title lines above it are left out (the leaflet prints the name)."""
-    used: set[str] = set()
-    current = "more-information"
-    heading_text = ""
-    chunk: list[Block] = []
-    started = False
-    out: list[tuple[tuple[str, str], tuple[Block, ...]]] = []
-    for block in blocks:
-        heading = _heading(block)
-        target = None
-        if heading and current != "instructions-for-use" and not \
-                heading.lower().startswith("see "):
+    'more-information', the title lines above it are left out (the leaflet prints the name).
+
+    Question headings ("How should I store X?") are matched first; a heading that is not a
+    question ("Before You Start X") only names a section no question heading named.
+    """
+    starts: dict[int, str] = {}
+    headings = {i: _heading(b) for i, b in enumerate(blocks)}
+    for questions in (True, False):
+        used = set(starts.values())
+        ifu = min((i for i, sid in starts.items() if sid == "instructions-for-use"),
+                  default=len(blocks))
+        for index, heading in headings.items():
+            if not heading or index in starts or heading.lower().startswith("see ") or \
+                    index > ifu or heading.rstrip().endswith("?") != questions:
+                continue
             lowered = heading.lower()
             target = next((sid for sid, pattern in PATIENT_HEADINGS
                            if re.search(pattern, lowered) and sid not in used), None)
-        if target:
+            if target:
+                starts[index] = target
+                used.add(target)
+                if target == "instructions-for-use":
+                    ifu = index
+    # a section starts once: a later heading of the same section stays in the text
+    first: dict[str, int] = {}
+    for index in sorted(starts):
+        first.setdefault(starts[index], index)
+    starts = {index: sid for sid, index in first.items()}
+    current, heading_text = "more-information", ""
+    chunk: list[Block] = []
+    started = False
+    out: list[tuple[tuple[str, str], tuple[Block, ...]]] = []
+    for index, block in enumerate(blocks):
+        if index in starts:
             if chunk:
                 out.append(((current, heading_text), tuple(chunk)))
-            current, heading_text, chunk, started = target, heading, [], True
-            used.add(target)
+            current, heading_text, chunk, started = starts[index], headings[index] or "", [], \
+                True
             continue
-        if not started and heading:
-            writer.notes.append(Note(block.line, f"title line '{heading}' of the patient "
-                                     "text left out (the leaflet prints its own title)"))
+        if not started and headings[index]:
+            writer.notes.append(Note(block.line, f"title line '{headings[index]}' of the "
+                                     "patient text left out (the leaflet prints its own title)"))
             continue
         chunk.append(block)
     if chunk:
         out.append(((current, heading_text), tuple(chunk)))
-    merged: dict[tuple[str, str], list[Block]] = {}
-    for (target, text), found in out:
-        merged.setdefault((target, text), []).extend(found)
-    return [(key, tuple(found)) for key, found in merged.items()]
+    return out
 
 
 # --- Markdown --------------------------------------------------------------------------------
@@ -450,15 +464,18 @@ def _start_escape(text: str) -> str:
 
 def _inline(runs: tuple[Run, ...], writer: _Writer, cell: bool = False,
             notes: dict[str, str] | None = None) -> str:
-    pieces: list[tuple[str, bool, str | None]] = []  # (markdown text, bold, link target)
+    """Runs as Markdown: bold (and underline) as **bold**, italics as plain text, a
+    cross-reference as a link to the section its target went to, sub/superscript digits as
+    Unicode sub/superscripts."""
+    pieces: list[tuple[str, bool, str | None, bool]] = []  # (text, bold, link, is Markdown)
     for run in runs:
         if run.kind == "break":
-            pieces.append(("<br>" if cell else "\\\n", False, None))
+            pieces.append(("<br>" if cell else "\\\n", False, None, True))
             continue
         if run.kind == "note":
             mark = (notes or {}).get(run.text)
             if mark:
-                pieces.append((f"[^{mark}]", False, None))
+                pieces.append((f"[^{mark}]", False, None, True))
             continue
         text = run.text
         if "sup" in run.styles:
@@ -478,29 +495,33 @@ def _inline(runs: tuple[Run, ...], writer: _Writer, cell: bool = False,
         link = None
         if target and target in writer.shown and target[1] == writer.audience:
             link = target[0]
-        pieces.append((_escape(text), bold, link))
-    # one link per target run, bold runs joined
+        pieces.append((text, bold, link, False))
     out: list[str] = []
     i = 0
     while i < len(pieces):
-        text, bold, link = pieces[i]
+        text, bold, link, markdown = pieces[i]
         j = i + 1
-        while j < len(pieces) and pieces[j][1:] == (bold, link) and pieces[j][0] not in (
-                "<br>", "\\\n"):
+        while not markdown and j < len(pieces) and pieces[j][1:] == (bold, link, False):
             text += pieces[j][0]
             j += 1
-        if link:
-            plain = text.strip()
-            if re.fullmatch(r"[\d.,\s\\-]+", plain):
-                out.append(f"[]( #{link})".replace("( #", "(#"))
-            else:
-                out.append(f"[{plain}](#{link})")
-        elif bold and text.strip() and text not in ("<br>", "\\\n"):
-            lead = text[: len(text) - len(text.lstrip())]
-            trail = text[len(text.rstrip()):]
-            out.append(f"{lead}**{text.strip()}**{trail}")
-        else:
+        if markdown:
             out.append(text)
+        elif link:
+            plain = text.strip()
+            if re.fullmatch(r"[\d.,\s-]+", plain):
+                out.append(f"[](#{link})")  # prints the section's heading
+            else:
+                out.append(f"[{_escape(plain)}](#{link})")
+        elif bold:
+            # punctuation and spaces stay outside the stars, where CommonMark needs them
+            found = re.fullmatch(r"(\W*)(.*?)(\W*)", text, re.S)
+            lead, core, trail = found.groups() if found else ("", text, "")
+            if core:
+                out.append(f"{_escape(lead)}**{_escape(core)}**{_escape(trail)}")
+            else:
+                out.append(_escape(text))
+        else:
+            out.append(_escape(text))
         i = j
     return "".join(out).strip()
 
@@ -586,12 +607,8 @@ def _table(block: Table, writer: _Writer) -> str:
         columns = [[row[j] for row in texts if row[j].strip()] for j in range(width)]
         items = [c.lstrip().lstrip("•·").lstrip("\\-").strip() for col in columns for c in col]
         return "\n".join(f"- {item.replace('<br>', ' ')}" for item in items)
-    headers = [i for i, (header, _) in enumerate(grid) if header]
-    lead = 0
-    while lead < len(grid) and lead in headers:
-        lead += 1
-    lead = max(lead, 1)
-    header = [" ".join(dict.fromkeys(texts[r][j] for r in range(lead) if texts[r][j].strip()))
+    lead = _header_rows(grid, texts)
+    header = ["<br>".join(dict.fromkeys(texts[r][j] for r in range(lead) if texts[r][j].strip()))
               for j in range(width)]
     header = [h or " " for h in header]
     if not any(h.strip() for h in header):
@@ -614,6 +631,26 @@ def _table(block: Table, writer: _Writer) -> str:
         writer.notes.append(Note(block.line, "a table larger than a leaflet allows (200 rows, "
                                  "20 columns): split it before the monograph is checked"))
     return out
+
+
+def _header_rows(grid: list[tuple[bool, list[str]]], texts: list[list[str]]) -> int:
+    """How many rows at the top make the header row: the rows marked as headers; else the
+    rows above the body whose first cell (the corner) is empty, with the row that names the
+    first column below them; else the first row."""
+    lead = 0
+    while lead < len(grid) - 1 and grid[lead][0]:
+        lead += 1
+    if lead:
+        return lead
+    while lead < len(texts) - 1 and not texts[lead][0].strip():
+        lead += 1
+    if lead == 0:
+        return 1
+    below = texts[lead]
+    if lead < len(texts) - 1 and below[0].strip() and not below[0].startswith("**") and \
+            not any(c.strip() for c in below[1:]):
+        lead += 1
+    return lead
 
 
 def _note_marks(block: Table, writer: _Writer) -> dict[str, str]:
