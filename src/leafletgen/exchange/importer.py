@@ -51,7 +51,9 @@ def import_spl(label_path: Path, out: Path, previous: Path | None = None,
     checked = leafletgen.check_report([target], **kwargs)
     over = tuple(_grade_line(str(p)) for p in checked.problems
                  if "reading grade" in p.message and "'patient'" in p.message)
-    return dataclasses.replace(new.report, monograph=str(target), over_grade=over)
+    errors = tuple(str(p) for p in checked.problems if p.severity == "error")
+    return dataclasses.replace(new.report, monograph=str(target), over_grade=over,
+                               check_errors=errors)
 
 
 def _grade_line(message: str) -> str:

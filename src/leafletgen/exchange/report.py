@@ -10,7 +10,7 @@ changed in the label section by section.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class ImportReport:
     changes: tuple[Change, ...] = ()
     written: bool = True
     patient_words: int = 0  # words of the Medication Guide / patient insert
-    extra: tuple[str, ...] = field(default_factory=tuple)
+    check_errors: tuple[str, ...] = ()
 
 
 def as_text(report: ImportReport) -> str:
@@ -93,7 +93,10 @@ def as_text(report: ImportReport) -> str:
     elif not report.written:
         out.append("")
         out.append("The label's text is the same as the monograph's, section by section.")
-    out += list(report.extra)
+    if report.check_errors:
+        out.append("")
+        out.append("leafletgen check finds these errors: the draft builds once they are fixed:")
+        out += [f"  {line}" for line in report.check_errors]
     return "\n".join(out) + "\n"
 
 

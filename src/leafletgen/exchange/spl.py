@@ -332,6 +332,8 @@ def _blocks(element) -> tuple[Block, ...]:
                 blocks.append(_table(child))
             else:
                 blocks.append(_figure(child))
+        elif tag == "observationMedia":
+            pass  # the image a renderMultiMedia shows: read by _figure, not text
         elif tag:
             runs += _runs(child, frozenset())
         if child.tail:

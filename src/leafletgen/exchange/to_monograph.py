@@ -177,15 +177,21 @@ def draft(label: Label, slug: str | None = None, highlights_only: bool = False) 
             outcome = f"patient text ({PATIENT_CODES[code]}), split on its headings below"
             placements.append(Placement(code, title, section.line, section_words(section),
                                         outcome, depth))
+            for inner in list(section.walk())[1:]:
+                placements.append(Placement(inner.code, inner.title or inner.display.title(),
+                                            inner.line, len(words(inner.blocks)),
+                                            "part of the patient text above", depth + 1))
             return
-        audience = "patient" if otc else "clinician"
+        # Drug Facts speak to the person who buys the medicine: text for both leaflets
+        audience = "both" if otc else "clinician"
         if target is not None and section.xml_id:
             # a cross-reference to it leads to where its text (or its summary) went
             writer.targets.setdefault(section.xml_id, (target, audience))
         if covered:
             outcome = "covered by the Highlights summary above (full text left out)"
         elif target is None:
-            outcome = "left out: " + LEFT_OUT.get(code, "not part of a leaflet")
+            outcome = "left out: " + LEFT_OUT.get(code, "no leaflet section matches its code "
+                                                  "or title; copy what applies by hand")
         elif section.highlights and not otc and code != "34066-1":
             summary = _without_heading(section, writer)
             parts.setdefault((target, audience), []).append((section, summary, False))
@@ -241,16 +247,23 @@ def draft(label: Label, slug: str | None = None, highlights_only: bool = False) 
     lines = ["---", _front_matter(label, name, slug).rstrip(), "---", ""]
     written: dict[tuple[str, str], str] = {}
     for section_id in order:
-        chunks = [(aud, texts[(section_id, aud)]) for aud in ("patient", "clinician")
+        chunks = [(aud, texts[(section_id, aud)]) for aud in ("patient", "clinician", "both")
                   if (section_id, aud) in texts]
         if not chunks:
             continue
         lines += [f"## {section_id}", ""]
         for audience, text in chunks:
             lines += [f"::: {audience}", text, ":::", ""]
-            written[(section_id, audience)] = text
+            for reader in (("patient", "clinician") if audience == "both" else (audience,)):
+                written[(section_id, reader)] = text
     to_write = tuple(f"{sid} ({aud})" for sid in ("uses", "how-to-take", "side-effects")
-                     for aud in ("patient", "clinician") if (sid, aud) not in written)
+                     for aud in ("patient", "clinician")
+                     if (sid, aud) not in written and (sid, "both") not in written)
+    boxed = next((s for s in label.sections if s.code == "34066-1"), None)
+    if boxed is not None and not any(s.highlights for s in label.walk()):
+        writer.notes.append(Note(boxed.line, "this older label's boxed warning went to the "
+                                 "clinician 'most-important' box; older labels also used the "
+                                 "box for dosing notes: move those to 'how-to-take'"))
     if not patient_source and not otc:
         writer.notes.append(Note(1, "the label has no Medication Guide or Patient Package "
                                  "Insert: every patient section is still to be written"))
@@ -297,9 +310,12 @@ def _name(label: Label) -> str:
     names = [p.name for p in label.products if p.name]
     name = names[0] if names else ""
     if not name:
-        found = re.search(r"^(?:.*?effectively\. See full prescribing information for "
-                          r"[^.]+\. )?([A-Z][A-Za-z0-9-]+)", label.title)
-        name = found[1] if found else "Imported medicine"
+        # older labels: the name in the title, or the title of the first section
+        titles = [label.title] + [s.title for s in label.sections if s.title]
+        text = re.sub(r"^.*?See full prescribing information for [^.]+\.\s*", "", titles[0]) \
+            if titles[0] else next((t for t in titles[1:]), "")
+        found = re.match(r"[A-Za-z][A-Za-z0-9-]+", text)
+        name = found[0] if found else "Imported medicine"
     return name.title() if name.isupper() or name.islower() else name
 
 
@@ -513,17 +529,35 @@ def _inline(runs: tuple[Run, ...], writer: _Writer, cell: bool = False,
             else:
                 out.append(f"[{_escape(plain)}](#{link})")
         elif bold:
-            # punctuation and spaces stay outside the stars, where CommonMark needs them
-            found = re.fullmatch(r"(\W*)(.*?)(\W*)", text, re.S)
-            lead, core, trail = found.groups() if found else ("", text, "")
-            if core:
-                out.append(f"{_escape(lead)}**{_escape(core)}**{_escape(trail)}")
-            else:
-                out.append(_escape(text))
+            out.append(_bold(text, "".join(out)[-1:],
+                             pieces[j][0][:1] if j < len(pieces) else ""))
         else:
             out.append(_escape(text))
         i = j
     return "".join(out).strip()
+
+
+def _bold(text: str, before: str, after: str) -> str:
+    """``text`` in **stars**. Spaces go outside them; so does punctuation at an edge where a
+    letter or digit touches the stars from outside (CommonMark would not see them as bold)."""
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()):]
+    core = text.strip()
+    if lead:
+        before = " "
+    if trail:
+        after = " "
+    if before.isalnum():
+        found = re.match(r"\W+", core)
+        if found:
+            lead, core = lead + found[0], core[found.end():]
+    if after.isalnum():
+        found = re.search(r"\W+$", core)
+        if found:
+            trail, core = found[0] + trail, core[: found.start()]
+    if not re.search(r"\w", core):
+        return _escape(text)
+    return f"{_escape(lead)}**{_escape(core)}**{_escape(trail)}"
 
 
 def _indent(text: str, prefix: str) -> str:
