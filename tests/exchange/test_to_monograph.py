@@ -31,7 +31,8 @@ def test_front_matter_from_the_label(testamab):
     assert testamab.slug == "testamab"
     for line in ("name: Testamab", "generic_name: testamab", "status: draft",
                  "drug_class: Tumor necrosis factor (TNF) blocker",
-                 "- Injection, solution, 40 mg/0.8 mL", "set_id: aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+                 "- Injection, solution, 40 mg/0.8 mL",
+                 "set_id: aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
                  "version: '3'", "effective_date: '2024-01-15'", "- 12345-678-01", "- ABC123DEF4",
                  "last_revised: '2024-01-15'"):
         assert line in text

@@ -93,13 +93,16 @@ def import_fhir_command(ctx: click.Context, bundles: tuple[Path, ...], out: Path
     Example:
       leafletgen import fhir epi/baclofen-patient.epi.json epi/baclofen-clinician.epi.json
     """
-    slug, text = _run(ctx, lambda: import_bundles(list(bundles)))
-    target = out / f"{slug}.md"
+    imported = _run(ctx, lambda: import_bundles(list(bundles)))
+    target = out / f"{imported.slug}.md"
     if target.exists():
         click.echo(f"leafletgen: {display_path(target)} exists and is not overwritten; "
                    "import into another folder (-o) and compare", err=True)
         ctx.exit(EXIT_PROBLEMS)
-    _run(ctx, lambda: _write(target, text))
+    for name, data in imported.figures:
+        if not (out / name).exists():
+            _run(ctx, lambda n=name, d=data: _write_bytes(out / n, d))
+    _run(ctx, lambda: _write(target, imported.text))
     click.echo(f"wrote {display_path(target)} (status: draft)")
 
 
@@ -153,6 +156,14 @@ def _write(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {display_path(path)}: {exc.strerror}") from exc
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     except OSError as exc:
         raise OutputError(f"cannot write {display_path(path)}: {exc.strerror}") from exc
 

@@ -11,6 +11,7 @@ A Bundle from elsewhere imports from its narrative instead.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -61,10 +62,14 @@ def export_monograph(path: Path) -> tuple[Exported, ...]:
     if monograph is None:
         raise ContentError(list(problems))
     parsed, _ = parse_file(path)
-    front = dict(parsed.front.data) if parsed is not None else {}
+    # the slug names the files: the Bundle keeps it, so an import names them the same
+    front = {**(parsed.front.data if parsed is not None else {}), "slug": monograph.slug}
     out = []
+    order = {sid: i for i, sid in enumerate(vocabulary())}
     for audience in AUDIENCES:
-        sections = [s for s in monograph.sections if s.blocks_for(audience)]
+        # in the vocabulary's order, whatever the file's: the order an import writes
+        sections = sorted((s for s in monograph.sections if s.blocks_for(audience)),
+                          key=lambda s: order.get(s.id, len(order)))
         if not sections:
             continue
         bundle = _bundle(monograph, front, audience, sections)
@@ -157,6 +162,9 @@ def _bundle(monograph: Monograph, front: dict[str, Any], audience: str,
     publisher = next((s.publisher for s in monograph.sources if s.publisher), None)
     organization = {"resourceType": "Organization", "id": org_id,
                     "name": publisher or monograph.sources[0].title}
+    figures = [_figure_entry(monograph, name, key) for name in
+               dict.fromkeys(_FIGURE.findall("\n\n".join(
+                   s["extension"][0]["valueMarkdown"] for s in comp_sections)))]
     return {
         "resourceType": "Bundle",
         "id": _uid(*key, "bundle"),
@@ -164,8 +172,23 @@ def _bundle(monograph: Monograph, front: dict[str, Any], audience: str,
         "type": "document",
         "timestamp": f"{date}T00:00:00Z",
         "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r}
-                  for r in (composition, product, organization)],
+                  for r in (composition, product, organization, *figures)],
     }
+
+
+_FIGURE = re.compile(r"!\[[^\]]*\]\((figures/[A-Za-z0-9._-]+)")
+_FIGURE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+                 ".jpeg": "image/jpeg"}
+
+
+def _figure_entry(monograph: Monograph, name: str, key: tuple[str, ...]) -> dict[str, Any]:
+    """A figure of the text, carried in the Bundle so that the text can be built again."""
+    path = monograph.path.parent / name
+    return {"resourceType": "DocumentReference", "id": _uid(*key, name), "status": "current",
+            "content": [{"attachment": {
+                "contentType": _FIGURE_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+                "data": base64.b64encode(path.read_bytes()).decode("ascii"),
+                "title": name}}]}
 
 
 def _section_refs(shown: set[str], vocab: dict[str, Any]) -> LinkContext:
@@ -199,9 +222,19 @@ def _xhtml(markdown: str, links: LinkContext) -> str:
 
 # --- import -----------------------------------------------------------------------------------
 
-def import_bundles(paths: list[Path]) -> tuple[str, str]:
-    """A draft monograph (slug, text) from the ePI Bundles of one medicine."""
+@dataclass(frozen=True)
+class Imported:
+    """A draft monograph from ePI Bundles, and the figure files its text shows."""
+
+    slug: str
+    text: str
+    figures: tuple[tuple[str, bytes], ...] = ()  # ("figures/x.svg", its bytes)
+
+
+def import_bundles(paths: list[Path]) -> Imported:
+    """A draft monograph from the ePI Bundles of one medicine (one per audience)."""
     front: dict[str, Any] | None = None
+    figures: dict[str, bytes] = {}
     texts: dict[str, dict[str, str]] = {}
     slug = None
     for path in paths:
@@ -225,7 +258,19 @@ def import_bundles(paths: list[Path]) -> tuple[str, str]:
         audience = _audience(composition)
         for section in composition.section or ():
             section_id, markdown = _section_from(section, path)
-            texts.setdefault(section_id, {})[audience] = markdown
+            known = texts.setdefault(section_id, {})
+            known[audience] = (known[audience] + "\n\n" + markdown) if audience in known \
+                else markdown
+        for entry in model.entry[1:]:
+            if entry.resource.get_resource_type() != "DocumentReference":
+                continue
+            for content in entry.resource.content or ():
+                attachment = content.attachment
+                if attachment.title and attachment.data and \
+                        re.fullmatch(r"figures/[A-Za-z0-9][A-Za-z0-9._-]*", attachment.title):
+                    data = attachment.data
+                    figures[attachment.title] = data if isinstance(data, bytes) else \
+                        base64.b64decode(data)
         slug = slug or re.sub(r"[^a-z0-9]+", "-", str(front.get("slug") or front["name"])
                               .lower()).strip("-")
     assert front is not None
@@ -241,7 +286,8 @@ def import_bundles(paths: list[Path]) -> tuple[str, str]:
         for audience in AUDIENCES:
             if audience in texts[section_id]:
                 lines += [f"::: {audience}", texts[section_id][audience], ":::", ""]
-    return slug or "imported", "\n".join(lines).rstrip() + "\n"
+    return Imported(slug or "imported", "\n".join(lines).rstrip() + "\n",
+                    tuple(sorted(figures.items())))
 
 
 def _extension(element, url: str):
@@ -289,14 +335,19 @@ def _section_from(section, path: Path) -> tuple[str, str]:
         loinc = {c.code for c in codes or () if c.system == LOINC}
         section_id = next((sid for sid, entry in vocabulary().items()
                            if entry.get("loinc") in loinc), None)
+    title = (section.title or "").strip()
     if section_id is None:
-        raise ContentError([Problem(path, 0, f"section {section.title!r} has no code the "
-                                    "section vocabulary knows (LOINC or leafletgen id)")])
+        section_id = next((sid for sid, entry in vocabulary().items()
+                           if entry["title"].casefold() == title.casefold()), None)
+    heading = ""
+    if section_id is None:
+        # a section the vocabulary has no place for: kept, under its own title
+        section_id, heading = "more-information", f"### {_md_escape(title or 'Other')}\n\n"
     extension = _extension(section, MARKDOWN_EXTENSION)
     if extension is not None and extension.valueMarkdown:
-        return section_id, extension.valueMarkdown
-    div = section.text.div if section.text else ""
-    return section_id, _markdown_from_xhtml(div)
+        return section_id, heading + extension.valueMarkdown
+    div = section.text.div if section.text else "<div/>"
+    return section_id, heading + _markdown_from_xhtml(div)
 
 
 def _markdown_from_xhtml(div: str) -> str:
