@@ -222,7 +222,7 @@ def draft(label: Label, slug: str | None = None, highlights_only: bool = False) 
 
     patient_words = 0
     for source in patient_source:
-        blocks = _patient_blocks(source)
+        blocks = patient_blocks(source)
         patient_words += len(words(blocks))
         for (target, heading_line), chunk in _split_patient(blocks, writer):
             parts.setdefault((target, "patient"), []).append((source, chunk, False))
@@ -393,12 +393,14 @@ def _vocabulary_order() -> list[str]:
 
 # --- the patient text ----------------------------------------------------------------------
 
-def _patient_blocks(section: LabelSection) -> tuple[Block, ...]:
+def patient_blocks(section: LabelSection) -> tuple[Block, ...]:
+    """The blocks of a Medication Guide or patient insert, its subsections' titles as bold
+    lines among them."""
     blocks: list[Block] = list(section.blocks)
     for child in section.children:
         if child.title:
             blocks.append(Paragraph((Run(child.title, frozenset({"bold"})),), child.line))
-        blocks += _patient_blocks(child)
+        blocks += patient_blocks(child)
     return tuple(blocks)
 
 
