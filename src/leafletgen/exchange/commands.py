@@ -40,7 +40,13 @@ def _run(ctx: click.Context, action):
 
 @click.group("import")
 def import_group() -> None:
-    """Start draft monographs from regulatory labels (FDA SPL) or FHIR ePI Bundles."""
+    """Start draft monographs from regulatory labels (FDA SPL) or FHIR ePI Bundles.
+
+    \b
+    Examples:
+      leafletgen import spl humira.xml -o leaflets
+      leafletgen import fhir epi/baclofen-patient.epi.json epi/baclofen-clinician.epi.json
+    """
 
 
 @import_group.command("spl")
@@ -108,7 +114,12 @@ def import_fhir_command(ctx: click.Context, bundles: tuple[Path, ...], out: Path
 
 @click.group("export")
 def export_group() -> None:
-    """Give monographs out in exchange formats."""
+    """Give monographs out in exchange formats (HL7 FHIR ePI).
+
+    \b
+    Example:
+      leafletgen export fhir leaflets -o /tmp/epi
+    """
 
 
 @export_group.command("fhir")
