@@ -134,3 +134,13 @@ def test_markdown_extension_is_the_source_of_each_section():
     assert section["extension"][0]["url"] == MARKDOWN_EXTENSION
     assert section["extension"][0]["valueMarkdown"].startswith(
         "**Do not stop taking baclofen suddenly.**")
+
+
+def test_narrative_has_no_dangling_links():
+    for bundle in export_monograph(LEAFLETS / "baclofen.md"):
+        for section in bundle.bundle["entry"][0]["resource"]["section"]:
+            assert 'href="#' not in section["text"]["div"]
+    (patient, _) = export_monograph(LEAFLETS / "baclofen.md")
+    first = patient.bundle["entry"][0]["resource"]["section"][0]["text"]["div"]
+    # a cross-reference prints the heading of the section it points to
+    assert '<span class="ref">see “Stopping treatment and withdrawal”</span>' in first

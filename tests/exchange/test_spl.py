@@ -95,3 +95,13 @@ def test_real_labels_read(label_path):
     assert label.set_id and label.version and label.effective
     assert label.products and all(p.codes for p in label.products)
     assert any(s.code in ("42231-1", "42230-3") for s in label.sections)
+
+
+def test_a_doctype_in_another_encoding_is_refused(tmp_path):
+    path = tmp_path / "utf16.xml"
+    text = ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE document [<!ENTITY a "b">]>\n'
+            '<document xmlns="urn:hl7-org:v3"><title>&a;</title></document>')
+    path.write_bytes(text.encode("utf-16"))
+    with pytest.raises(ContentError) as caught:
+        read_label(path)
+    assert "DOCTYPE" in str(caught.value)

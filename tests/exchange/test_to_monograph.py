@@ -157,3 +157,24 @@ def test_real_label_boxed_warning_and_report(label_path):
         assert section_words(boxed) > 100
     patient = [s for s in label.sections if s.code in ("42231-1", "42230-3")]
     assert result.report.patient_words == sum(section_words(s) for s in patient)
+
+
+def test_an_image_beside_the_label_becomes_a_figure(tmp_path):
+    from PIL import Image
+
+    text = (SPL / "testamab.xml").read_text().replace("pinch.jpg", "pinch.png")
+    (tmp_path / "testamab.xml").write_text(text)
+    Image.new("RGB", (20, 10), "white").save(tmp_path / "pinch.png")
+    result = draft(read_label(tmp_path / "testamab.xml"))
+    assert "![A hand pinching the skin](figures/testamab-pinch.png)" in result.text
+    assert result.figures == ((tmp_path / "pinch.png", "testamab-pinch.png"),)
+    assert not any("pinch" in n.message for n in result.report.notes)
+
+
+def test_characters_the_fonts_lack_are_named(tmp_path):
+    text = (SPL / "testamab.xml").read_text().replace("Keep it in the fridge.",
+                                                      "Keep it in the fridge \U0001F9CA.")
+    (tmp_path / "testamab.xml").write_text(text)
+    result = draft(read_label(tmp_path / "testamab.xml"))
+    assert "Keep it in the fridge [U+1F9CA]." in result.text
+    assert any("U+1F9CA" in n.message for n in result.report.notes)

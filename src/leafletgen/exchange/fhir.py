@@ -87,8 +87,9 @@ def validate_bundle(bundle: dict[str, Any], path: Path) -> Bundle:
                                     + "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: "
                                                 f"{e['msg']}" for e in exc.errors()[:5]))]) \
             from exc
-    if model.type != "document" or not model.entry or \
-            model.entry[0].resource.get_resource_type() != "Composition":
+    first = model.entry[0].resource if model.entry else None
+    if model.type != "document" or first is None or \
+            first.get_resource_type() != "Composition":
         raise ContentError([Problem(path, 0, "an ePI is a Bundle of type 'document' whose "
                                     "first entry is a Composition")])
     return model
@@ -213,7 +214,9 @@ def _xhtml(markdown: str, links: LinkContext) -> str:
         for name in list(element.attrib):
             if name not in ("href", "class", "scope", "colspan", "rowspan", "alt"):
                 del element.attrib[name]
-        if element.tag == "a" and not element.get("href", "").startswith(("#", "http")):
+        if element.tag == "a" and not element.get("href", "").startswith("http"):
+            # a reference to another section: its heading is in the text; no link to follow
+            element.tag = "span"
             element.attrib.pop("href", None)
     root.set("xmlns", XHTML)
     text = etree.tostring(root, encoding="unicode", method="xml")
@@ -245,8 +248,9 @@ def import_bundles(paths: list[Path]) -> Imported:
         except json.JSONDecodeError as exc:
             raise ContentError([Problem(path, exc.lineno, f"not JSON: {exc.msg}")]) from exc
         model = validate_bundle(data, path)
-        composition = model.entry[0].resource
-        product = next((e.resource for e in model.entry[1:]
+        entries: list[Any] = list(model.entry or ())
+        composition: Any = entries[0].resource
+        product = next((e.resource for e in entries[1:]
                         if e.resource.get_resource_type() == "MedicinalProductDefinition"), None)
         found = _front_from(composition, product, path)
         if front is None:
@@ -261,7 +265,7 @@ def import_bundles(paths: list[Path]) -> Imported:
             known = texts.setdefault(section_id, {})
             known[audience] = (known[audience] + "\n\n" + markdown) if audience in known \
                 else markdown
-        for entry in model.entry[1:]:
+        for entry in entries[1:]:
             if entry.resource.get_resource_type() != "DocumentReference":
                 continue
             for content in entry.resource.content or ():

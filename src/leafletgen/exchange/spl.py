@@ -176,6 +176,9 @@ def read_label(path: Path) -> Label:
         line = exc.lineno or 1
         raise ContentError([Problem(path, line, f"not well-formed XML: {exc.msg}; is this an "
                                     "SPL file (the XML of a DailyMed label)?")]) from exc
+    if root.getroottree().docinfo.internalDTD is not None:  # e.g. declared in UTF-16
+        raise ContentError([Problem(path, 1, "the label declares a DOCTYPE, which SPL never "
+                                    "needs; remove the declaration")])
     if root.tag != f"{{{NS}}}document":
         raise ContentError([Problem(path, root.sourceline or 1, "this is not an SPL document "
                                     f"(its root element is {etree.QName(root).localname!r}, "

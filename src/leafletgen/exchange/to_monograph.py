@@ -247,12 +247,12 @@ def draft(label: Label, slug: str | None = None, highlights_only: bool = False) 
     lines = ["---", _front_matter(label, name, slug).rstrip(), "---", ""]
     written: dict[tuple[str, str], str] = {}
     for section_id in order:
-        chunks = [(aud, texts[(section_id, aud)]) for aud in ("patient", "clinician", "both")
-                  if (section_id, aud) in texts]
-        if not chunks:
+        present = [(aud, texts[(section_id, aud)]) for aud in ("patient", "clinician", "both")
+                   if (section_id, aud) in texts]
+        if not present:
             continue
         lines += [f"## {section_id}", ""]
-        for audience, text in chunks:
+        for audience, text in present:
             lines += [f"::: {audience}", text, ":::", ""]
             for reader in (("patient", "clinician") if audience == "both" else (audience,)):
                 written[(section_id, reader)] = text
