@@ -1,7 +1,7 @@
 import dataclasses
 
-from leafletgen.monograph import load
-from leafletgen.variants import load_variants, select
+from leafletgen.source.monograph import load
+from leafletgen.source.variants import load_variants, select
 
 from .conftest import BACLOFEN, STYLES, monograph_text
 
