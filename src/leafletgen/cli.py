@@ -29,6 +29,7 @@ from leafletgen.errors import (
     display_path,
     errors_in,
 )
+from leafletgen.exchange.commands import COMMANDS as EXCHANGE_COMMANDS
 from leafletgen.model import (
     DEFAULT_OUT,
     DEFAULT_SOURCES,
@@ -496,6 +497,10 @@ def _report(problems: tuple[Problem, ...] | list[Problem],
         click.echo(f"{errors} error(s); {outcome}", err=True)
 
 
+for _command in EXCHANGE_COMMANDS:  # import spl, import fhir, export fhir
+    cli.add_command(_command)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``leafletgen`` command."""
     try:
@@ -512,9 +517,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-from .exchange.commands import COMMANDS as _EXCHANGE  # noqa: E402
-
-for _command in _EXCHANGE:
-    cli.add_command(_command)

@@ -6,10 +6,11 @@ modules they come from is one edit.
 
 from __future__ import annotations
 
-from ..charset import missing_characters
-from ..markup import LinkContext, SectionRef, to_html
-from ..monograph import Monograph, Section, load, parse_file
-from ..validation import vocabulary
+from leafletgen.fonts.charset import missing_characters
+from leafletgen.model import Monograph, Section
+from leafletgen.source.markup import LinkContext, SectionRef, to_html
+from leafletgen.source.monograph import load, parse_file
+from leafletgen.source.validation import vocabulary
 
 __all__ = ["LinkContext", "Monograph", "Section", "SectionRef", "load", "missing_characters",
            "parse_file", "to_html", "vocabulary"]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import ContentError, OutputError, UsageError, display_path
-from .fhir import export_monograph, import_bundles
-from .importer import import_spl
-from .report import as_text
+from leafletgen.errors import ContentError, OutputError, UsageError, display_path
+from leafletgen.exchange.fhir import export_monograph, import_bundles
+from leafletgen.exchange.importer import import_spl
+from leafletgen.exchange.report import as_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 

@@ -26,8 +26,16 @@ from lxml import etree
 from lxml import html as lxml_html
 from pydantic import ValidationError
 
-from ..errors import ContentError, Problem
-from ._internal import LinkContext, Monograph, SectionRef, load, parse_file, to_html, vocabulary
+from leafletgen.errors import ContentError, Problem
+from leafletgen.exchange._internal import (
+    LinkContext,
+    Monograph,
+    SectionRef,
+    load,
+    parse_file,
+    to_html,
+    vocabulary,
+)
 
 LOINC = "http://loinc.org"
 SECTION_SYSTEM = "urn:leafletgen:section"

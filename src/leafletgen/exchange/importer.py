@@ -12,10 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import OutputError
-from .report import ImportReport, compare
-from .spl import read_label
-from .to_monograph import draft, monograph_texts, write_figures
+from leafletgen.errors import OutputError
+from leafletgen.exchange.report import ImportReport, compare
+from leafletgen.exchange.spl import read_label
+from leafletgen.exchange.to_monograph import draft, monograph_texts, write_figures
 
 
 def import_spl(label_path: Path, out: Path, previous: Path | None = None,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import ContentError, Problem
+from leafletgen.errors import ContentError, Problem
 
 NS = "urn:hl7-org:v3"
 _N = {"v": NS}

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from ._internal import missing_characters
-from .report import ImportReport, Note, Placement
-from .spl import (
+from leafletgen.exchange._internal import missing_characters
+from leafletgen.exchange.report import ImportReport, Note, Placement
+from leafletgen.exchange.spl import (
     Block,
     Figure,
     Label,
@@ -386,7 +386,7 @@ def _front_matter(label: Label, name: str, slug: str) -> str:
 
 
 def _vocabulary_order() -> list[str]:
-    from ._internal import vocabulary
+    from leafletgen.exchange._internal import vocabulary
 
     return list(vocabulary())
 
@@ -789,7 +789,7 @@ def write_figures(draft_: Draft, folder: Path) -> None:
 
 def monograph_texts(path: Path) -> dict[tuple[str, str], str]:
     """The text of an existing monograph by (section id, audience), as the draft keys it."""
-    from ._internal import parse_file
+    from leafletgen.exchange._internal import parse_file
 
     parsed, _ = parse_file(path)
     texts: dict[tuple[str, str], list[str]] = {}
