@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from leafletgen.errors import ContentError, OutputError, UsageError, display_path
-from leafletgen.exchange.fhir import export_monograph, import_bundles
-from leafletgen.exchange.importer import import_spl
+from leafletgen.exchange.api import export_fhir, import_fhir, import_spl
 from leafletgen.exchange.report import as_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -99,7 +98,7 @@ def import_fhir_command(ctx: click.Context, bundles: tuple[Path, ...], out: Path
     Example:
       leafletgen import fhir epi/baclofen-patient.epi.json epi/baclofen-clinician.epi.json
     """
-    imported = _run(ctx, lambda: import_bundles(list(bundles)))
+    imported = _run(ctx, lambda: import_fhir(bundles))
     target = out / f"{imported.slug}.md"
     if target.exists():
         click.echo(f"leafletgen: {display_path(target)} exists and is not overwritten; "
@@ -149,7 +148,7 @@ def export_fhir_command(ctx: click.Context, paths: tuple[Path, ...], out: Path) 
     failed = 0
     for file in files:
         try:
-            exported = export_monograph(file)
+            exported = export_fhir(file)
         except ContentError as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)

@@ -45,6 +45,9 @@ class Change:
 
 @dataclass(frozen=True)
 class ImportReport:
+    """What an import did: where each label section went, what was left out or is still to
+    write, the patient sections over the grade limit, and, on a re-import, the changes."""
+
     source: str
     monograph: str
     placements: tuple[Placement, ...]
