@@ -43,7 +43,7 @@ def test_tables_keep_spans_captions_and_footnotes():
     dosage = next(s for s in read_label(SPL / "testamab.xml").sections if s.code == "34068-7")
     table = next(b for b in dosage.blocks if isinstance(b, Table))
     assert "".join(r.text for r in table.caption) == "Table 1. Dose by body weight"
-    assert [row.header for row in table.rows] == [True, True, False, False, False]
+    assert [row.header for row in table.rows] == [True, True, False, False, False, False]
     assert (table.rows[0].cells[0].rowspan, table.rows[0].cells[1].colspan) == (2, 2)
     assert [("".join(r.text for r in n.runs)) for n in table.footnotes] == \
         ["Given as two injections."]

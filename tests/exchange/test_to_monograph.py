@@ -76,7 +76,7 @@ def test_tables_lists_and_inline_markup(testamab):
     assert "| Body weight | Dose<br>Weeks 1 to 4 | Dose<br>After week 4 |" in dosage
     assert "| Under 30 kg | 20 mg[^n1] | 10 mg |" in dosage
     assert "|   | 80 mg **if severe** | 40 mg |" in dosage  # the row a rowspan covers
-    assert "[^n1]: Given as two injections." in dosage
+    assert "[^n1]: Given as two injections.\n\nDoses are for adults \\| see below." in dosage
     assert "Cmax" in dosage and "10³ units per m²" in dosage
     assert "1. Wash your hands." in dosage
     assert "     - a) Wipe once." in dosage

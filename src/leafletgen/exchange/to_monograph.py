@@ -643,6 +643,14 @@ def _table(block: Table, writer: _Writer) -> str:
         columns = [[row[j] for row in texts if row[j].strip()] for j in range(width)]
         items = [c.lstrip().lstrip("•·").lstrip("\\-").strip() for col in columns for c in col]
         return "\n".join(f"- {item.replace('<br>', ' ')}" for item in items)
+    # rows at the foot that are one cell across the whole table are notes on it: they print
+    # below the table, as the label shows them
+    below: list[str] = []
+    while len(texts) > 2 and len(block.rows) == len(texts) and \
+            len(block.rows[len(texts) - 1].cells) == 1 and \
+            block.rows[len(texts) - 1].cells[0].colspan >= width > 1:
+        below.insert(0, texts.pop()[0].replace("<br>", "\\\n"))
+        grid.pop()
     lead = _header_rows(grid, texts)
     header = ["<br>".join(dict.fromkeys(texts[r][j] for r in range(lead) if texts[r][j].strip()))
               for j in range(width)]
@@ -663,6 +671,8 @@ def _table(block: Table, writer: _Writer) -> str:
     notes = _table_notes(block, writer, marks)
     if notes:
         out += "\n\n" + "\n".join(f"[^{mark}]: {text}" for mark, text in notes)
+    for text in below:
+        out += "\n\n" + _start_escape(text)
     if len(texts) - lead > 200 or width > 20:
         writer.notes.append(Note(block.line, "a table larger than a leaflet allows (200 rows, "
                                  "20 columns): split it before the monograph is checked"))
