@@ -82,6 +82,9 @@ def test_tables_lists_and_inline_markup(testamab):
     assert "     - a) Wipe once." in dosage
     assert "– Let it dry." in dosage  # a fourth level: a line, not a list
     assert "**Monitor**" in _section(testamab.text, "before-taking", "clinician")
+    side = _section(testamab.text, "side-effects", "clinician")
+    assert "\\[see [](#before-taking)\\]" in side  # a section number: the heading prints
+    assert "Report them at [FDA MedWatch](https://www.fda.gov/medwatch)." in side
 
 
 def test_bullet_layout_table_becomes_a_list(testamab):

@@ -27,6 +27,7 @@ CODE_SYSTEMS = {  # OIDs of the product codes SPL uses, by the name the front ma
     "2.16.840.1.113883.6.88": "rxnorm",
     "2.16.840.1.113883.3.26.1.1": "ncit",
 }
+WEB_SCHEMES = ("https://", "http://", "mailto:")
 MAX_LABEL_BYTES = 20 * 1024 * 1024  # the largest DailyMed labels are about 5 MB
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -36,7 +37,7 @@ class Run:
     """A stretch of inline text with its styles (bold, italics, underline, sup, sub).
 
     ``kind`` is ``text``, ``break`` (a line break) or ``note`` (a footnote mark, ``text``
-    being the mark). ``href`` is the XML ID a cross-reference points to.
+    being the mark). ``href`` is the XML ID a cross-reference points to, or a web address.
     """
 
     text: str
@@ -374,8 +375,11 @@ def _runs(element, styles: frozenset[str], top: bool = False) -> list[Run]:
         if tag in ("sup", "sub"):
             styles = styles | {tag}
         if tag == "linkHtml":
-            target = element.get("href", "")
-            href = target[1:] if target.startswith("#") else None
+            target = element.get("href", "").strip()
+            if target.startswith("#"):
+                href = target[1:]
+            elif target.startswith(WEB_SCHEMES):
+                href = target
     if element.text:
         out.append(Run(element.text, styles, href))
     for child in element:

@@ -8,6 +8,7 @@ cannot be imported as written is a ``Note`` of the report.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import yaml
 from leafletgen.exchange._internal import missing_characters
 from leafletgen.exchange.report import ImportReport, Note, Placement
 from leafletgen.exchange.spl import (
+    WEB_SCHEMES,
     Block,
     Figure,
     Label,
@@ -362,7 +364,8 @@ def _front_matter(label: Label, name: str, slug: str) -> str:
         "forms": _forms(label),
         "status": "draft",
         "version": "0.1",
-        "last_revised": effective or "2000-01-01",
+        # the label's date; a label without one is revised as of its import
+        "last_revised": effective or dt.date.today().isoformat(),
         "sources": [source],
     }
     meta: dict = {"type": label.document_type or label.document_code}
@@ -512,7 +515,10 @@ def _inline(runs: tuple[Run, ...], writer: _Writer, cell: bool = False,
         target = writer.targets.get(run.href or "") if run.href else None
         link = None
         if target and target in writer.shown and target[1] == writer.audience:
-            link = target[0]
+            link = "#" + target[0]
+        elif run.href and run.href.startswith(WEB_SCHEMES) and \
+                re.fullmatch(r"[^\s()<>\\]+", run.href):
+            link = run.href
         pieces.append((text, bold, link, False))
     out: list[str] = []
     i = 0
@@ -524,12 +530,14 @@ def _inline(runs: tuple[Run, ...], writer: _Writer, cell: bool = False,
             j += 1
         if markdown:
             out.append(text)
+        elif link and not link.startswith("#"):
+            out.append(f"[{_escape(text.strip())}]({link})")
         elif link:
             plain = text.strip()
             if re.fullmatch(r"[\d.,\s-]+", plain):
-                out.append(f"[](#{link})")  # prints the section's heading
+                out.append(f"[]({link})")  # prints the section's heading
             else:
-                out.append(f"[{_escape(plain)}](#{link})")
+                out.append(f"[{_escape(plain)}]({link})")
         elif bold:
             out.append(_bold(text, "".join(out)[-1:],
                              pieces[j][0][:1] if j < len(pieces) else ""))
