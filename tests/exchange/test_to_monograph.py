@@ -181,3 +181,23 @@ def test_characters_the_fonts_lack_are_named(tmp_path):
     result = draft(read_label(tmp_path / "testamab.xml"))
     assert "Keep it in the fridge [U+1F9CA]." in result.text
     assert any("U+1F9CA" in n.message for n in result.report.notes)
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ('label: {set_id: "608d4f0d-b19f", version: "1560", effective_date: 2013-09-30}\n'
+     'codes: {ndc: ["0074-3799", "0074-3799-02"], rxnorm: ["1234"]}', None),
+    ('codes: {ndc: ["0074 3799"]}', "codes"),
+    ('label: {set_id: "x", colour: "red"}', "colour"),
+    ('label: {effective_date: "30/09/2013"}', "effective_date"),
+])
+def test_schema_takes_the_label_and_codes_fields(tmp_path, fields, expected):
+    from tests.conftest import monograph_text
+
+    text = monograph_text().replace("---\n\n", fields + "\n---\n\n", 1)
+    path = tmp_path / "testamol.md"
+    path.write_text(text, encoding="utf-8")
+    errors = [str(p) for p in leafletgen.check([path]) if p.severity == "error"]
+    if expected is None:
+        assert errors == []
+    else:
+        assert errors and expected in errors[0]
