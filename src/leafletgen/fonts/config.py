@@ -34,6 +34,7 @@ import yaml
 from markupsafe import Markup
 
 from leafletgen.errors import UsageError
+from leafletgen.files import content_stamp
 
 STYLES = ("normal", "italic", "oblique")
 FONT_TIMESTAMP = "0"  # SOURCE_DATE_EPOCH while a PDF is written: see fixed_font_timestamps
@@ -76,7 +77,20 @@ class _Face:
     style: str
 
 
+_LOADED: dict[tuple[object, ...], FontSet] = {}
+
+
 def load_fonts(styles: Path) -> FontSet:
+    """``read_fonts``, once per process for the same ``styles/fonts.yaml`` and font files."""
+    stamp = (str(styles.resolve()), content_stamp([styles / "fonts.yaml"], [styles / "fonts"]))
+    if stamp not in _LOADED:
+        if len(_LOADED) > 16:
+            _LOADED.clear()
+        _LOADED[stamp] = read_fonts(styles)
+    return _LOADED[stamp]
+
+
+def read_fonts(styles: Path) -> FontSet:
     """@font-face rules for every family listed in ``styles/fonts.yaml``.
 
     An entry is either the name of a family installed as a ``fontpkg-*`` package, or a

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leafletgen.fonts.config import FontSet, load_fonts
+from leafletgen.fonts.config import FontSet
 from leafletgen.model import Job, Monograph
 from leafletgen.render.html import render_html
+from leafletgen.render.styles import Styles, load_styles
 
 # render/pdf.py (WeasyPrint) is imported where a leaflet is rendered: importing it takes most
 # of a second, which a build with nothing to render should not pay.
@@ -15,11 +16,12 @@ from leafletgen.render.html import render_html
 class Renderer:
     """Renders jobs to PDF bytes; holds what is shared across renders in one process."""
 
-    def __init__(self, styles: Path, paper: str | None = None, archive: bool = False):
-        self.styles = styles.resolve()
+    def __init__(self, styles: Path | Styles, paper: str | None = None, archive: bool = False):
+        self.loaded = styles if isinstance(styles, Styles) else load_styles(styles)
+        self.styles = self.loaded.path
         self.paper = paper
         self.archive = archive
-        self.fonts: FontSet = load_fonts(self.styles)
+        self.fonts: FontSet = self.loaded.fonts
 
     def html(self, job: Job) -> str:
         return render_html(job.monograph, job.variant, job.sections, self.styles,

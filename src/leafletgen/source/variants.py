@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from leafletgen.errors import Problem
+from leafletgen.files import content_stamp
 from leafletgen.model import (
     LeafletSection,
     Monograph,
@@ -21,8 +22,26 @@ from leafletgen.source.yamlsource import parse_yaml, schema_problems
 DOCS = "docs/variants.md"
 
 
+# Variants read in this process, by the content of their files and the listing of the folders
+# their checks look in: build, check, packets and a service read them once.
+_LOADED: dict[tuple[object, ...], tuple[dict[str, Variant], list[Problem]]] = {}
+
+
 def load_variants(styles: Path) -> tuple[dict[str, Variant], list[Problem]]:
-    """Every variant defined in ``styles/variants/*.yaml``, by name."""
+    """Every variant defined in ``styles/variants/*.yaml``, by name (read once per process
+    for the same files; the caller may change the dict and list it gets)."""
+    folder = styles / "variants"
+    stamp = (str(styles.resolve()), content_stamp(
+        sorted(folder.glob("*.yaml")), (folder, styles, styles / "templates")))
+    if stamp not in _LOADED:
+        if len(_LOADED) > 64:
+            _LOADED.clear()
+        _LOADED[stamp] = _read_variants(styles)
+    variants, problems = _LOADED[stamp]
+    return dict(variants), list(problems)
+
+
+def _read_variants(styles: Path) -> tuple[dict[str, Variant], list[Problem]]:
     variants: dict[str, Variant] = {}
     problems: list[Problem] = []
     for path in sorted((styles / "variants").glob("*.yaml")):
