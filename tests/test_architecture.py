@@ -21,6 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("catalogue",),
     ("personal",),
     ("pages",),
+    ("exchange",),
     ("cli", "__init__"),
 )
 

@@ -3,7 +3,8 @@
 The public API, documented in docs/api.md: ``build`` and ``status`` (leaflets from
 monographs), ``check_report`` and ``check`` (the checks without rendering), ``packet`` and
 ``handout`` (personalised documents), ``verify_pdf`` and ``verify`` (checks of written PDFs),
-and the values they take and return.
+``import_spl``, ``export_fhir`` and ``import_fhir`` (FDA labels in, FHIR ePI Bundles out
+and in), and the values they take and return.
 """
 
 from importlib.metadata import version as _version
@@ -20,6 +21,12 @@ from leafletgen.errors import (  # noqa: E402
     Problem,
     UsageError,
 )
+from leafletgen.exchange.api import (  # noqa: E402
+    ImportReport,
+    export_fhir,
+    import_fhir,
+    import_spl,
+)
 from leafletgen.model import (  # noqa: E402
     BuildOptions,
     BuildResult,
@@ -34,7 +41,7 @@ from leafletgen.source.patient import load_patient  # noqa: E402
 from leafletgen.verification.rules import PdfReport, verify, verify_pdf  # noqa: E402
 
 __all__ = ["Attachment", "BuildOptions", "BuildResult", "CheckReport", "ContentError",
-           "LeafletState", "LeafletgenError", "OutputError", "Patient", "PdfReport", "Problem",
-           "Progress", "Shard", "Status", "UsageError", "__version__", "build", "check",
-           "check_report", "handout", "load_patient", "packet", "status", "verify",
-           "verify_pdf", "write_private"]
+           "ImportReport", "LeafletState", "LeafletgenError", "OutputError", "Patient",
+           "PdfReport", "Problem", "Progress", "Shard", "Status", "UsageError", "__version__",
+           "build", "check", "check_report", "export_fhir", "handout", "import_fhir", "import_spl",
+           "load_patient", "packet", "status", "verify", "verify_pdf", "write_private"]
