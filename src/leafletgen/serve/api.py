@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import pool
-from .catalogue import Medicine
-from .core import PAPERS, ContentError, Job, LeafletgenError, UsageError
-from .patients import FieldError, InputError, errors_of, parse_json, patient_from_data
+from leafletgen.serve import pool
+from leafletgen.serve.catalogue import Medicine
+from leafletgen.serve.core import PAPERS, ContentError, Job, LeafletgenError, UsageError
+from leafletgen.serve.patients import (
+    FieldError,
+    InputError,
+    errors_of,
+    parse_json,
+    patient_from_data,
+)
 
 log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 GENERIC_CACHE = "public, max-age=300, must-revalidate"
@@ -222,8 +230,6 @@ async def packet(request: Request) -> Response:
 
 
 async def openapi_yaml(request: Request) -> Response:
-    from .app import HERE
-
     return Response((HERE / "openapi.yaml").read_bytes(), media_type="application/yaml")
 
 
@@ -233,8 +239,6 @@ async def openapi_json(request: Request) -> Response:
 
 def openapi_spec() -> dict:
     import yaml
-
-    from .app import HERE
 
     return yaml.safe_load((HERE / "openapi.yaml").read_text(encoding="utf-8"))
 

@@ -27,15 +27,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .catalogue import Catalogue, load_catalogue
-from .core import DEFAULT_STYLES
-from .pool import PoolOptions, RenderPool
+from leafletgen.serve.catalogue import Catalogue, load_catalogue
+from leafletgen.serve.core import DEFAULT_STYLES
+from leafletgen.serve.pool import PoolOptions, RenderPool
+from leafletgen.serve.web import TOKEN_COOKIE
 
 access_log = logging.getLogger("leafletgen.serve.access")
 HERE = Path(__file__).parent
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-TOKEN_COOKIE = "leafletgen_token"
 MAX_BODY = 64 * 1024  # a patient file is at most 64 KB (limits.MAX_YAML_BYTES)
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -73,7 +73,7 @@ def create_app(config: ServeConfig, pool: RenderPool | None = None,
                own_pool: bool | None = None) -> Starlette:
     """The application; ``pool`` (default: one from ``config``) renders the PDFs. The
     application shuts down a pool it owns (by default the one it made) when it stops."""
-    from . import api, infobutton, web
+    from leafletgen.serve import api, infobutton, web
 
     catalogue = load_catalogue(config.leaflets, config.styles, config.out)
     if own_pool is None:

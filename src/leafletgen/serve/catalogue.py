@@ -12,8 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import status
-from .core import Job, Monograph, Variant, errors_in, plan
+from leafletgen.serve.core import Job, Monograph, Variant, errors_in, plan, status
 
 log = logging.getLogger(__name__)
 

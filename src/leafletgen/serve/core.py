@@ -5,21 +5,24 @@ The package's internal layout changes; when a module moves, only these imports c
 
 from __future__ import annotations
 
-from ..build import DEFAULT_STYLES, PAPERS, Job, Plan, Renderer, figures_folder, plan
-from ..errors import ContentError, LeafletgenError, Problem, UsageError, errors_in
-from ..html import environment as template_environment
-from ..html import render_html
-from ..monograph import Monograph
+from leafletgen.catalogue.survey import status
+from leafletgen.checks.plan import Plan, plan
+from leafletgen.errors import ContentError, LeafletgenError, Problem, UsageError, errors_in
+from leafletgen.model import DEFAULT_STYLES, PAPERS, Job, Monograph, Patient, Variant
 
 # What leafletgen.handout() and packet() do after reading the monographs: the render workers
 # keep the monographs read and call these, so a request does not read and check them again.
-from ..packet import _approval_problems as approval_problems
-from ..packet import _assemble as assemble
-from ..packet import choose_variant
-from ..patient import Patient, parse_patient
-from ..variants import Variant
+from leafletgen.personal.packet import _approval_problems as approval_problems
+from leafletgen.personal.packet import _assemble as assemble
+from leafletgen.personal.packet import choose_variant
+from leafletgen.render.html import environment as template_environment
+from leafletgen.render.html import render_html
+from leafletgen.render.renderer import Renderer, figures_folder
+from leafletgen.source.patient import parse_patient
+from leafletgen.verification.rules import verify_pdf
 
 __all__ = ["DEFAULT_STYLES", "PAPERS", "ContentError", "Job", "LeafletgenError", "Monograph",
            "Patient", "Plan", "Problem", "Renderer", "UsageError", "Variant",
            "approval_problems", "assemble", "choose_variant", "errors_in", "figures_folder",
-           "parse_patient", "plan", "render_html", "template_environment"]
+           "parse_patient", "plan", "render_html", "status", "template_environment",
+           "verify_pdf"]

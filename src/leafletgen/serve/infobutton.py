@@ -24,7 +24,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .api import Refused, error, flag
+from leafletgen.serve.api import Refused, error, flag
 
 SYSTEMS = {"2.16.840.1.113883.6.88": "rxnorm", "2.16.840.1.113883.6.69": "ndc"}
 AUDIENCES = {"PAT": "patient", "PROV": "clinician"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .core import Patient, Problem, errors_in, parse_patient
+from leafletgen.serve.core import Patient, Problem, errors_in, parse_patient
 
 WHERE = Path("request")  # how problems name the request: never a file
 MAX_ROWS = 40  # rows of a taper schedule typed into the form

@@ -157,7 +157,7 @@ def _warm(leaflets: Path, styles: Path, public_url: str | None = None) -> None:
     logging.getLogger().setLevel(logging.ERROR)
     load_state(leaflets, styles)
     if public_url:
-        from . import qr
+        from leafletgen.serve import qr
 
         qr.enable(styles.resolve() / "templates", public_url)
     catalogue = _state["catalogue"]
@@ -183,7 +183,7 @@ def _exit_with_parent() -> None:
 
 def load_state(leaflets: Path, styles: Path) -> None:
     """Read the catalogue into this process, for the render functions below."""
-    from .catalogue import load_catalogue
+    from leafletgen.serve.catalogue import load_catalogue
 
     catalogue = load_catalogue(leaflets, styles, None)
     _state.update(leaflets=leaflets, styles=styles, catalogue=catalogue, renderers={})
@@ -194,7 +194,7 @@ def _ready() -> bool:
 
 
 def _renderer(paper: str | None):
-    from .core import Renderer
+    from leafletgen.serve.core import Renderer
 
     renderers = _state["renderers"]
     if paper not in renderers:
@@ -204,8 +204,7 @@ def _renderer(paper: str | None):
 
 def generic_pdf(slug: str, variant: str, paper: str | None) -> bytes:
     """The generic leaflet ``slug`` in ``variant``, rendered and verified."""
-    from .. import verify_pdf
-    from .core import ContentError, errors_in
+    from leafletgen.serve.core import ContentError, errors_in, verify_pdf
 
     medicine = _state["catalogue"].get(slug, draft=True)
     job = medicine.job(variant)
@@ -232,7 +231,13 @@ def packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool
 
 def _personal(slugs: list[str], patient: Any, variant: str | None, paper: str | None,
               draft: bool, cover: bool) -> bytes:
-    from .core import ContentError, Problem, approval_problems, assemble, choose_variant
+    from leafletgen.serve.core import (
+        ContentError,
+        Problem,
+        approval_problems,
+        assemble,
+        choose_variant,
+    )
 
     styles = _state["styles"]
     chosen = choose_variant(patient, styles, variant)

@@ -27,7 +27,7 @@ def qr_svg(url: str) -> Markup:
 
 def enable(templates: Path, public_url: str) -> None:
     """Print the QR code on the leaflets rendered with ``templates`` in this process."""
-    from .core import template_environment
+    from leafletgen.serve.core import template_environment
 
     base = public_url.rstrip("/")
     env = template_environment(templates)
@@ -37,7 +37,7 @@ def enable(templates: Path, public_url: str) -> None:
 
 
 def disable(templates: Path) -> None:
-    from .core import template_environment
+    from leafletgen.serve.core import template_environment
 
     env = template_environment(templates)
     env.globals.pop("leaflet_url", None)

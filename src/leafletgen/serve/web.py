@@ -25,11 +25,11 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from . import api, pool
-from .api import NO_STORE, Refused
-from .catalogue import Medicine
-from .core import PAPERS, Job, Renderer, figures_folder, render_html
-from .patients import (
+from leafletgen.serve import api, pool
+from leafletgen.serve.api import NO_STORE, Refused
+from leafletgen.serve.catalogue import Medicine
+from leafletgen.serve.core import PAPERS, Job, Renderer, figures_folder, render_html
+from leafletgen.serve.patients import (
     FieldError,
     InputError,
     form_field,
@@ -42,6 +42,7 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["papers"] = PAPERS
 CSRF_COOKIE = "leafletgen_csrf"
+TOKEN_COOKIE = "leafletgen_token"  # a browser's copy of the service token (/login)
 PACKET_ROWS = 4  # medicines on the packet form
 PAGES_SHOWN = 4  # page images of a generic leaflet on its medicine page
 
@@ -288,11 +289,13 @@ def _refused_page(request: Request, refused: Refused) -> Response:
 
 
 def _page_count(pdf: bytes) -> int:
-    import io
+    import pypdfium2
 
-    import pypdf
-
-    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def _data_uri(png: bytes) -> str:
@@ -396,8 +399,6 @@ def _resolved(value: Any, spec: dict) -> Any:
 
 
 async def login(request: Request) -> Response:
-    from .app import TOKEN_COOKIE
-
     if request.method == "POST":
         form = _text(await _form(request))
         token = request.app.state.config.token
