@@ -118,9 +118,15 @@ class BareHandout:
     def __init__(self) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
-        from leafletgen.build import Renderer, plan
-        from leafletgen.packet import PacketLeaflet, Personal, _leaflet_body, _packet_html
-        from leafletgen.patient import parse_patient
+        from leafletgen.checks.plan import plan
+        from leafletgen.personal.packet import (
+            PacketLeaflet,
+            Personal,
+            _leaflet_body,
+            _packet_html,
+        )
+        from leafletgen.render.renderer import Renderer
+        from leafletgen.source.patient import parse_patient
 
         person, _ = parse_patient(Path("bench"), json.dumps(patient()), STYLES)
         job = plan((LEAFLETS / "baclofen.md",), STYLES, ("patient",)).jobs[0]
