@@ -732,7 +732,8 @@ def _page_layout(page, textpage, number: int, visible: _Box, roles: dict[int, _R
                if obj.type in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
                or (obj.type == pdfium_c.FPDF_PAGEOBJ_PATH and "Artifact" not in _marks(obj.raw))]
     content = [run for run in runs if not run.artifact]
-    findings = [_Finding(number, "overlap", pair) for pair in _overlaps(textpage, addresses)[:1]]
+    pair = _overlap(textpage, runs, addresses)
+    findings = [_Finding(number, "overlap", pair)] if pair else []
     findings += [_Finding(number, "frame", detail=edge)
                  for edge in _open_frames(page, [run.box for run in content])]
     if runs and not cut_right:
@@ -774,18 +775,29 @@ def _lines(runs: list[_Run]) -> list[list[_Run]]:
     return lines
 
 
-def _overlaps(textpage, addresses: dict[int | None, int]) -> list[tuple[str, ...]]:
-    """Pairs of words of different lines whose glyphs lie on top of each other (the first
-    few)."""
+def _overlap(textpage, runs: list[_Run], addresses: dict[int | None, int]
+             ) -> tuple[str, str] | None:
+    """The first two words of different lines whose glyphs lie on top of each other.
+
+    Only lines whose boxes meet are read glyph by glyph (on a clean page, none do but
+    neighbours on one line, such as a number and its heading)."""
     import pypdfium2.raw as pdfium_c
 
+    order = sorted(range(len(runs)), key=lambda i: -runs[i].box[3])
+    meeting: set[int] = set()
+    for place, i in enumerate(order):
+        for j in order[place + 1:]:
+            if runs[j].box[3] <= runs[i].box[1]:
+                break  # this line and every later one lie below run i
+            if _covered(runs[i].box, runs[j].box) > 0:
+                meeting.update((i, j))
+    if not meeting:
+        return None
     grid: dict[tuple[int, int], list[tuple[_Box, int, int]]] = {}
-    pairs: dict[tuple[str, ...], None] = {}
     count = textpage.count_chars()
-    after_word = 0
     for index in range(count):
         run = addresses.get(_address(pdfium_c.FPDFText_GetTextObject(textpage.raw, index)))
-        if run is None or _blank(textpage, index):
+        if run not in meeting or _blank(textpage, index):
             continue
         box = textpage.get_charbox(index)
         if box[2] <= box[0] or box[3] <= box[1]:
@@ -794,15 +806,14 @@ def _overlaps(textpage, addresses: dict[int | None, int]) -> list[tuple[str, ...
                  for y in range(int(box[1] // _GRID_PT), int(box[3] // _GRID_PT) + 1)]
         other = next((i for cell in cells for b, r, i in grid.get(cell, ())
                       if r != run and _covered(box, b) >= _OVERLAP), None)
+        if other is not None:
+            first, end = _word_around(textpage, other, count)
+            start, after = _word_around(textpage, index, count)
+            return (_clip(textpage.get_text_range(first, end - first), 30),
+                    _clip(textpage.get_text_range(start, after - start), 30))
         for cell in cells:
             grid.setdefault(cell, []).append((box, run, index))
-        if other is None or index < after_word or len(pairs) >= _MAX_WORDS:
-            continue
-        start, after_word = _word_around(textpage, index, count)
-        first, end = _word_around(textpage, other, count)
-        pairs[(_clip(textpage.get_text_range(first, end - first), 30),
-               _clip(textpage.get_text_range(start, after_word - start), 30))] = None
-    return list(pairs)
+    return None
 
 
 def _covered(a: _Box, b: _Box) -> float:
