@@ -629,8 +629,22 @@ _OVERLAP = 0.1  # share of the smaller glyph's box a glyph of another line cover
 _FRAME_SIDE_PT = 0.3  # a border thinner than this is no side of a frame
 _GRID_PT = 24.0  # cell size of the grid that finds glyphs near each other
 
-_Role = tuple[str, tuple[int, int]]  # ("heading" or "table", the structure element)
-_Roles = dict[int, dict[int, _Role]]  # page index -> marked-content id -> role
+_Ref = tuple[int, int]  # a structure element, by object and generation
+
+
+@dataclass(frozen=True)
+class _Tag:
+    """Where a run of text sits in the structure tree."""
+
+    kind: str  # "heading", "table" or "text"
+    element: _Ref  # the heading or table it is part of (else its own element)
+    # how deep below the structure root its nearest section (Sect) lies. WeasyPrint makes a
+    # new element for each page's part of a section, so the part of a section that goes on
+    # onto the next page is known by its depth there, and by not starting with a heading
+    section: int | None
+
+
+_Roles = dict[int, dict[int, _Tag]]  # page index -> marked-content id -> tag
 
 
 @dataclass(frozen=True)
@@ -648,7 +662,7 @@ class _Run:
     """One line of text in one text object, upright (rotated stamps are left out)."""
 
     box: _Box
-    role: _Role | None
+    tag: _Tag | None  # None: an artifact, or text outside the structure tree
     artifact: bool
     text: str  # headings only: quoted when one is stranded
 
@@ -656,14 +670,14 @@ class _Run:
 @dataclass(frozen=True)
 class _PageLayout:
     number: int
-    starts_with_heading: bool
-    last_heading: tuple[str, int] | None  # its text, and the lines of text below it
+    first: _Tag | None  # of the topmost text that is not an artifact
+    last_heading: tuple[str, int, int | None] | None  # text, lines below it, its section
     findings: tuple[_Finding, ...]
 
 
 def _text_roles(document: pikepdf.Pdf, pages: Sequence[int] | None) -> _Roles:
-    """What each tagged run of text on leafletgen's pages belongs to, from the structure
-    tree: a heading or a table, by marked-content id, per page (0-based)."""
+    """Where each tagged run of text on leafletgen's pages sits in the structure tree (a
+    heading, a table, and what holds them), by marked-content id, per page (0-based)."""
     import pikepdf
 
     from .finish import parent_tree
@@ -672,43 +686,50 @@ def _text_roles(document: pikepdf.Pdf, pages: Sequence[int] | None) -> _Roles:
         tree = parent_tree(document)
     except (AttributeError, KeyError, TypeError, ValueError):  # untagged, or a nested tree
         return {}
-    known: dict[tuple[int, int], _Role | None] = {}
+    known: dict[_Ref, tuple[tuple[_Ref, str], ...]] = {}
     roles: _Roles = {}
     for index, page in enumerate(document.pages):
         elements = tree.get(int(page.obj.get("/StructParents", -1)))
         if (pages is not None and index not in pages) or not isinstance(elements,
                                                                         pikepdf.Array):
             continue
-        found = {mcid: _role(element, known) for mcid, element in enumerate(elements)
-                 if isinstance(element, pikepdf.Dictionary)}
-        roles[index] = {mcid: role for mcid, role in found.items() if role is not None}
+        roles[index] = {mcid: _tag(_ancestry(element, known))
+                        for mcid, element in enumerate(elements)
+                        if isinstance(element, pikepdf.Dictionary)}
     return roles
 
 
-def _role(element: pikepdf.Dictionary, known: dict[tuple[int, int], _Role | None]
-          ) -> _Role | None:
-    """The nearest heading or table the structure element is part of (itself included)."""
+def _ancestry(element: pikepdf.Dictionary, known: dict[_Ref, tuple[tuple[_Ref, str], ...]]
+              ) -> tuple[tuple[_Ref, str], ...]:
+    """The element and every element above it, with their structure types, nearest first."""
     import pikepdf
 
-    path: list[tuple[int, int]] = []
+    path: list[tuple[_Ref, str]] = []
     node: Any = element
-    role: _Role | None = None
+    rest: tuple[tuple[_Ref, str], ...] = ()
     while isinstance(node, pikepdf.Dictionary) and len(path) < 100:
         if node.objgen in known:
-            role = known[node.objgen]
+            rest = known[node.objgen]
             break
-        if node.objgen != (0, 0):
-            path.append(node.objgen)
-        kind = node.get("/S")
-        if kind in _HEADINGS or kind == "/Table":
-            role = ("heading" if kind in _HEADINGS else "table", node.objgen)
-            break
+        path.append((node.objgen, str(node.get("/S", ""))))
         node = node.get("/P")
-    known.update(dict.fromkeys(path, role))
-    return role
+    chain = tuple(path) + rest
+    for depth, (ref, _) in enumerate(path):
+        if ref != (0, 0):  # a direct object has no number to remember it by
+            known[ref] = chain[depth:]
+    return chain
 
 
-def _page_layout(page, textpage, number: int, visible: _Box, roles: dict[int, _Role],
+def _tag(chain: tuple[tuple[_Ref, str], ...]) -> _Tag:
+    section = next((len(chain) - 1 - depth for depth, (_, kind) in enumerate(chain)
+                    if kind == "/Sect"), None)
+    for ref, kind in chain:
+        if kind in _HEADINGS or kind == "/Table":
+            return _Tag("heading" if kind in _HEADINGS else "table", ref, section)
+    return _Tag("text", chain[0][0], section)
+
+
+def _page_layout(page, textpage, number: int, visible: _Box, roles: dict[int, _Tag],
                  cut_right: bool) -> _PageLayout:
     """Measure one page: text on top of other text, frames left open, table text past the
     column (unless text already runs off the page's right edge), and its headings."""
@@ -723,10 +744,10 @@ def _page_layout(page, textpage, number: int, visible: _Box, roles: dict[int, _R
         if m.b or m.c:
             continue  # rotated: a stamp such as the draft mark, across the text by design
         mcid = pdfium_c.FPDFPageObj_GetMarkedContentID(obj.raw)
-        role = roles.get(mcid) if mcid >= 0 else None
-        text = _object_text(obj.raw, textpage.raw) if role and role[0] == "heading" else ""
+        tag = roles.get(mcid) if mcid >= 0 else None
+        text = _object_text(obj.raw, textpage.raw) if _kind(tag) == "heading" else ""
         addresses[_address(obj.raw)] = len(runs)
-        runs.append(_Run(obj.get_bounds(), role, "Artifact" in _marks(obj.raw), text))
+        runs.append(_Run(obj.get_bounds(), tag, "Artifact" in _marks(obj.raw), text))
     # figures (images, drawings): what a heading above them introduces, as well as text
     figures = [obj.get_bounds() for obj in page.get_objects(max_depth=0)
                if obj.type in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
@@ -739,25 +760,32 @@ def _page_layout(page, textpage, number: int, visible: _Box, roles: dict[int, _R
     if runs and not cut_right:
         findings += _wide_tables(textpage, number, visible, runs, addresses)
     first = max(content, key=lambda run: run.box[3], default=None)
-    return _PageLayout(number, bool(first and first.role and first.role[0] == "heading"),
-                       _last_heading(content, figures), tuple(findings))
+    return _PageLayout(number, first.tag if first else None, _last_heading(content, figures),
+                       tuple(findings))
 
 
-def _last_heading(content: list[_Run], figures: list[_Box]) -> tuple[str, int] | None:
-    """The lowest heading on the page (all its lines), and how many lines of text follow it
-    (a figure counts as enough)."""
-    headings = [run for run in content if run.role and run.role[0] == "heading"]
+def _kind(tag: _Tag | None) -> str | None:
+    return tag.kind if tag else None
+
+
+def _last_heading(content: list[_Run], figures: list[_Box]
+                  ) -> tuple[str, int, int | None] | None:
+    """The lowest heading on the page (all its lines), how many lines of text follow it (a
+    figure counts as enough), and the depth of its section."""
+    headings = [run for run in content if _kind(run.tag) == "heading"]
     if not headings:
         return None
     lowest = min(headings, key=lambda run: run.box[1])
-    lines = _lines([run for run in headings if run.role == lowest.role])
-    text = " ".join("".join(run.text for run in sorted(line, key=lambda run: run.box[0]))
-                    for line in lines)
-    below = [run for run in content if not (run.role and run.role[0] == "heading")
+    assert lowest.tag is not None
+    lines = _lines([run for run in headings
+                    if run.tag is not None and run.tag.element == lowest.tag.element])
+    text = _clip(" ".join("".join(run.text for run in sorted(line, key=lambda r: r.box[0]))
+                          for line in lines))
+    below = [run for run in content if _kind(run.tag) != "heading"
              and run.box[3] <= lowest.box[1] + _TOLERANCE_PT]
     if any(box[3] <= lowest.box[1] + _TOLERANCE_PT for box in figures):
-        return _clip(text), MIN_LINES_AFTER_HEADING
-    return _clip(text), len(_lines(below))
+        return text, MIN_LINES_AFTER_HEADING, lowest.tag.section
+    return text, len(_lines(below)), lowest.tag.section
 
 
 def _lines(runs: list[_Run]) -> list[list[_Run]]:
@@ -906,9 +934,9 @@ def _wide_tables(textpage, number: int, visible: _Box, runs: list[_Run],
 
     left = min(run.box[0] for run in runs)
     right = max([visible[2] - (left - visible[0])]
-                + [run.box[2] for run in runs if not (run.role and run.role[0] == "table")])
+                + [run.box[2] for run in runs if _kind(run.tag) != "table"])
     wide = {i for i, run in enumerate(runs)
-            if run.role and run.role[0] == "table" and run.box[2] > right + _TOLERANCE_PT}
+            if _kind(run.tag) == "table" and run.box[2] > right + _TOLERANCE_PT}
     if not wide:
         return []
     words: dict[str, None] = {}
@@ -927,17 +955,23 @@ def _wide_tables(textpage, number: int, visible: _Box, runs: list[_Run],
 
 
 def _findings(layouts: list[_PageLayout], fill: frozenset[int]) -> tuple[_Finding, ...]:
-    """The pages' own findings, and headings stranded at the bottom of a page (``fill``: the
-    pages followed by a page of the same part) whose text starts on the next page."""
+    """The pages' own findings, and headings left at the foot of a page (of ``fill``: the
+    pages followed by a page of the same part) with fewer than two lines of their text, when
+    the next page goes on with that text: it starts in a section as deep as the heading's, not
+    with another heading (a heading outside any section: the next page does not start with
+    a heading)."""
     found = [finding for layout in layouts for finding in layout.findings]
     after = {layout.number - 1: layout for layout in layouts}
     for layout in layouts:
         following = after.get(layout.number)
-        if (layout.number - 1 in fill and layout.last_heading is not None
-                and following is not None and not following.starts_with_heading
-                and layout.last_heading[1] < MIN_LINES_AFTER_HEADING):
-            found.append(_Finding(layout.number, "heading", (layout.last_heading[0],),
-                                  str(layout.last_heading[1])))
+        if (layout.number - 1 not in fill or layout.last_heading is None or following is None
+                or following.first is None):
+            continue
+        text, lines, section = layout.last_heading
+        goes_on = following.first.kind != "heading" and (
+            section is None or following.first.section == section)
+        if goes_on and lines < MIN_LINES_AFTER_HEADING:
+            found.append(_Finding(layout.number, "heading", (text,), str(lines)))
     return tuple(sorted(found, key=lambda f: (f.page, f.kind)))
 
 
