@@ -53,13 +53,25 @@ def words(text: str) -> list[str]:
 
 def in_order(needle: list[str], haystack: list[str], slack: int = 40) -> bool:
     """``needle`` appears in ``haystack`` in order, within a window (running headers and
-    footers, the draft mark and printed references may come in between)."""
-    for start in (i for i, w in enumerate(haystack) if w == needle[0]):
-        j = start
+    footers, the draft mark and printed references may come in between). A word longer than
+    a line is printed over several lines: it matches the printed pieces that make it up."""
+    def found(word: str, at: int) -> int | None:
+        """Where the pieces of ``word`` printed from ``at`` end, if they make it up."""
+        text = ""
+        for end in range(at, min(len(haystack), at + len(word))):
+            text += haystack[end]
+            if text == word:
+                return end
+            if not word.startswith(text):
+                return None
+        return None
+
+    for start in (i for i in range(len(haystack)) if found(needle[0], i) is not None):
+        j = found(needle[0], start)
         for word in needle[1:]:
-            try:
-                j = haystack.index(word, j + 1, start + len(needle) + slack)
-            except ValueError:
+            j = next((end for i in range(j + 1, min(len(haystack), start + len(needle) + slack))
+                      if (end := found(word, i)) is not None), None)
+            if j is None:
                 break
         else:
             return True
