@@ -1006,7 +1006,8 @@ def _measured_messages(findings: Iterable[_Finding], variant: Variant | None,
             words = (" (" + ", ".join(f'"{w}"' for w in f.words) + ")") if quote else ""
             messages.append(
                 f"layout: a table on page {f.page} is wider than the text column, its text "
-                f"{f.detail} mm into the right margin{words}: let its cells wrap long words "
-                f"(overflow-wrap: anywhere in td and th, in {sheets}) or give it fewer "
-                f"columns (max_table_columns in {definition})")
+                f"{f.detail} mm into the right margin{words}: make it no wider than the "
+                f"column and let its cells wrap long words (width, and max-width on th and "
+                f"td, in {sheets}), or give it fewer columns (max_table_columns in "
+                f"{definition})")
     return messages
