@@ -12,7 +12,9 @@ Rules, each named at the start of its messages:
 ``pdf/ua``     page-validation's PDF/UA-1 profile, when the file claims PDF/UA (every leaflet
                does; a packet with attached PDFs does not)
 ``pdf/a``      page-validation's profile for the PDF/A level the file claims (archival copies)
-``layout``     nothing printed is cut off, and no page is left mostly empty (PDFium; see below)
+``layout``     nothing printed is cut off, no page is left mostly empty, no text lies on other
+               text, no heading is left at the foot of a page, no framed box is split
+               without its frame, no table is wider than the text column (PDFium; see below)
 
 A leaflet names its variant in its metadata (``<meta name="leafletgen-variant">`` in the
 template, written to the document information as ``/leafletgenvariant``), so it can be
@@ -40,9 +42,21 @@ The ``layout`` rule catches what WeasyPrint lays out without complaint but a rea
   a new page-label range (a packet labels its cover, each leaflet and each attached PDF; a
   packet's cover may be short by design). Only leafletgen's own pages are held to it:
   tagged pages (attached PDFs are untagged in a packet) within ``pages``.
+- Text on other text. Glyphs of two lines that share more than ``_OVERLAP`` of the smaller
+  one's box (a fixed height, a negative margin, a position, a line height below 1). Rotated
+  text (the draft mark) is left out; running headers and footers count.
+- A heading at the foot of a page. The last heading on a page with fewer than
+  ``MIN_LINES_AFTER_HEADING`` lines of text (or no figure) below it, when the next page goes
+  on with its section (the structure tree says which section each line is in).
+- A framed box split without its frame: a border with left and right sides but no bottom
+  (or no top) edge, with nothing of the page beyond that edge (box-decoration-break: slice).
+- A table wider than the text column: text of a table (structure tree) further right than
+  the column's right edge, which lies as far from the page's right edge as the leftmost text
+  lies from its left edge (leafletgen's margins are the same left and right).
 
-Messages quote the words cut off only for a leaflet (a file that names its variant), never
-for a packet or handout (they hold patient data) or with ``private``.
+Messages quote the words cut off, overlapping, under a stranded heading or past the column
+only for a leaflet (a file that names its variant), never for a packet or handout (they hold
+patient data) or with ``private``.
 """
 
 from __future__ import annotations
