@@ -54,7 +54,7 @@ The ``layout`` rule catches what WeasyPrint lays out without complaint but a rea
   the column's right edge, which lies as far from the page's right edge as the leftmost text
   lies from its left edge (leafletgen's margins are the same left and right).
 
-Messages quote the words cut off, overlapping, under a stranded heading or past the column
+Messages quote the words cut off, on top of each other or past the column, and a stranded heading,
 only for a leaflet (a file that names its variant), never for a packet or handout (they hold
 patient data) or with ``private``.
 """
