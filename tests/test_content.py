@@ -11,9 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 import leafletgen
-from leafletgen.gates import check_report
-from leafletgen.markup import plain_units
-from leafletgen.monograph import load
+from leafletgen.checks.gates import check_report
+from leafletgen.source.markup import plain_units
+from leafletgen.source.monograph import load
 
 from .conftest import LEAFLETS, ROOT, STYLES
 
