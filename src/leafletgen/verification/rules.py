@@ -695,7 +695,7 @@ def _text_roles(document: pikepdf.Pdf, pages: Sequence[int] | None) -> _Roles:
     heading, a table, and what holds them), by marked-content id, per page (0-based)."""
     import pikepdf
 
-    from .finish import parent_tree
+    from leafletgen.render.finish import parent_tree
 
     try:
         tree = parent_tree(document)
