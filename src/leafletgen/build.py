@@ -17,7 +17,8 @@ from .errors import Problem, Severity, UsageError, display_path, errors_in
 from .files import sha256_bytes, write_atomic
 from .fonts import FontSet, load_fonts
 from .html import render_html
-from .monograph import Monograph, load
+from .i18n import for_variant, load_leaflet, localised_sections
+from .monograph import Monograph
 from .safety import key_fact_problems, unknown_carrier_problems
 from .variants import (
     LeafletSection,
@@ -121,14 +122,17 @@ def plan(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
     jobs: list[Job] = []
     outputs: dict[str, Job] = {}
     for path in files:
-        monograph, found = load(path)
+        monograph, found = load_leaflet(path)  # a monograph, or a translation of one
         problems += found
         if monograph is None:
             continue
         file_jobs: list[Job] = []
         file_problems: list[Problem] = []
         for variant in chosen:
+            if not for_variant(monograph, variant.audience):
+                continue  # a translation has patient text only
             sections, missing = select(monograph, variant)
+            sections = localised_sections(sections, monograph, variant, styles)
             file_problems += missing
             file_problems += key_fact_problems(monograph, variant, sections)
             file_problems += reference_problems(monograph, variant, sections)

@@ -569,6 +569,7 @@ def _packet_html(renderer: Renderer, patient: Patient, variant: Variant,
     return environment(styles / "templates").get_template(TEMPLATE).render(
         title=TITLE,
         lang=parts[0].monograph.language,
+        ui_lang=parts[0].monograph.language,
         patient=patient,
         variant=variant,
         leaflets=parts,
