@@ -17,6 +17,8 @@ from pathlib import Path
 from .build import DEFAULT_SOURCES, DEFAULT_STYLES, plan
 from .errors import Problem, Severity, UsageError, errors_in
 from .glossary import Glossary, jargon_problems, load_glossary
+from .i18n.checks import catalogue_problems
+from .i18n.languages import is_english
 from .readability import LeafletReading, read_leaflet, reading_problems
 from .review import DEFAULT_MAX_AGE_MONTHS, approval_problems
 
@@ -50,7 +52,7 @@ def check_report(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT
         leaflets.append(reading)
         problems += reading_problems(reading)
         name = job.variant.glossary
-        if name is not None:
+        if name is not None and is_english(job.monograph.language):  # the glossary is English
             if name not in glossaries:
                 glossaries[name], found = load_glossary(styles / name)
                 problems += found
@@ -59,6 +61,7 @@ def check_report(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT
                 problems += jargon_problems(glossary, job.monograph, job.sections)
     for monograph in {job.monograph.path: job.monograph for job in the_plan.jobs}.values():
         problems += approval_problems(monograph, review_max_age_months, today)
+    problems += catalogue_problems((job.monograph.language for job in the_plan.jobs), styles)
     # a text shown in two variants with the same glossary is one problem, not two
     problems = list(dict.fromkeys(problems))
     if strict:

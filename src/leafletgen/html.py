@@ -12,8 +12,8 @@ import jinja2
 
 from . import __version__
 from .fonts import FontSet
-from .i18n.templates import install as install_i18n
 from .i18n.catalogue import translate
+from .i18n.templates import install as install_i18n
 from .i18n.templates import reference_wording
 from .markup import LinkContext, SectionRef, keep_together, to_html
 from .monograph import Monograph

@@ -82,6 +82,8 @@ class Patient:
     variant: str | None = None
     variant_line: int = 1
     medicines_line: int = 1
+    language: str | None = None  # the leaflets' language (their translations); None: as written
+    language_line: int = 1
 
     def __repr__(self) -> str:
         return f"Patient({len(self.medicines)} medicines)"
@@ -246,4 +248,6 @@ def _to_patient(doc: YamlDoc) -> Patient:
         variant=data.get("variant"),
         variant_line=doc.line(("variant",)),
         medicines_line=doc.line(("medicines",)),
+        language=data.get("language"),
+        language_line=doc.line(("language",)),
     )

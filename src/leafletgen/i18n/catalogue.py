@@ -84,6 +84,11 @@ def expected_messages(styles: Path, vocabulary_file: Path | None = None) -> list
             for one in (text if isinstance(text, tuple) else (text,)):
                 if one:
                     found.append(Message(one, template, line))
+    # the wording of page numbers and cross-references (templates.py)
+    code = Path(__file__).with_name("templates.py")
+    for line, text, _comments, _context in extract_from_file("python", str(code)):
+        if isinstance(text, str):
+            found.append(Message(text, code, line))
     for variant in sorted((styles / "variants").glob("*.yaml")):
         with variant.open("rb") as handle:
             found += [Message(t, variant, line) for line, _f, t, _c in extract_variant(handle)]

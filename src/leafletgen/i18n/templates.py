@@ -200,7 +200,8 @@ def reference_wording(lang: str, styles: Path) -> tuple[str, ...]:
     if is_english(lang):
         return ()
     gettext = translations(styles.resolve(), lang).gettext
-    numbered = gettext("section %(number)s, “%(heading)s”").replace(" %(number)s", "\u00a0%(number)s")
+    numbered = gettext("section %(number)s, “%(heading)s”")
+    numbered = numbered.replace(" %(number)s", "\u00a0%(number)s")  # "section 12" never splits
     unnumbered = gettext("“%(heading)s”")
     return tuple(w.replace("{", "{{").replace("}", "}}").replace("%(number)s", "{number}")
                  .replace("%(heading)s", "{heading}") for w in (numbered, unnumbered))

@@ -248,13 +248,28 @@ def translation_problems(translated: TranslatedMonograph) -> list[Problem]:
                                 f"are unchanged, so set version: \"{source.version}\"",
                                 Severity.WARNING))
     problems += _key_fact_problems(translated, source)
-    if not translated.reviewer:
-        problems.append(Problem(path, translated.line_of("status"), "no reviewer: a "
-                                "translation is a draft until a qualified translator has "
-                                "checked it against the source (its leaflets say DRAFT on "
-                                "every page); then add reviewer and review_date and set "
-                                "status: approved", Severity.WARNING))
+    # No reviewer is not a problem of its own: the translation is then a draft (an approved
+    # one without a reviewer is an error of review.py), its leaflets say DRAFT on every page
+    # and `check` says "no reviewer yet" in its status line (status_text).
     return problems
+
+
+def status_text(monograph: Monograph) -> str | None:
+    """The check report's status of a translation: what it translates, whether reviewed."""
+    if not isinstance(monograph, TranslatedMonograph) or monograph.translation_of is None:
+        return None
+    from .languages import language
+
+    of = monograph.translation_of
+    what = (f"{language(monograph.language).name} ({monograph.language}) translation of "
+            f"{display_path(of.file)} version {of.version}")
+    if monograph.status == "approved" and monograph.reviewer:
+        when = f" on {monograph.review_date.isoformat()}" if monograph.review_date else ""
+        return f"{what}, reviewed by {monograph.reviewer}{when}"
+    if monograph.reviewer:
+        return f"{what}, draft (reviewer {monograph.reviewer} has not approved it yet)"
+    return (f"{what}, draft: no reviewer yet; a qualified translator must check it before it "
+            "is approved (until then every page says DRAFT)")
 
 
 def _key_fact_problems(translated: Monograph, source: Monograph) -> list[Problem]:
@@ -311,5 +326,5 @@ def translation_of_yaml(source: Monograph, only: set[str] | None = None) -> str:
 
 
 __all__ = ["TranslatedMonograph", "TranslationOf", "for_variant", "is_translation",
-           "load_leaflet", "load_translation", "section_hash", "source_hashes",
+           "load_leaflet", "load_translation", "section_hash", "source_hashes", "status_text",
            "stamped", "translation_of_yaml", "translation_problems"]
