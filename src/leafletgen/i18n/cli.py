@@ -23,6 +23,10 @@ def messages() -> None:
     leafletgen messages extract          templates, variants, sections.yaml -> leafletgen.pot
     leafletgen messages update [LANG..]  the .pot into each catalogue (a new LANG starts one)
     leafletgen messages compile          check every catalogue compiles; .mo files to -o DIR
+
+    \b
+    Example (from the repository root; `make translations` runs all three):
+      leafletgen messages extract && leafletgen messages update && leafletgen messages compile
     """
 
 
@@ -62,7 +66,12 @@ def compile_command(styles: Path, out: Path) -> None:
 
 @click.group("translation")
 def translation() -> None:
-    """Translations of monographs (leaflets/<slug>.<lang>.md)."""
+    """Translations of monographs (leaflets/<slug>.<lang>.md): which sections are stale.
+
+    \b
+    Example:
+      leafletgen translation status leaflets/baclofen.es.md leaflets/baclofen.ar.md
+    """
 
 
 @translation.command("status")

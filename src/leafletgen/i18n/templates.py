@@ -140,8 +140,9 @@ def language_css(styles: Path, lang: str, packet: bool = False) -> Markup:
             "@page :first { @top-right { content: none; } "
             + (f"@top-left {{ content: {for_whom} string(patient); }} }}\n" if packet
                else "@top-left { content: none; } }\n")
-            + "html { direction: rtl; text-align: right; }\n"
-            "th, td, caption { text-align: right; }\n")
+            # the stylesheets' logical properties (text-align: start, padding-inline-start)
+            # follow the direction: text, lists, tables and boxes start at the right
+            + "html { direction: rtl; }\n")
     else:
         rules.append(f"@page {{ @bottom-right {{ content: {page_of}; }} }}\n")
         if packet:
