@@ -88,3 +88,23 @@ def test_check_warns_about_a_language_without_a_catalogue(tmp_path, styles):
     problems = [p for p in report.problems if "no message catalogue for 'pt'" in p.message]
     assert len(problems) == 1
     assert "leafletgen messages update pt" in problems[0].message
+
+
+def test_messages_commands_extract_update_and_compile(styles, tmp_path, capsys):
+    import gettext
+
+    from ..test_gates import run
+
+    pot = styles / "locale" / "leafletgen.pot"
+    pot.unlink()
+    code, stdout, _ = run(capsys, "messages", "extract", "--root", str(ROOT), "--styles",
+                          str(styles))
+    assert code == 0 and pot.is_file()
+    code, stdout, _ = run(capsys, "messages", "update", "es", "pt", "--styles", str(styles))
+    assert code == 0 and (styles / "locale" / "pt" / "LC_MESSAGES" / "leafletgen.po").is_file()
+    assert translate(styles, "es", "Sources") == "Fuentes"  # kept by the update
+    out = tmp_path / "mo"
+    code, stdout, _ = run(capsys, "messages", "compile", "--styles", str(styles), "-o", str(out))
+    assert code == 0
+    compiled = gettext.translation("leafletgen", out, ["es"])
+    assert compiled.gettext("DRAFT — not for patient use") == "BORRADOR — no para pacientes"

@@ -76,3 +76,33 @@ def test_the_arabic_pdf_reads_right_to_left_and_passes_pdf_ua(tmp_path):
     assert title_right > width * 0.8
     bullets = [boxes[i] for i, c in enumerate(chars) if c == "•"]
     assert bullets and all(box[0] > width * 0.6 for box in bullets[:4])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["ar", "zh"])
+def test_latin_runs_are_english_in_the_structure_tree(tmp_path, lang):
+    import pikepdf
+
+    import leafletgen
+    from leafletgen.i18n.pdflang import _text_by_mcid, is_latin
+
+    result = leafletgen.build([LEAFLETS / f"baclofen.{lang}.md"], tmp_path, STYLES, ["patient"])
+    assert result.ok
+    with pikepdf.open(tmp_path / f"baclofen.{lang}-patient.pdf") as pdf:
+        assert str(pdf.Root.Lang) == lang
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        english, other = [], []
+        for page in pdf.pages:
+            texts = _text_by_mcid(page)
+            for mcid, element in enumerate(tree[int(page.obj.StructParents)]):
+                if isinstance(element, pikepdf.Dictionary) and mcid in texts:
+                    (english if "/Lang" in element else other).append(texts[mcid])
+    assert {"levodopa", "1-800-FDA-1088", "5\u00a0mg"} <= set(english)
+    assert all(is_latin(text) for text in english)
+    assert not any(is_latin(text) and "mg" in text for text in other)  # none left out
+
+
+def test_chinese_latin_runs_get_a_language_but_keep_their_direction():
+    assert isolate_latin("每次 5 mg，左旋多巴（levodopa）", "zh") == (
+        '每次 <span lang="en">5 mg</span>，左旋多巴（<span lang="en">levodopa</span>）')

@@ -11,7 +11,8 @@ is not set), plus three helpers:
 - the ``isolate_latin`` filter: in right-to-left text, each run of Latin letters and digits
   (a drug name, "1-800-FDA-1088") is set left to right in a ``lang="en"`` span, isolated
   with U+2066 LEFT-TO-RIGHT ISOLATE ... U+2069 (WeasyPrint's text layout follows these marks;
-  they print nothing).
+  they print nothing); in Chinese, Japanese, Korean and Hindi text it gets a ``lang="en"``
+  span. (pdflang.py then gives those spans /Lang in the PDF's structure tree.)
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ def language_css(styles: Path, lang: str, packet: bool = False) -> Markup:
             f"  @top-left {{ content: {left_top}; font-weight: 400; text-align: left; }}\n"
             "  @bottom-right { content: element(footer); width: 120mm; text-align: right; "
             "vertical-align: top; padding-top: 3mm; }\n"
-            f"  @bottom-left {{ content: {page_of}; width: 30mm; text-align: left; "
+            f"  @bottom-left {{ content: {page_of}; width: 50mm; text-align: left; "
+            "white-space: nowrap; "
             "vertical-align: top; padding-top: 3mm; }\n"
             "}\n"
             "@page :first { @top-right { content: none; } "
@@ -144,7 +146,10 @@ def language_css(styles: Path, lang: str, packet: bool = False) -> Markup:
             # follow the direction: text, lists, tables and boxes start at the right
             + "html { direction: rtl; }\n")
     else:
-        rules.append(f"@page {{ @bottom-right {{ content: {page_of}; }} }}\n")
+        # another language's wording is longer ("Página 10 de 12"), and Chinese would break
+        # between any two characters: one line, in a wider box
+        rules.append(f"@page {{ @bottom-right {{ content: {page_of}; white-space: nowrap; "
+                     "width: 50mm; }} }}\n")
         if packet:
             rules.append(f"@page {{ @top-right {{ content: {for_whom} string(patient); }} }}\n"
                          f"@page :first {{ @top-right {{ content: {for_whom} "
@@ -155,6 +160,9 @@ def language_css(styles: Path, lang: str, packet: bool = False) -> Markup:
     return Markup("".join(rules))  # built from catalogue strings, each a CSS string literal
 
 
+# scripts written without Latin letters, whose Latin runs are English (drug and scheme names,
+# units): set apart in a lang="en" span, without a change of direction
+LATIN_APART = frozenset({"zh", "ja", "ko", "hi"})
 _TAGS = re.compile(r"(<[^>]*>|&#?\w+;)")
 _WORD = (r"[A-Za-z0-9\u00b0][A-Za-z0-9\u00b0%'\u2019\-\u2010\u2011\u2013/.]*"
          r"[A-Za-z0-9\u00b0%]|[A-Za-z0-9]")
@@ -163,10 +171,13 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 def isolate_latin(html: str | Markup, lang: str) -> Markup:
-    """In right-to-left text, each Latin run left to right in its own ``lang="en"`` span."""
+    """In right-to-left text, each Latin run left to right in its own ``lang="en"`` span;
+    in Chinese, Japanese, Korean or Hindi text, in a ``lang="en"`` span."""
     html = html if isinstance(html, Markup) else escape(html)
-    if direction(lang) != "rtl":
+    rtl = direction(lang) == "rtl"
+    if not rtl and primary(lang) not in LATIN_APART:
         return html
+    wrap = _wrap if rtl else _lang_only
     out = []
     in_link = 0
     for part in _TAGS.split(str(html)):
@@ -179,7 +190,7 @@ def isolate_latin(html: str | Markup, lang: str) -> Markup:
             continue
         # inside a link only the marks: an element there would take the link's text out of
         # its Link structure element (PDF/UA)
-        out.append(_RUN.sub(_marks if in_link else _wrap, part))
+        out.append(_RUN.sub(_marks if in_link and rtl else _keep if in_link else wrap, part))
     return Markup("".join(out))  # the input was escaped HTML; only spans are added
 
 
@@ -188,6 +199,15 @@ def _wrap(match: re.Match[str]) -> str:
     if not _LATIN.search(run):
         return run
     return f'<span lang="en" dir="ltr" class="ltr">\u2066{run}\u2069</span>'
+
+
+def _lang_only(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return f'<span lang="en">{run}</span>' if _LATIN.search(run) else run
+
+
+def _keep(match: re.Match[str]) -> str:
+    return match.group(0)
 
 
 def _marks(match: re.Match[str]) -> str:
