@@ -9,7 +9,7 @@ from .errors import Problem, Severity, display_path
 from .gates import CheckReport
 from .html import long_date
 from .i18n.readability import ease_json, ease_lines
-from .i18n.translation import status_text
+from .i18n.translation import status_text, translation_json
 from .readability import FORMULAS, Grades, LeafletReading, Sentence
 
 JSON_VERSION = 1
@@ -166,5 +166,6 @@ def _leaflet(leaflet: LeafletReading) -> dict[str, Any]:
         "overall": {"words": leaflet.words, "grades": _grades(leaflet.grades),
                     "over_limit": leaflet.over, "hardest_sentences": _hardest(leaflet.hardest)},
         "language": m.language,
+        "translation": translation_json(m),
         "ease": ease_json(leaflet),
     }

@@ -24,6 +24,8 @@ def test_the_spanish_leaflet_is_scored_with_its_own_formula():
     assert "reading ease by Fernández Huerta (higher is easier)" in text
     data = json.loads(as_json(report))["leaflets"][0]
     assert data["language"] == "es" and data["ease"]["score"] == ease.score
+    assert data["translation"]["source"].endswith("baclofen.md")
+    assert data["translation"]["reviewed"] is False
 
 
 def test_hard_spanish_text_is_a_warning(catalogue):

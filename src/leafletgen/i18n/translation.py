@@ -254,6 +254,16 @@ def translation_problems(translated: TranslatedMonograph) -> list[Problem]:
     return problems
 
 
+def translation_json(monograph: Monograph) -> dict | None:
+    """What the JSON report says of a translation (None for a monograph)."""
+    if not isinstance(monograph, TranslatedMonograph) or monograph.translation_of is None:
+        return None
+    of = monograph.translation_of
+    return {"source": display_path(of.file), "source_version": of.version,
+            "language": monograph.language, "translator": monograph.translator,
+            "reviewed": monograph.status == "approved" and bool(monograph.reviewer)}
+
+
 def status_text(monograph: Monograph) -> str | None:
     """The check report's status of a translation: what it translates, whether reviewed."""
     if not isinstance(monograph, TranslatedMonograph) or monograph.translation_of is None:
@@ -326,5 +336,5 @@ def translation_of_yaml(source: Monograph, only: set[str] | None = None) -> str:
 
 
 __all__ = ["TranslatedMonograph", "TranslationOf", "for_variant", "is_translation",
-           "load_leaflet", "load_translation", "section_hash", "source_hashes", "status_text",
+           "load_leaflet", "load_translation", "section_hash", "source_hashes", "status_text", "translation_json",
            "stamped", "translation_of_yaml", "translation_problems"]
