@@ -336,5 +336,6 @@ def translation_of_yaml(source: Monograph, only: set[str] | None = None) -> str:
 
 
 __all__ = ["TranslatedMonograph", "TranslationOf", "for_variant", "is_translation",
-           "load_leaflet", "load_translation", "section_hash", "source_hashes", "status_text", "translation_json",
+           "load_leaflet", "load_translation", "section_hash", "source_hashes", "status_text",
+           "translation_json",
            "stamped", "translation_of_yaml", "translation_problems"]
