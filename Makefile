@@ -14,11 +14,13 @@ run: setup
 
 test: setup
 	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest
 
 # the edit loop: lint and the tests that render little (< 30 s); CI runs `make test`
 test-fast: setup
 	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q -m "not slow"
 
 # message catalogues (styles/locale/): after changing a template's or variant's text, then

@@ -68,10 +68,11 @@ def single(runs: int) -> list[str]:
     folder = WORK / "single"
     shutil.rmtree(folder, ignore_errors=True)
     base = [LEAFLETGEN, "build", "leaflets/baclofen.md", "--variant", "patient", "--force"]
-    subprocess.run([*base, "--html", "-o", str(folder)], cwd=ROOT, check=True,
+    # the HTML in a folder of its own: a build without --html removes the HTML it recorded
+    subprocess.run([*base, "--html", "-o", str(folder / "html")], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     a = [*base, "-o", str(folder)]
-    b = [WEASYPRINT, *PDF_OPTIONS, str(folder / "baclofen-patient.html"),
+    b = [WEASYPRINT, *PDF_OPTIONS, str(folder / "html" / "baclofen-patient.html"),
          str(folder / "weasyprint.pdf")]
     seconds_a, seconds_b, ratio = paired(a, b, ROOT, runs)
     return [f"| cold single leaflet | leafletgen {seconds_a:.2f} s | weasyprint command "

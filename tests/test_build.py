@@ -8,8 +8,8 @@ from pypdf import PdfReader
 
 import leafletgen
 from leafletgen.errors import UsageError
-from leafletgen.monograph import load
-from leafletgen.variants import load_variants, select
+from leafletgen.source.monograph import load
+from leafletgen.source.variants import load_variants, select
 
 from .conftest import BACLOFEN, LEAFLETS, STYLES, monograph_text
 
@@ -202,4 +202,4 @@ def test_unwritable_output_is_a_problem_not_a_crash(tmp_path):
     result = leafletgen.build([BACLOFEN], blocker / "sub", STYLES, variants=["clinician"])
     assert result.written == ()
     assert [p.message.split(";")[0] for p in result.problems] == [
-        "cannot write the file: Not a directory"]
+        "cannot create the output folder: Not a directory"]

@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 import leafletgen
-import leafletgen.catalogue
+import leafletgen.catalogue.survey
 from leafletgen import Shard, build, status
 from leafletgen.cli import main
 from leafletgen.files import sha256_file
@@ -45,8 +45,9 @@ def catalogue_build(**options) -> leafletgen.BuildResult:
     return build([Path("leaflets")], Path("out"), Path("styles"), incremental=True, **options)
 
 
-def catalogue_status(**options) -> leafletgen.Status:
-    return status([Path("leaflets")], Path("out"), Path("styles"), **options)
+def catalogue_status(variants=None, **options) -> leafletgen.Status:
+    return status([Path("leaflets")], Path("out"), Path("styles"), variants,
+                  options=leafletgen.BuildOptions(**options))
 
 
 def stale_names(found: leafletgen.Status) -> set[str]:
@@ -150,7 +151,7 @@ def test_a_variants_stylesheet_and_a_shared_asset(catalogue: Path):
 
 
 def test_a_new_leafletgen_version_rebuilds_everything(catalogue: Path, monkeypatch):
-    monkeypatch.setattr("leafletgen.manifest.__version__", "99.0")
+    monkeypatch.setattr("leafletgen.catalogue.manifest.__version__", "99.0")
     found = catalogue_status()
     assert stale_names(found) == every_pdf()
     assert all("leafletgen " in leaflet.reason and "-> 99.0" in leaflet.reason
@@ -262,7 +263,7 @@ def test_a_worker_that_dies_fails_only_the_leaflet_it_was_rendering(catalogue: P
     path = Path("leaflets/bravo.md")
     path.write_text(path.read_text() + "\nStore below 25 °C.\n")
     attempts = catalogue / "attempts"
-    real_plan = leafletgen.catalogue.plan
+    real_plan = leafletgen.catalogue.survey.plan
 
     def plan_with_a_crash(*args, **kwargs):
         found = real_plan(*args, **kwargs)
@@ -270,7 +271,7 @@ def test_a_worker_that_dies_fails_only_the_leaflet_it_was_rendering(catalogue: P
             crashing(job, attempts) if job.stem == "bravo-patient" else job
             for job in found.jobs))
 
-    monkeypatch.setattr(leafletgen.catalogue, "plan", plan_with_a_crash)
+    monkeypatch.setattr(leafletgen.catalogue.survey, "plan", plan_with_a_crash)
     assert main(["build", "-j", "2"]) == 1
     captured = capsys.readouterr()
     assert len(attempts.read_text().splitlines()) == 2
@@ -285,7 +286,7 @@ def test_a_worker_that_dies_fails_only_the_leaflet_it_was_rendering(catalogue: P
     assert lines[table + 2:] == ["failed: leaflets/bravo.md"]
     assert stale_names(catalogue_status()) == {"bravo-patient.pdf"}
     # the next build renders what is left
-    monkeypatch.setattr(leafletgen.catalogue, "plan", real_plan)
+    monkeypatch.setattr(leafletgen.catalogue.survey, "plan", real_plan)
     assert [p.name for p in catalogue_build(jobs=2).written] == ["bravo-patient.pdf"]
     assert catalogue_status().current
 
@@ -502,3 +503,20 @@ def test_editing_a_figure_rebuilds_the_leaflets_that_show_it(catalogue: Path):
     assert catalogue_status(variants=["patient"]).stale == ()
     (figures / "pack.svg").write_text((figures / "pack.svg").read_text().replace("#000", "#333"))
     assert stale_names(catalogue_status(variants=["patient"])) == {"bravo-patient.pdf"}
+
+
+def test_a_new_monograph_taking_a_current_leaflets_name_is_refused_by_the_same_rule(
+        catalogue: Path):
+    """The incremental build does not parse current monographs, yet reports the clash as the
+    plan does, and keeps the current PDFs."""
+    before = sha256_file(Path("out/alpha-patient.pdf"))
+    Path("leaflets/zulu.md").write_text(
+        monograph_text(name="Zulu", generic_name="zulu").replace("---\n", "---\nslug: alpha\n", 1),
+        encoding="utf-8")
+    result = catalogue_build()
+    clashes = [p for p in result.problems if p.path.name == "zulu.md"]
+    assert clashes and all("already writes; set a different 'slug:'" in p.message
+                           for p in clashes)
+    assert "leaflets/alpha.md" in clashes[0].message
+    assert clashes[0].line == 2  # the slug line
+    assert sha256_file(Path("out/alpha-patient.pdf")) == before

@@ -11,10 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 import leafletgen
-from leafletgen.gates import check_report
+from leafletgen.checks.gates import check_report
 from leafletgen.i18n import direction, is_translation
 from leafletgen.i18n import load_leaflet as load
-from leafletgen.markup import plain_units
+from leafletgen.source.markup import plain_units
 
 from .conftest import LEAFLETS, ROOT, STYLES
 

@@ -12,9 +12,9 @@ import pypdf
 import pytest
 
 import leafletgen
-from leafletgen.finish import PDFUA_ID, structure_elements
-from leafletgen.monograph import load
-from leafletgen.variants import load_variants, select
+from leafletgen.render.finish import PDFUA_ID, structure_elements
+from leafletgen.source.monograph import load
+from leafletgen.source.variants import load_variants, select
 
 from .conftest import BACLOFEN, STYLES
 

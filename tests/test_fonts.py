@@ -13,10 +13,11 @@ import pikepdf
 import pytest
 import yaml
 
-from leafletgen import charset, fonts
-from leafletgen.charset import character_problems, missing_characters
 from leafletgen.errors import Problem, UsageError
-from leafletgen.fonts import load_fonts
+from leafletgen.fonts import charset
+from leafletgen.fonts import config as fonts
+from leafletgen.fonts.charset import character_problems, missing_characters
+from leafletgen.fonts.config import load_fonts
 
 from .conftest import STYLES
 
@@ -174,7 +175,7 @@ def config_dirs(text: str) -> list[Path]:
 def test_fontconfig_knows_only_the_font_package_folders():
     import fontpkg
 
-    from leafletgen import pdf  # noqa: F401  (sets up fontconfig, as every render does)
+    from leafletgen.render import pdf  # noqa: F401  (sets up fontconfig, as every render does)
 
     config = Path(os.environ["FONTCONFIG_FILE"])
     text = config.read_text(encoding="utf-8")
@@ -243,8 +244,8 @@ def page_html() -> str:
 RENDER = """
 import sys
 from pathlib import Path
-from leafletgen.fonts import load_fonts
-from leafletgen.pdf import AssetFetcher, render_pdf
+from leafletgen.fonts.config import load_fonts
+from leafletgen.render.pdf import AssetFetcher, render_pdf
 styles = Path(sys.argv[1])
 html = sys.stdin.read()
 fetcher = AssetFetcher((styles,), load_fonts(styles).files)
@@ -259,7 +260,7 @@ def test_a_page_without_font_faces_still_renders_from_package_fonts():
 
 
 def render(html: str, files: tuple[Path, ...] | None = None) -> bytes:
-    from leafletgen.pdf import AssetFetcher, render_pdf
+    from leafletgen.render.pdf import AssetFetcher, render_pdf
 
     fetcher = AssetFetcher((STYLES,), load_fonts(STYLES).files if files is None else files)
     return render_pdf(html, STYLES.as_uri() + "/", fetcher).data

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import leafletgen
-from leafletgen.build import plan
-from leafletgen.migrate import migrate_file
-from leafletgen.monograph import load
+from leafletgen.checks.plan import plan
+from leafletgen.source.migrate import migrate_file
+from leafletgen.source.monograph import load
 
 from .conftest import BODY, STYLES, monograph_text
 from .test_validation import found, line_of

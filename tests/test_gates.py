@@ -5,8 +5,8 @@ import json
 import pytest
 
 import leafletgen
+from leafletgen.checks.report import as_json, as_text
 from leafletgen.cli import main
-from leafletgen.report import as_json, as_text
 
 from .conftest import BACLOFEN, BODY, LEAFLETS, STYLES, monograph_text
 from .test_readability import LONG, with_stopping

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.build import plan
-from leafletgen.glossary import jargon_problems, load_glossary
+from leafletgen.checks.glossary import jargon_problems, load_glossary
+from leafletgen.checks.plan import plan
 
 from .conftest import BODY, STYLES, monograph_text
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.fonts import load_fonts
-from leafletgen.html import render_html
-from leafletgen.monograph import Block, load
-from leafletgen.variants import LeafletSection, load_variants, select
+from leafletgen.fonts.config import load_fonts
+from leafletgen.model import Block, LeafletSection
+from leafletgen.render.html import render_html
+from leafletgen.source.monograph import load
+from leafletgen.source.variants import load_variants, select
 
 from .conftest import STYLES, monograph_text
 

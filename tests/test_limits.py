@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import leafletgen
-from leafletgen.build import find_monographs, plan
+from leafletgen.checks.plan import find_monographs, plan
 from leafletgen.cli import main
 from leafletgen.limits import (
     MAX_MONOGRAPH_BYTES,
@@ -20,7 +20,7 @@ from leafletgen.limits import (
     TooLarge,
     read_limited,
 )
-from leafletgen.monograph import load
+from leafletgen.source.monograph import load
 
 from .conftest import BODY, STYLES, monograph_text
 

@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.manifest import Entry, Fingerprints, Manifest, stylesheet_closure, template_closure
-from leafletgen.variants import load_variants
+from leafletgen.catalogue.manifest import (
+    Entry,
+    Fingerprints,
+    Manifest,
+    stylesheet_closure,
+    template_closure,
+)
+from leafletgen.source.variants import load_variants
 
 from .conftest import STYLES
 
@@ -47,7 +53,7 @@ def test_saves_merge_with_what_another_build_saved(tmp_path: Path):
                                   '{"format": 1, "pdfs": {"a.pdf": {"source": "x"}}}'])
 def test_an_unreadable_manifest_means_rebuild_everything(tmp_path: Path, text: str, caplog):
     (tmp_path / "manifest.json").write_text(text)
-    with caplog.at_level(logging.WARNING, logger="leafletgen.manifest"):
+    with caplog.at_level(logging.WARNING, logger="leafletgen.catalogue.manifest"):
         assert Manifest(tmp_path).entries == {}
     assert "every leaflet will be rebuilt" in caplog.text
 

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.markup import NBSP, LinkContext, SectionRef, keep_together, plain_units, to_html
+from leafletgen.source.markup import (
+    NBSP,
+    LinkContext,
+    SectionRef,
+    keep_together,
+    plain_units,
+    to_html,
+)
 
 REFS = LinkContext(sections={"missed-dose": SectionRef(12, "What if I forget a dose?"),
                              "uses": SectionRef(None, "Indications")})

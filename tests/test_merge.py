@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.merge import merge
+from leafletgen.catalogue.merge import merge
 
 from .conftest import STYLES, monograph_text
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from leafletgen.monograph import load, parse_file
+from leafletgen.source.monograph import load, parse_file
 
 from .conftest import BACLOFEN, monograph_text
 
@@ -107,3 +107,25 @@ def test_a_line_separator_in_the_text_does_not_shift_line_numbers(write_monograp
     line = next(i for i, text in enumerate(path.read_text().split("\n"), 1)
                 if text == "## nonsense")
     assert [p.line for p in problems if "unknown section id" in p.message] == [line]
+
+
+def test_a_monograph_is_parsed_once_per_content(tmp_path, monkeypatch):
+    import leafletgen.source.monograph as reader
+
+    parsed: list[str] = []
+    real = reader.parse_file
+
+    def counting(path):
+        parsed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(reader, "parse_file", counting)
+    path = tmp_path / "cachemol.md"
+    path.write_text(monograph_text(name="Cachemol"), encoding="utf-8")
+    first, _ = reader.load(path)
+    again, _ = reader.load(path)
+    assert first is again and parsed == ["cachemol.md"]
+    path.write_text(monograph_text(name="Cachemol Forte"), encoding="utf-8")
+    changed, _ = reader.load(path)
+    assert changed is not None and changed.name == "Cachemol Forte"
+    assert parsed == ["cachemol.md", "cachemol.md"]

@@ -20,7 +20,7 @@ import pytest
 
 import leafletgen
 from leafletgen import files
-from leafletgen.catalogue import _remove_leftovers
+from leafletgen.catalogue.survey import _remove_leftovers
 from leafletgen.cli import main
 
 from .conftest import BACLOFEN, STYLES, monograph_text
@@ -183,7 +183,7 @@ def test_a_manifest_that_is_a_folder_is_a_problem_not_an_internal_error(catalogu
 
 
 def test_a_full_disk_while_saving_the_manifest_is_reported_plainly(catalogue, monkeypatch):
-    real_write, real_fsync = leafletgen.manifest.write_atomic, os.fsync
+    real_write, real_fsync = leafletgen.catalogue.manifest.write_atomic, os.fsync
 
     def full(path, data, mode=0o644):
         os.fsync = disk_full  # the manifest only: the PDFs are written
@@ -192,7 +192,7 @@ def test_a_full_disk_while_saving_the_manifest_is_reported_plainly(catalogue, mo
         finally:
             os.fsync = real_fsync
 
-    monkeypatch.setattr(leafletgen.manifest, "write_atomic", full)
+    monkeypatch.setattr(leafletgen.catalogue.manifest, "write_atomic", full)
     result = leafletgen.build([Path("leaflets")], Path("out"), Path("styles"), ["patient"],
                               incremental=True)
     assert [str(p) for p in result.problems] == [

@@ -412,7 +412,7 @@ def test_only_the_patients_monographs_are_read(project, tmp_path, monkeypatch):
     shutil.copytree(project / "leaflets", leaflets)
     (leaflets / "crashamol.md").write_text("---\nname: [unclosed\n---\n", encoding="utf-8")
     read: list[str] = []
-    build_module = importlib.import_module("leafletgen.build")  # leafletgen.build is build()
+    build_module = importlib.import_module("leafletgen.checks.plan")
     load = build_module.load_leaflet  # a monograph, or a translation of one
 
     def spy(path):

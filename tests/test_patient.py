@@ -6,7 +6,7 @@ import textwrap
 import pytest
 
 from leafletgen.errors import ContentError
-from leafletgen.patient import load_patient, read_patient
+from leafletgen.source.patient import load_patient, read_patient
 
 from .conftest import ROOT
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from leafletgen.pdf import AssetFetcher, RenderError, render_pdf, write_atomic
+from leafletgen.render.pdf import AssetFetcher, RenderError, render_pdf, write_atomic
 
 from .conftest import STYLES
 

@@ -23,8 +23,8 @@ from PIL import Image
 
 import leafletgen
 from leafletgen.cli import main
-from leafletgen.preview import open_pdf, png_bytes, preview, render_pages, slug_of
-from leafletgen.visualdiff import (
+from leafletgen.pages.preview import open_pdf, png_bytes, preview, render_pages, slug_of
+from leafletgen.pages.visualdiff import (
     DiffResult,
     LeafletDiff,
     TextLine,

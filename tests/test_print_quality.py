@@ -26,8 +26,8 @@ from fontTools.ttLib import TTFont
 
 import leafletgen
 from leafletgen.errors import errors_in
-from leafletgen.variants import load_variants
-from leafletgen.verify import verify_pdf
+from leafletgen.source.variants import load_variants
+from leafletgen.verification.rules import verify_pdf
 
 from .conftest import BODY, LEAFLETS, ROOT, STYLES, monograph_text
 

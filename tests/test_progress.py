@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from leafletgen import BuildResult, Problem, Progress
-from leafletgen.progress import ProgressDisplay, summary_table
+from leafletgen.catalogue.progress import ProgressDisplay, summary_table
 
 
 def test_plain_lines_without_a_terminal(capsys):

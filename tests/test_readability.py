@@ -2,10 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.build import plan
-from leafletgen.markup import TextUnit
-from leafletgen.readability import grades, read_leaflet, reading_problems, sentences
-from leafletgen.variants import load_variants
+from leafletgen.checks.plan import plan
+from leafletgen.checks.readability import grades, read_leaflet, reading_problems, sentences
+from leafletgen.source.markup import TextUnit
+from leafletgen.source.variants import load_variants
 
 from .conftest import BODY, STYLES, monograph_text
 
@@ -151,7 +151,7 @@ def test_limits_can_use_another_formula(write_monograph, styles, formula):
 
 
 def test_one_word_fragments_are_never_named_as_the_hardest_sentences():
-    from leafletgen.readability import _hardest
+    from leafletgen.checks.readability import _hardest
 
     found = sentences((TextUnit("Contraindications.", 3),
                        TextUnit("Tell your doctor if you have ever had liver inflammation or "

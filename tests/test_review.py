@@ -6,9 +6,10 @@ import pytest
 from pypdf import PdfReader
 
 import leafletgen
-from leafletgen.build import Renderer, plan
-from leafletgen.monograph import load
-from leafletgen.review import add_months, approval_problems
+from leafletgen.checks.plan import plan
+from leafletgen.checks.review import add_months, approval_problems
+from leafletgen.render.renderer import Renderer
+from leafletgen.source.monograph import load
 
 from .conftest import BACLOFEN, STYLES
 

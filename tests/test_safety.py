@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 
 import leafletgen
-from leafletgen.build import plan
-from leafletgen.monograph import load
-from leafletgen.safety import normalise
+from leafletgen.checks.plan import plan
+from leafletgen.checks.safety import normalise
+from leafletgen.source.monograph import load
 
 from .conftest import BACLOFEN, STYLES
 

@@ -24,10 +24,10 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 import leafletgen
-import leafletgen.pdf
+import leafletgen.render.pdf
 from leafletgen.errors import ContentError
-from leafletgen.fonts import load_fonts
-from leafletgen.patient import read_patient
+from leafletgen.fonts.config import load_fonts
+from leafletgen.source.patient import read_patient
 
 from .conftest import STYLES, monograph_text
 
@@ -253,7 +253,7 @@ def test_patient_values_are_isolated_in_their_own_direction(template):
     a right-to-left span and isolate around text whose first letter is Hebrew or Arabic, the
     value escaped, and no mark after a trailing line break (with white-space: pre-line, as the
     note has, it would print an empty line and could push the cover's end to a second page)."""
-    from leafletgen.html import environment
+    from leafletgen.render.html import environment
 
     source = (STYLES / "templates" / template).read_text(encoding="utf-8")
     macro = source[source.index("{% macro own("):source.index("{% endmacro %}") + 14]
@@ -275,7 +275,7 @@ def test_a_character_no_font_has_is_an_error_at_its_field_and_line(project, tmp_
     def never(*args, **kwargs):
         raise AssertionError("rendered although the patient file has an error")
 
-    monkeypatch.setattr(leafletgen.pdf, "render_pdf", never)
+    monkeypatch.setattr(leafletgen.render.pdf, "render_pdf", never)
     path = write_patient(tmp_path, patient_text(
         "Jo Zephyrine 😀 Test", directions="Take 1 tablet 💊 every morning.",
         note="Bring this list.\nWe wish you well 🤒 soon.\nCall us."))

@@ -1,4 +1,4 @@
-from leafletgen.monograph import load
+from leafletgen.source.monograph import load
 
 from .conftest import monograph_text
 

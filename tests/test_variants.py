@@ -1,7 +1,7 @@
 import dataclasses
 
-from leafletgen.monograph import load
-from leafletgen.variants import load_variants, select
+from leafletgen.source.monograph import load
+from leafletgen.source.variants import load_variants, select
 
 from .conftest import BACLOFEN, STYLES, monograph_text
 
@@ -78,3 +78,23 @@ def test_variant_is_a_plain_value():
     variants, _ = load_variants(STYLES)
     assert dataclasses.is_dataclass(variants["patient"])
     assert isinstance(variants["patient"].sections, tuple)
+
+
+def test_variants_are_read_once_per_content(tmp_path):
+    import shutil
+
+    from leafletgen.source.variants import load_variants
+
+    styles = tmp_path / "styles"
+    shutil.copytree(STYLES, styles)
+    first, _ = load_variants(styles)
+    again, _ = load_variants(styles)
+    assert first["patient"] is again["patient"] and first is not again
+    sheet = styles / "variants" / "patient.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    sheet.write_text(text.replace("min_body_pt: 12", "min_body_pt: 13"), encoding="utf-8")
+    changed, _ = load_variants(styles)
+    assert changed["patient"].min_body_pt == 13
+    (styles / "templates" / "patient.html.j2").unlink()  # a listing change is seen too
+    _, problems = load_variants(styles)
+    assert any("patient.html.j2" in p.message for p in problems)

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 import leafletgen
-from leafletgen.build import Renderer
 from leafletgen.cli import cli
 from leafletgen.errors import Severity
-from leafletgen.variants import load_variants
-from leafletgen.verify import VARIANT_KEY, verify_pdf
+from leafletgen.render.renderer import Renderer
+from leafletgen.source.variants import load_variants
+from leafletgen.verification.rules import VARIANT_KEY, verify_pdf
 
 from .conftest import BACLOFEN, STYLES
 

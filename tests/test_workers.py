@@ -9,10 +9,11 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from leafletgen.build import Job, plan
+from leafletgen.catalogue.workers import default_workers, render_all
+from leafletgen.checks.plan import plan
 from leafletgen.errors import Severity
 from leafletgen.files import sha256_file
-from leafletgen.workers import default_workers, render_all
+from leafletgen.model import Job
 
 from .conftest import STYLES, monograph_text
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from leafletgen.glossary import load_glossary
+from leafletgen.checks.glossary import load_glossary
 from leafletgen.limits import MAX_YAML_BYTES, MAX_YAML_DEPTH
-from leafletgen.monograph import load
-from leafletgen.patient import read_patient
-from leafletgen.variants import load_variant
-from leafletgen.yamlsource import load_schema, parse_yaml, schema_problems
+from leafletgen.source.monograph import load
+from leafletgen.source.patient import read_patient
+from leafletgen.source.variants import load_variant
+from leafletgen.source.yamlsource import load_schema, parse_yaml, schema_problems
 
 from .conftest import STYLES, monograph_text
 from .test_patient import NAME, PATIENT

@@ -13,18 +13,33 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .build import DEFAULT_OUT, DEFAULT_STYLES, PAPERS, build
-from .catalogue import Shard, status
-from .errors import ContentError, OutputError, Problem, UsageError, display_path, errors_in
-from .gates import check_report
-from .i18n import cli as i18n_cli
-from .packet import Attachment, handout, packet, write_private
-from .progress import ProgressDisplay, summary_table
-from .report import as_json, as_lines, as_text, summary
-from .review import DEFAULT_MAX_AGE_MONTHS
-from .verify import verify
-from .workers import default_workers
+from leafletgen import __version__
+from leafletgen.catalogue.build import build
+from leafletgen.catalogue.progress import ProgressDisplay, summary_table
+from leafletgen.catalogue.survey import status
+from leafletgen.catalogue.workers import default_workers
+from leafletgen.checks.gates import check_report
+from leafletgen.checks.report import as_json, as_lines, as_text, summary
+from leafletgen.checks.review import DEFAULT_MAX_AGE_MONTHS
+from leafletgen.errors import (
+    ContentError,
+    OutputError,
+    Problem,
+    UsageError,
+    display_path,
+    errors_in,
+)
+from leafletgen.i18n import cli as i18n_cli
+from leafletgen.model import (
+    DEFAULT_OUT,
+    DEFAULT_SOURCES,
+    DEFAULT_STYLES,
+    PAPERS,
+    BuildOptions,
+    Shard,
+)
+from leafletgen.personal.packet import Attachment, handout, packet, write_private
+from leafletgen.verification.rules import verify
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -109,10 +124,12 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
       leafletgen build -j 4 --shard 2/3         # CI job 2 of 3
       leafletgen build --check                  # exit 1 when out/ is not current
     """
-    paths = paths or (Path("leaflets"),)
+    paths = paths or DEFAULT_SOURCES
+    options = _run(ctx, lambda: BuildOptions(
+        paper=paper, archive=archive, verify=run_verify, html=write_html,
+        workers=jobs or default_workers(), shard=shard, incremental=True, force=force))
     if check_only:
-        found = _run(ctx, lambda: status(paths, out, styles, variants or None, write_html,
-                                         paper, archive, run_verify, shard))
+        found = _run(ctx, lambda: status(paths, out, styles, variants or None, options))
         _report(found.problems)
         for leaflet in found.stale:
             click.echo(f"stale {display_path(leaflet.pdf)}: {leaflet.reason}")
@@ -124,10 +141,8 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
         ctx.exit(EXIT_OK if found.current else EXIT_PROBLEMS)
     display = ProgressDisplay()
     try:
-        result = _run(ctx, lambda: build(paths, out, styles, variants or None, write_html,
-                                         paper, archive, run_verify,
-                                         jobs=jobs or default_workers(), shard=shard,
-                                         incremental=True, force=force, on_progress=display))
+        result = _run(ctx, lambda: build(paths, out, styles, variants or None,
+                                         on_progress=display, options=options))
     finally:
         display.close()
     _report(result.problems)
@@ -324,8 +339,9 @@ def migrate_command(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool) 
     Example:
       leafletgen migrate --dry-run
     """
-    from .build import DEFAULT_SOURCES, find_monographs
-    from .migrate import migrate_file
+    from leafletgen.checks.plan import find_monographs
+    from leafletgen.model import DEFAULT_SOURCES
+    from leafletgen.source.migrate import migrate_file
 
     files, problems = find_monographs(paths or DEFAULT_SOURCES)
     for path in files:
@@ -362,7 +378,7 @@ def preview_command(ctx: click.Context, paths: tuple[Path, ...], out: Path, dpi:
       leafletgen preview                     # every PDF in out/ -> out/preview/
       leafletgen preview out/baclofen-patient.pdf -o /tmp/pages --dpi 150
     """
-    from .preview import preview
+    from leafletgen.pages.preview import preview
 
     result = _run(ctx, lambda: preview(paths or (DEFAULT_OUT,), out, dpi))
     for images in result.pages.values():
@@ -400,7 +416,7 @@ def diff_command(ctx: click.Context, pdfs: tuple[Path, ...], against: Path | Non
       leafletgen diff old/baclofen-patient.pdf out/baclofen-patient.pdf
       leafletgen diff --against /tmp/ref-pdfs -o /tmp/diff.html
     """
-    from .visualdiff import describe, diff, report_html, verdict, write_report
+    from leafletgen.pages.visualdiff import describe, diff, report_html, verdict, write_report
 
     if against is not None:
         if len(pdfs) > 1:
@@ -442,7 +458,7 @@ def merge_command(ctx: click.Context, shards: tuple[Path, ...], out: Path) -> No
     Example:
       leafletgen merge part-1 part-2 part-3 -o out
     """
-    from .merge import merge
+    from leafletgen.catalogue.merge import merge
 
     result = _run(ctx, lambda: merge(shards, out))
     click.echo(f"merged {len(result.copied)} file(s) from {len(shards)} shard(s) into "

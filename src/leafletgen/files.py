@@ -312,3 +312,24 @@ def sha256_file(path: Path) -> str | None:
             return hashlib.file_digest(f, "sha256").hexdigest()
     except (FileNotFoundError, IsADirectoryError):
         return None
+
+
+def content_stamp(files: Collection[Path], folders: Collection[Path] = ()) -> tuple[object, ...]:
+    """What a result read from ``files`` and the listings of ``folders`` depends on: each
+    file's path and a hash of its content (None when missing), and each folder's file names.
+
+    Two equal stamps mean the same inputs, whatever the clock or the file times say, so a
+    result kept under a stamp is never stale.
+    """
+    stamp: list[object] = []
+    for path in sorted(files):
+        try:
+            stamp.append((str(path), hashlib.sha256(path.read_bytes()).digest()))
+        except OSError:
+            stamp.append((str(path), None))
+    for folder in sorted(folders):
+        try:
+            stamp.append((str(folder), tuple(sorted(p.name for p in folder.iterdir()))))
+        except OSError:
+            stamp.append((str(folder), None))
+    return tuple(stamp)

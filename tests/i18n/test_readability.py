@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import leafletgen
+from leafletgen.checks.report import as_json, as_text
 from leafletgen.errors import Severity
-from leafletgen.report import as_json, as_text
 
 from ..conftest import LEAFLETS, STYLES
 from .conftest import edit

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from leafletgen.build import Renderer, plan
+from leafletgen.checks.plan import plan
 from leafletgen.i18n.templates import isolate_latin, language_css
+from leafletgen.render.renderer import Renderer
 
 from ..conftest import LEAFLETS, STYLES
 
@@ -54,7 +55,7 @@ def test_the_arabic_pdf_reads_right_to_left_and_passes_pdf_ua(tmp_path):
     import pypdfium2 as pdfium
 
     import leafletgen
-    from leafletgen.verify import verify
+    from leafletgen.verification.rules import verify
 
     result = leafletgen.build([LEAFLETS / "baclofen.ar.md"], tmp_path, STYLES, ["patient"])
     assert result.ok, [str(p) for p in result.problems]

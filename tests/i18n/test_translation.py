@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import leafletgen
-from leafletgen.build import plan
+from leafletgen.checks.plan import plan
 from leafletgen.errors import Severity
 from leafletgen.i18n.translation import (
     TranslatedMonograph,
@@ -11,7 +11,7 @@ from leafletgen.i18n.translation import (
     section_hash,
     source_hashes,
 )
-from leafletgen.monograph import load
+from leafletgen.source.monograph import load
 
 from ..conftest import LEAFLETS, STYLES
 from ..test_gates import run

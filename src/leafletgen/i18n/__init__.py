@@ -13,10 +13,15 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ._internal import LeafletSection, Monograph, Variant
-from .catalogue import translate
-from .languages import direction, is_english, language
-from .translation import TranslatedMonograph, for_variant, is_translation, load_leaflet
+from leafletgen.i18n._internal import LeafletSection, Monograph, Variant
+from leafletgen.i18n.catalogue import translate
+from leafletgen.i18n.languages import direction, is_english, language
+from leafletgen.i18n.translation import (
+    TranslatedMonograph,
+    for_variant,
+    is_translation,
+    load_leaflet,
+)
 
 
 def localised_sections(sections: tuple[LeafletSection, ...], monograph: Monograph,

@@ -1,20 +1,33 @@
 """The leafletgen modules the i18n package builds on, imported in one place.
 
-(When modules move, only these imports change.)
+(When modules move, only these imports change.) i18n sits between the readers (source/)
+and the checks: it may import from errors, model, fonts and source only.
 """
 
-from ..errors import Problem, Severity, display_path, errors_in
-from ..markup import plain_units
-from ..monograph import Block, FactText, KeyFact, Monograph, ParsedFile, Section, load, parse_file
-from ..review import front_matter_problems
-from ..safety import carrier_for, normalise
-from ..validation import _characters_in_fields, _check_sections, _markup_in_fields
-from ..variants import LeafletSection, Variant
-from ..yamlsource import schema_problems
+from leafletgen.errors import ContentError, Problem, Severity, UsageError, display_path, errors_in
+from leafletgen.model import (
+    Block,
+    FactText,
+    KeyFact,
+    LeafletSection,
+    Monograph,
+    Section,
+    Variant,
+)
+from leafletgen.source.markup import plain_units
+from leafletgen.source.monograph import load, parse_file, slug_for
+from leafletgen.source.parsed import ParsedFile
+from leafletgen.source.validation import (
+    _characters_in_fields,
+    _check_sections,
+    _markup_in_fields,
+    front_matter_problems,
+)
+from leafletgen.source.yamlsource import schema_problems
 
 __all__ = [
-    "Block", "FactText", "KeyFact", "LeafletSection", "Monograph", "ParsedFile", "Problem",
-    "Section", "Severity", "Variant", "_characters_in_fields", "_check_sections",
-    "_markup_in_fields", "carrier_for", "display_path", "errors_in", "front_matter_problems",
-    "load", "normalise", "parse_file", "plain_units", "schema_problems",
+    "Block", "ContentError", "FactText", "KeyFact", "LeafletSection", "Monograph", "ParsedFile",
+    "Problem", "Section", "Severity", "UsageError", "Variant", "_characters_in_fields",
+    "_check_sections", "_markup_in_fields", "display_path", "errors_in",
+    "front_matter_problems", "load", "parse_file", "plain_units", "schema_problems", "slug_for",
 ]

@@ -24,7 +24,7 @@ import yaml
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from .languages import is_english, primary
+from leafletgen.i18n.languages import is_english, primary
 
 DOMAIN = "leafletgen"
 LOCALE_DIR = "locale"  # in styles/
@@ -43,14 +43,26 @@ def catalogue_file(styles: Path, lang: str) -> Path | None:
     return None
 
 
-@cache
+_ENGLISH = gettext_module.NullTranslations()
+
+
 def translations(styles: Path, lang: str) -> gettext_module.NullTranslations:
-    """gettext translations for ``lang`` from the styles' catalogue; English when none."""
+    """gettext translations for ``lang`` from the styles' catalogue; English when none.
+
+    A catalogue is compiled once per content in a process (keyed by its size and
+    modification time), so a long-running process sees an edited catalogue.
+    """
     if is_english(lang):
-        return gettext_module.NullTranslations()
+        return _ENGLISH
     path = catalogue_file(styles, lang)
     if path is None:
-        return gettext_module.NullTranslations()
+        return _ENGLISH
+    stat = path.stat()
+    return _compiled(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _compiled(path: Path, mtime_ns: int, size: int) -> gettext_module.NullTranslations:
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=None, domain=DOMAIN)
     buffer = io.BytesIO()

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from ._internal import Problem, Severity, display_path
-from .catalogue import expected_messages, missing_messages, po_path
-from .languages import is_english, language
+from leafletgen.i18n._internal import Problem, Severity, display_path
+from leafletgen.i18n.catalogue import expected_messages, missing_messages, po_path
+from leafletgen.i18n.languages import is_english, language
 
 SHOWN = 5  # missing strings quoted in a message
 

@@ -6,9 +6,14 @@ from pathlib import Path
 
 import click
 
-from ._internal import Severity, display_path
-from .messages import compile_catalogues, extract, languages, update
-from .translation import TranslatedMonograph, load_leaflet, section_hash, translation_of_yaml
+from leafletgen.i18n._internal import Severity, display_path
+from leafletgen.i18n.messages import compile_catalogues, extract, languages, update
+from leafletgen.i18n.translation import (
+    TranslatedMonograph,
+    load_leaflet,
+    section_hash,
+    translation_of_yaml,
+)
 
 _styles = click.option("--styles", type=click.Path(path_type=Path, file_okay=False),
                        default=Path("styles"), show_default=True,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 
-from .catalogue import DOMAIN, LOCALE_DIR
+from leafletgen.i18n.catalogue import DOMAIN, LOCALE_DIR
 
 
 def _run(*args: str) -> None:

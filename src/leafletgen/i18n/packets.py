@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ._internal import Monograph, Problem
-from .languages import is_english
-from .translation import TranslatedMonograph
+from leafletgen.i18n._internal import ContentError, Monograph, Problem, UsageError, slug_for
+from leafletgen.i18n.languages import is_english
+from leafletgen.i18n.translation import TranslatedMonograph
 
 _TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
@@ -25,8 +25,6 @@ def in_language(patient: Any, language: str | None) -> Any:
     """The patient with ``language`` (from --language) instead of their file's."""
     if language is None:
         return patient
-    from ..errors import UsageError
-
     if not _TAG.fullmatch(language):
         raise UsageError(f"--language {language!r}: give a language tag such as es, ar or pt-BR")
     return dataclasses.replace(patient, language=language)
@@ -45,8 +43,6 @@ def wanted_slug(slug: str, patient: Any) -> str:
 
 def file_slug(path: Path) -> str:
     """The slug a file's leaflets have by its name: 'baclofen.es' for baclofen.es.md."""
-    from ..monograph import slug_for
-
     stem, dot, lang = path.stem.rpartition(".")
     if dot and _TAG.fullmatch(lang):
         return f"{slug_for(Path(stem + '.md'))}.{lang}"
@@ -68,8 +64,6 @@ def translation_file(monograph: Path, patient: Any) -> Path:
     candidate = monograph.with_name(f"{monograph.stem}.{lang}.md")
     if candidate.is_file():
         return candidate
-    from ..errors import ContentError
-
     raise ContentError([Problem(patient.path, patient.language_line,
                                 "language: this medicine's leaflet has no translation into "
                                 f"this language (no {candidate.name.replace(lang, '<language>')}"
@@ -78,8 +72,6 @@ def translation_file(monograph: Path, patient: Any) -> Path:
 
 
 def _plain_slug(path: Path) -> str:
-    from ..monograph import slug_for
-
     return slug_for(path)
 
 

@@ -66,7 +66,10 @@ def _text_by_mcid(page: pikepdf.Page) -> dict[int, str]:
     shown: dict[int, list[str]] = {}
     open_ids: list[int | None] = []
     font, saved = "", []
-    for operands, operator in pikepdf.parse_content_stream(page):
+    for instruction in pikepdf.parse_content_stream(page):
+        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+            continue  # an inline image
+        operands, operator = instruction.operands, instruction.operator
         if operator == Operator("q"):
             saved.append(font)
         elif operator == Operator("Q"):
@@ -75,8 +78,8 @@ def _text_by_mcid(page: pikepdf.Page) -> dict[int, str]:
             font = str(operands[0])
         elif operator == Operator("BDC"):
             props = operands[1]
-            mcid = props.get("/MCID") if isinstance(props, Dictionary) else None
-            open_ids.append(int(mcid) if mcid is not None else None)
+            found = props.get("/MCID") if isinstance(props, Dictionary) else None
+            open_ids.append(int(found) if found is not None else None)
         elif operator == Operator("BMC"):
             open_ids.append(None)
         elif operator == Operator("EMC"):
@@ -89,9 +92,9 @@ def _text_by_mcid(page: pikepdf.Page) -> dict[int, str]:
             codes = b"".join(bytes(part) for part in parts if isinstance(part, String))
             text = "".join(maps[font].get(int.from_bytes(codes[i:i + 2], "big"), "")
                            for i in range(0, len(codes) - 1, 2))
-            for mcid in open_ids:
-                if mcid is not None:
-                    shown.setdefault(mcid, []).append(text)
+            for open_id in open_ids:
+                if open_id is not None:
+                    shown.setdefault(open_id, []).append(text)
     return {mcid: "".join(parts) for mcid, parts in shown.items()}
 
 
@@ -123,9 +126,9 @@ def mark_latin_spans(pdf: pikepdf.Pdf, lang: str = "en") -> int:
         if not isinstance(parents, pikepdf.Array):
             continue
         for mcid, text in _text_by_mcid(page).items():
-            if mcid >= len(parents) or not isinstance(parents[mcid], Dictionary):
+            element = parents[mcid] if mcid < len(parents) else None
+            if not isinstance(element, Dictionary):
                 continue
-            element = parents[mcid]
             if element.get("/S") != Name.Span or "/Lang" in element:
                 continue
             latin = is_latin(text)
@@ -138,3 +141,16 @@ def mark_latin_spans(pdf: pikepdf.Pdf, lang: str = "en") -> int:
             elements[key].Lang = String(lang)
             marked += 1
     return marked
+
+
+def with_span_languages(data: bytes) -> bytes:
+    """``data`` with ``mark_latin_spans`` applied, saved as the finishing step saves a PDF
+    (deterministic /ID, the XMP packet left as it is); unchanged when nothing is marked."""
+    import io
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        if not mark_latin_spans(pdf):
+            return data
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, fix_metadata_version=False)
+    return out.getvalue()

@@ -14,15 +14,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Any
 
 from textstat.textstat import textstatistics
 
-from ._internal import LeafletSection, Monograph, Problem, Severity, Variant, plain_units
-from .languages import EaseLimits, language
+from leafletgen.i18n._internal import (
+    LeafletSection,
+    Monograph,
+    Problem,
+    Severity,
+    Variant,
+    plain_units,
+)
+from leafletgen.i18n.languages import EaseLimits, language
 
-if TYPE_CHECKING:
-    from ..readability import LeafletReading
+# a checks.readability.LeafletReading (the checks stage is above this one): its monograph,
+# variant and ease are read
+LeafletReading = Any
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ import jinja2
 from babel.dates import format_date, format_skeleton
 from markupsafe import Markup, escape
 
-from .catalogue import translations
-from .languages import direction, is_english, primary
+from leafletgen.i18n.catalogue import translations
+from leafletgen.i18n.languages import direction, is_english, primary
 
 
 def install(env: jinja2.Environment, styles: Path) -> None:

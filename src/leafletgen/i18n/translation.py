@@ -39,11 +39,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._internal import (
+from leafletgen.i18n._internal import (
     Block,
     FactText,
     KeyFact,
@@ -55,7 +56,6 @@ from ._internal import (
     _characters_in_fields,
     _check_sections,
     _markup_in_fields,
-    carrier_for,
     display_path,
     errors_in,
     front_matter_problems,
@@ -112,11 +112,34 @@ def source_hashes(source: Monograph) -> dict[str, str]:
 
 
 def load_leaflet(path: Path) -> tuple[Monograph | None, tuple[Problem, ...]]:
-    """A monograph, or a translation (front matter with ``translation_of``) of one."""
+    """A monograph, or a translation (front matter with ``translation_of``) of one.
+
+    A monograph is loaded as ``load`` loads it (once per content in a process); only a file
+    whose front matter has a ``translation_of:`` line is read as a translation.
+    """
+    if not _names_a_source(path):
+        return load(path)
     parsed, problems = parse_file(path)
     if parsed is None or "translation_of" not in parsed.front.data:
         return load(path)
     return load_translation(parsed, problems)
+
+
+_TRANSLATION_OF = re.compile(r"^translation_of\s*:", re.M)
+_HEAD = 64 * 1024  # front matter is at most this long (limits.py: YAML documents)
+
+
+def _names_a_source(path: Path) -> bool:
+    """Whether the file's front matter (its first 64 KB) has a top-level translation_of."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD).decode("utf-8", "replace").replace("\r\n", "\n")
+    except OSError:
+        return False  # load() reports it
+    if not head.startswith(("---\n", "\ufeff---\n")):
+        return False
+    end = head.find("\n---", 4)
+    return bool(_TRANSLATION_OF.search(head[: end if end > 0 else len(head)]))
 
 
 def load_translation(parsed: ParsedFile, problems: list[Problem] | None = None
@@ -268,7 +291,7 @@ def status_text(monograph: Monograph) -> str | None:
     """The check report's status of a translation: what it translates, whether reviewed."""
     if not isinstance(monograph, TranslatedMonograph) or monograph.translation_of is None:
         return None
-    from .languages import language
+    from leafletgen.i18n.languages import language
 
     of = monograph.translation_of
     what = (f"{language(monograph.language).name} ({monograph.language}) translation of "
@@ -288,11 +311,10 @@ def _key_fact_problems(translated: Monograph, source: Monograph) -> list[Problem
     Whether the translation's text says each phrase is checked per leaflet by the safety
     check of every build (safety.key_fact_problems), like any monograph's key facts.
     """
-    from ..variants import Variant  # only for carrier_for's lookup by audience
-
-    probe = Variant(name="", path=source.path, audience=AUDIENCE, title="", template="",
-                    stylesheets=(), sections=(), min_body_pt=0)
-    needed = [fact for fact in source.key_facts if carrier_for(fact, probe) is not None]
+    # the facts a patient leaflet of the source carries: by the audience, or a variant name
+    # (a variant of another audience would not name the patient leaflets)
+    needed = [fact for fact in source.key_facts
+              if any(c.key == AUDIENCE or c.key.startswith(AUDIENCE) for c in fact.carried_by)]
     ours = {fact.fact: fact for fact in translated.key_facts}
     problems = []
     for fact in needed:

@@ -1,0 +1,1 @@
+"""Building a catalogue: planning, incremental manifests, worker processes, progress, shards."""

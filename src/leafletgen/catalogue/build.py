@@ -1,0 +1,42 @@
+"""``leafletgen.build``: the one build path, for one leaflet or a catalogue of thousands.
+
+A serial build is the catalogue build with one worker (this process); options are checked
+once, in ``BuildOptions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from leafletgen.catalogue.survey import build_catalogue
+from leafletgen.model import (
+    DEFAULT_OUT,
+    DEFAULT_SOURCES,
+    DEFAULT_STYLES,
+    BuildOptions,
+    BuildResult,
+    Progress,
+    Shard,
+)
+
+
+def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,
+          styles: Path = DEFAULT_STYLES, variants: Sequence[str] | None = None,
+          html: bool = False, paper: str | None = None, archive: bool = False,
+          verify: bool = True, *, jobs: int = 1, shard: Shard | None = None,
+          incremental: bool = False, force: bool = False,
+          on_progress: Callable[[Progress], None] | None = None,
+          options: BuildOptions | None = None) -> BuildResult:
+    """Build ``OUT/<slug>-<variant>.pdf`` for every valid monograph in ``paths``.
+
+    Every monograph and variant is read and checked before the first PDF is written; a file
+    with errors is skipped and reported, every other file is still built. The keyword
+    options are those of ``BuildOptions`` (``jobs`` is its ``workers``); pass ``options``
+    instead to reuse one. ``on_progress`` is called when rendering starts and after each
+    leaflet. Without ``incremental`` nothing is cached or recorded.
+    """
+    if options is None:
+        options = BuildOptions(paper=paper, archive=archive, verify=verify, html=html,
+                               workers=jobs, shard=shard, incremental=incremental, force=force)
+    return build_catalogue(paths, out, styles, variants, options, on_progress)

@@ -1,0 +1,364 @@
+"""The catalogue build: every monograph in every variant, in parallel, incrementally, sharded.
+
+``build_catalogue`` is what ``leafletgen.build`` runs when asked for worker processes, a shard
+or an incremental build; ``status`` says which PDFs in ``OUT`` are not current, rendering
+nothing. Whether a PDF is current is decided by its inputs' hashes (manifest.py).
+
+A monograph whose PDFs are all recorded as current, from the same file content, is not even
+parsed again: a build with nothing to do reads files and hashes them, and renders nothing.
+
+HTML files (``--html``) follow the request: a build that asks for them writes those that are
+missing or changed, for a current PDF without rendering the PDF again; a build that does not
+removes those it recorded in the manifest, so no HTML is left from older inputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from leafletgen.catalogue.leaflet import Written
+from leafletgen.catalogue.manifest import Entry, Fingerprints, Manifest
+from leafletgen.catalogue.workers import Outcome, Workers, write_html
+from leafletgen.checks.plan import choose_variants, clash_problem, find_monographs, plan
+from leafletgen.errors import Problem, display_path, errors_in
+from leafletgen.files import remove_leftovers, sha256_file
+from leafletgen.limits import MAX_MONOGRAPH_BYTES, TooLarge, read_limited
+from leafletgen.model import (
+    BuildOptions,
+    BuildResult,
+    Job,
+    LeafletState,
+    Progress,
+    Shard,
+    Status,
+)
+from leafletgen.render.html import environment
+from leafletgen.render.renderer import Renderer
+from leafletgen.source.variants import load_variants
+
+log = logging.getLogger(__name__)
+
+SAVE_EVERY = 5.0  # seconds between manifest saves while rendering (and once at the end)
+
+
+@dataclass(frozen=True)
+class _Todo:
+    job: Job
+    inputs: dict[str, str]
+    reason: str
+    pdf: bool = True  # False: the PDF is current, only its HTML is to be written
+
+
+@dataclass(frozen=True)
+class _Survey:
+    todo: tuple[_Todo, ...]
+    current: tuple[LeafletState, ...]
+    problems: tuple[Problem, ...]
+
+
+def status(paths: Sequence[Path], out: Path, styles: Path,
+           variants: Sequence[str] | None = None, options: BuildOptions | None = None
+           ) -> Status:
+    """Which PDFs in ``out`` are missing or stale against ``out/manifest.json``, for a build
+    with ``options`` (the default options when None)."""
+    options = options or BuildOptions()
+    survey = _survey(paths, out, styles, variants, options.html, options.inputs(),
+                     options.shard, Manifest(out))
+    stale = [LeafletState(out / f"{t.job.stem}.pdf", t.job.monograph.path, t.job.variant.name,
+                          t.reason) for t in survey.todo]
+    leaflets = sorted([*survey.current, *stale], key=lambda leaflet: leaflet.pdf.name)
+    return Status(tuple(leaflets), survey.problems)
+
+
+def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
+                    variants: Sequence[str] | None, options: BuildOptions,
+                    on_progress: Callable[[Progress], None] | None = None) -> BuildResult:
+    """Render the catalogue's PDFs in ``options.workers`` processes; see ``leafletgen.build``."""
+    started = time.perf_counter()
+    paper, archive, verify, html = options.paper, options.archive, options.verify, options.html
+    incremental, force, shard = options.incremental, options.force, options.shard
+    # an incremental build records in OUT even when it writes nothing; another makes OUT only
+    # when it has a leaflet to write
+    unwritable = _make_folder(out) if incremental else None
+    if unwritable is not None:
+        return BuildResult((), (unwritable,))
+    manifest = Manifest(out) if incremental else None
+    # templates compiled by an earlier build in this process may have changed since; workers
+    # inherit this process's cache, so clear it before anything is rendered
+    environment.cache_clear()
+    results: dict[int, tuple[Outcome, bool]] = {}  # job -> what it did, PDF rendered or not
+    removed: list[Path] = []
+    unsaved: list[Problem] = []  # why the manifest could not be saved, once
+    workers = Workers(styles, paper, archive, verify, options.workers)
+    try:
+        # workers start when PDFs need rendering, and load WeasyPrint meanwhile
+        survey = _survey(paths, out, styles, variants, html, options.inputs(),
+                         shard, None if force else manifest, on_parse=workers.start)
+        if survey.todo and not incremental:
+            unwritable = _make_folder(out)
+            if unwritable is not None:
+                return BuildResult((), (*survey.problems, unwritable))
+        _remove_leftovers(out, {t.job.stem for t in survey.todo})
+        if manifest is not None and not html:
+            removed = _remove_html(out, manifest, [f"{t.job.stem}.pdf" for t in survey.todo]
+                                   + [leaflet.pdf.name for leaflet in survey.current])
+        todo = survey.todo
+        renders = [i for i, t in enumerate(todo) if t.pdf]
+        pages = [i for i, t in enumerate(todo) if not t.pdf]  # HTML only, in this process
+        last_save = time.perf_counter()
+        done = 0
+
+        def finished(number: int, outcome: Outcome) -> None:
+            nonlocal done, last_save
+            task = todo[number]
+            results[number] = (outcome, task.pdf)
+            written = outcome.written
+            done += 1
+            if manifest is not None and written is not None:
+                _record(manifest, task, written)
+                if time.perf_counter() - last_save > SAVE_EVERY:
+                    _save(manifest, unsaved)
+                    last_save = time.perf_counter()
+            if on_progress is not None:
+                # the HTML named is the one written, or, when only it was to be, that failed
+                wrote_page = written is not None and written.html_sha256 is not None
+                page = out / f"{task.job.stem}.html" if wrote_page or not task.pdf else None
+                on_progress(Progress(done, len(todo), out / f"{task.job.stem}.pdf",
+                                     written is not None, outcome.seconds, page, task.pdf))
+
+        def started_rendering() -> None:
+            if on_progress is not None:
+                on_progress(Progress(0, len(todo)))
+
+        if pages:
+            started_rendering()
+            renderer = Renderer(styles, paper, archive)
+            for number in pages:
+                entry = manifest.entries[f"{todo[number].job.stem}.pdf"] if manifest else None
+                finished(number, write_html(renderer, number, todo[number].job, out,
+                                            entry.sha256 if entry else ""))
+        outcomes = workers.render([todo[i].job for i in renders], out, html,
+                                  on_start=None if pages or not todo else started_rendering)
+        try:
+            for outcome in outcomes:
+                finished(renders[outcome.index], outcome)
+        finally:
+            outcomes.close()
+    finally:
+        if manifest is not None:
+            # before waiting for the workers: a second Ctrl-C loses nothing
+            _save(manifest, unsaved)
+        # after an interruption, workers finish the jobs in hand: record those PDFs too
+        in_hand = workers.close()
+        if manifest is not None and in_hand:
+            for outcome in in_hand:
+                if outcome.written is not None:
+                    _record(manifest, todo[renders[outcome.index]], outcome.written)
+            _save(manifest, unsaved)
+    ordered = [results[i] for i in sorted(results)]  # job order, not completion order
+    written = [(o.written, pdf) for o, pdf in ordered if o.written is not None]
+    return BuildResult(
+        written=tuple(w.pdf for w, pdf in written if pdf),
+        problems=(survey.problems + tuple(p for o, _ in ordered for p in o.problems)
+                  + tuple(unsaved)),
+        skipped=tuple(sorted([leaflet.pdf for leaflet in survey.current]
+                             + [out / f"{todo[i].job.stem}.pdf" for i in pages],
+                             key=lambda pdf: pdf.name)),
+        seconds=time.perf_counter() - started,
+        html=tuple(w.pdf.with_suffix(".html") for w, _ in written if w.html_sha256),
+        removed=tuple(removed))
+
+
+def _remove_html(out: Path, manifest: Manifest, names: Sequence[str]) -> list[Path]:
+    """Delete the HTML files the manifest records for these PDFs, and the record of them.
+
+    A build that was not asked for HTML leaves none of its leaflets' HTML behind: an HTML
+    from older inputs would pass for the current leaflet's. HTML files the manifest does not
+    record (not written by leafletgen) are left alone.
+    """
+    removed: list[Path] = []
+    for name in names:
+        entry = manifest.entries.get(name)
+        if entry is None or entry.html_sha256 is None:
+            continue
+        page = (out / name).with_suffix(".html")
+        try:
+            page.unlink()
+            removed.append(page)
+            log.info("removed %s: this build was not asked for HTML", page)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("cannot remove %s: %s", page, exc.strerror or exc)
+            continue  # still recorded: the next build tries again
+        manifest.record(name, dataclasses.replace(entry, html_sha256=None))
+    return removed
+
+
+def _save(manifest: Manifest, unsaved: list[Problem]) -> None:
+    """Save the manifest; when it cannot be, say why (once) and let the build go on.
+
+    The PDFs written are complete either way; those the manifest does not record are
+    rendered again by the next build.
+    """
+    try:
+        manifest.save()
+    except OSError as exc:
+        if unsaved:
+            return
+        if isinstance(exc, IsADirectoryError) or manifest.path.is_dir():
+            reason = "it is a folder (remove or rename it)"
+        else:
+            reason = exc.strerror or str(exc)
+        unsaved.append(Problem(manifest.path, 0, f"cannot save the manifest: {reason}; the "
+                               "PDFs written are complete, and the next build renders them "
+                               "again"))
+
+
+def _record(manifest: Manifest, task: _Todo, written: Written) -> None:
+    manifest.record(written.pdf.name, Entry(display_path(task.job.monograph.path),
+                                            task.job.variant.name, task.inputs,
+                                            written.pdf_sha256, written.html_sha256))
+
+
+def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[str] | None,
+            html: bool, options: dict[str, str], shard: Shard | None, manifest: Manifest | None,
+            on_parse: Callable[[int], None] | None = None) -> _Survey:
+    """Sort the catalogue's leaflets into current and to-do, parsing only what changed.
+
+    ``on_parse`` is told how many leaflets may need rendering, before any file is parsed.
+    """
+    all_variants, problems = load_variants(styles)
+    if errors_in(problems):
+        return _Survey((), (), tuple(problems))  # every leaflet would be wrong
+    chosen = choose_variants(all_variants, variants)
+    fingerprints = Fingerprints(styles, all_variants, options)
+    entries = manifest.entries if manifest is not None else {}
+    by_source = {(e.source, e.variant): name for name, e in entries.items()}
+    owned = shard.owns if shard is not None else (lambda name: True)
+
+    current: list[LeafletState] = []
+    known: dict[str, Path] = {}  # PDF name -> monograph, of the unchanged monographs
+    contents: dict[Path, bytes] = {}
+    to_parse: list[Path] = []
+    refused: set[Path] = set()  # unreadable or too large: load() says why, renders nothing
+    html_only: set[Path] = set()  # current PDFs, parsed to write their HTML
+    files, missing = find_monographs(paths)
+    problems += missing
+    for path in files:
+        try:
+            # the size first: an oversized file is refused without being read
+            contents[path] = data = read_limited(path, MAX_MONOGRAPH_BYTES)
+        except (OSError, TooLarge):
+            to_parse.append(path)
+            refused.add(path)
+            continue
+        recorded = [by_source.get((display_path(path), v.name)) for v in chosen]
+        names = [name for name in recorded if name is not None]
+        if manifest is None or len(names) < len(recorded) or any(
+                entries[name].inputs != fingerprints.inputs(variant, data, path)
+                for name, variant in zip(names, chosen, strict=True)):
+            to_parse.append(path)
+            continue
+        mine = [(name, variant) for name, variant in zip(names, chosen, strict=True)
+                if owned(name)]
+        if any(_pdf_reason(out, name, entries[name], entries[name].inputs)
+               for name, _ in mine):
+            to_parse.append(path)  # its PDF is missing or damaged: rebuild it below
+            continue
+        if html and any(_html_reason(out, name, entries[name]) for name, _ in mine):
+            to_parse.append(path)  # only its HTML is to be written: no PDF to render
+            html_only.add(path)
+            continue
+        known.update((name, path) for name in names)
+        current += [LeafletState(out / name, path, variant.name) for name, variant in mine]
+
+    renderable = len(to_parse) - len(refused) - len(html_only)
+    if renderable and on_parse is not None:
+        on_parse(renderable * len(chosen))
+    the_plan = plan(to_parse, styles, [v.name for v in chosen]) if to_parse else None
+    problems += [p for p in (the_plan.problems if the_plan else ())
+                 if shard is None or shard.owns(p.path.name)]
+    todo: list[_Todo] = []
+    clashes: set[Path] = set()
+    for job in the_plan.jobs if the_plan else ():
+        name = f"{job.stem}.pdf"
+        if name in known and job.monograph.path not in clashes:
+            clashes.add(job.monograph.path)
+            problems.append(clash_problem(job, known[name], entries[name].variant))
+    for job in the_plan.jobs if the_plan else ():
+        name = f"{job.stem}.pdf"
+        if job.monograph.path in clashes or not owned(name):
+            continue
+        inputs = fingerprints.inputs(job.variant, contents.get(job.monograph.path, b""),
+                                     job.monograph.path)
+        entry = entries.get(name)
+        reason = _pdf_reason(out, name, entry, inputs) if manifest is not None \
+            else "rebuilt on request"
+        if reason is not None:
+            todo.append(_Todo(job, inputs, reason))
+        elif html and (page := _html_reason(out, name, entry)) is not None:
+            todo.append(_Todo(job, inputs, page, pdf=False))
+        else:
+            current.append(LeafletState(out / name, job.monograph.path, job.variant.name))
+    return _Survey(tuple(todo), tuple(current), tuple(problems))
+
+
+def _pdf_reason(out: Path, name: str, entry: Entry | None,
+                inputs: dict[str, str]) -> str | None:
+    """Why ``out/name`` must be rendered again, or None when it is current."""
+    pdf = out / name
+    if not pdf.is_file():
+        return "missing"
+    if entry is None:
+        return f"not recorded in {out.name}/manifest.json"
+    if entry.inputs != inputs:
+        return _changes(entry.inputs, inputs)
+    if sha256_file(pdf) != entry.sha256:
+        return "the PDF is not the one that was built (changed or damaged since)"
+    return None
+
+
+def _html_reason(out: Path, name: str, entry: Entry | None) -> str | None:
+    """Why the HTML of a current ``out/name`` must be written, or None when it is current."""
+    if entry is None or entry.html_sha256 is None \
+            or sha256_file((out / name).with_suffix(".html")) != entry.html_sha256:
+        return "its HTML is missing or changed"
+    return None
+
+
+def _changes(before: dict[str, str], now: dict[str, str]) -> str:
+    changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+    named = [k.replace(":", " ", 1) for k in changed]
+    for i, key in enumerate(changed):
+        if key in ("leafletgen", "weasyprint", "paper", "archive", "verify"):
+            named[i] = f"{key} {before.get(key) or '-'} -> {now.get(key) or '-'}"
+    shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    return f"changed: {shown}"
+
+
+def _make_folder(out: Path) -> Problem | None:
+    """Make the output folder; the problem when it cannot be made."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return Problem(out, 0, f"cannot create the output folder: {exc.strerror or exc}; "
+                       "choose another with -o")
+    return None
+
+
+def _remove_leftovers(out: Path, stems: set[str]) -> None:
+    """Delete temporary files an interrupted build left for the leaflets about to be built.
+
+    Those of another build still writing into ``out`` are kept (files.remove_leftovers).
+    """
+    if not stems or not out.is_dir():
+        return
+    names = {f"{stem}{suffix}" for stem in stems for suffix in (".pdf", ".html")}
+    for path in remove_leftovers(out, names):
+        log.info("removed %s, left by an interrupted build", path)

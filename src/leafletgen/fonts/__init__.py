@@ -1,0 +1,1 @@
+"""The shipped fonts: what fontconfig may see, and what their glyphs cover."""

@@ -1,0 +1,1 @@
+"""Pages as images: previews and visual differences for review."""

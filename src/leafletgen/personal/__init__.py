@@ -1,0 +1,1 @@
+"""Personalised documents: handouts and discharge packets for one patient."""

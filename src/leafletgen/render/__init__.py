@@ -1,0 +1,1 @@
+"""From checked content to PDF: HTML from templates, WeasyPrint, finishing for PDF/UA."""

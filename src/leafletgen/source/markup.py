@@ -1,0 +1,463 @@
+"""Turn monograph Markdown into HTML that can never carry raw HTML or fetch anything else,
+and into plain text for the language checks.
+
+What authors write is CommonMark with pipe tables and footnotes, plus a few leaflet
+conventions (docs/monograph-format.md):
+
+- ``[see](#missed-dose)`` refers to a section by id; it prints as the leaflet numbers and
+  titles that section ("see section 12, “What if I forget a dose?”").
+- ``[text](https://…)`` prints the text and the address, which a paper reader can type.
+- a paragraph ``Table: caption`` right before a table is its caption; a table whose body
+  rows all start with a bold cell has row headers; ``<br>`` breaks a line in a table cell.
+- a paragraph holding only ``![alt](figures/x.svg "Caption")`` is a figure.
+- a number and its unit (``10 mg``), and a day and its month, are never split across lines.
+
+List items are wrapped in a block that WeasyPrint tags as the list item's body (LBody), so
+loose lists and list items with several paragraphs or a table are valid tagged PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markupsafe import Markup
+from mdit_py_plugins.footnote import footnote_plugin
+
+NBSP = "\u00a0"
+
+_UNITS = (r"(?:mg|mcg|µg|μg|micrograms?|milligrams?|grams?|g|kg|ml|mL|L|mmol|micromol|units?"
+          r"|IU|tablets?|capsules?|puffs?|drops?|sachets?|doses?|spoonfuls?|times|hours?|days?"
+          r"|weeks?|months?|years?|minutes?|seconds?|°C|℃|°F|%|cm|mm|kilograms?)")
+_NUMBER_UNIT = re.compile(rf"(?<=\d)[ \t]+(?={_UNITS}(?![A-Za-z]))")
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November"
+           "|December")
+_DAY_MONTH = re.compile(rf"(?<=\b\d)[ \t]+(?=(?:{_MONTHS})\b)|(?<=\b\d\d)[ \t]+(?=(?:{_MONTHS})\b)")
+_LABEL_NUMBER = re.compile(r"\b((?:[Ww]eek|[Dd]ay|[Ss]tep|[Ss]ection|[Pp]age))[ \t]+(?=\d)")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+CAPTION_PREFIX = "Table:"
+LINK_SCHEMES = ("https:", "http:", "mailto:", "tel:")
+
+
+def long_date(value: dt.date) -> str:
+    """24 November 2026: unambiguous in every English-speaking country."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def keep_together(text: str) -> str:
+    """Non-breaking spaces between a number and its unit, a day and its month, and a label
+    and its number, so that "10 mg" or "30 November" never split across lines."""
+    for pattern in (_NUMBER_UNIT, _DAY_MONTH):
+        text = pattern.sub(NBSP, text)
+    return _LABEL_NUMBER.sub(lambda m: m[1] + NBSP, text)
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    """How one leaflet prints a section a cross-reference points to."""
+
+    number: int | None
+    heading: str
+    # the wording in the leaflet's language (a message catalogue's), with {number}, {heading}
+    numbered: str = f"section{NBSP}{{number}}, “{{heading}}”"
+    unnumbered: str = "“{heading}”"
+
+    def text(self) -> str:
+        if self.number is not None:
+            return self.numbered.format(number=self.number, heading=self.heading)
+        return self.unnumbered.format(heading=self.heading)
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """What the links, figures and tables of one leaflet's text resolve against."""
+
+    sections: Mapping[str, SectionRef] = field(default_factory=dict)
+    id_prefix: str = ""  # anchors of a leaflet inside a packet carry its slug
+    figures: Path | None = None  # the folder figure paths are relative to
+    max_table_columns: int | None = None  # wider tables are transposed or stacked
+
+
+def _units_rule(state: Any) -> None:
+    for token in state.tokens:
+        if token.type == "inline":
+            for child in token.children or ():
+                if child.type == "text":
+                    child.content = keep_together(child.content)
+
+
+def _parser(renderer_cls: type = RendererHTML, html_allowed: bool = False) -> MarkdownIt:
+    # html=False: a '<script>' in monograph text is printed as text, never passed on.
+    md = MarkdownIt("commonmark", {"html": html_allowed, "typographer": False},
+                    renderer_cls=renderer_cls).enable(["table", "strikethrough"])
+    md.use(footnote_plugin, inline=False)
+    if isinstance(md.renderer, LeafletRenderer):
+        # the plugin registers its own render rules; ours print footnotes without links
+        for name in _FOOTNOTE_RULES:
+            md.renderer.rules[name] = getattr(md.renderer, name)
+    md.core.ruler.push("leafletgen_keep_together", _units_rule)
+    return md
+
+
+_FOOTNOTE_RULES = ("footnote_ref", "footnote_block_open", "footnote_block_close",
+                   "footnote_open", "footnote_close", "footnote_anchor")
+
+
+@dataclass
+class _Table:
+    header: list[str]
+    rows: list[list[str]]
+    row_headers: bool
+    caption: str | None
+
+
+class LeafletRenderer(RendererHTML):
+    """HTML for print: references resolved, tables and figures as leaflets need them."""
+
+    def render(self, tokens: Sequence[Token], options: Any, env: Any) -> str:
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if token.type == "paragraph_open" and _is_caption(tokens, i):
+                end = _closing(tokens, i + 3, "table")
+                out.append(self._table(tokens[i + 3: end + 1], tokens[i + 1], options, env))
+                i = end + 1
+                continue
+            if token.type == "table_open":
+                end = _closing(tokens, i, "table")
+                out.append(self._table(tokens[i: end + 1], None, options, env))
+                i = end + 1
+                continue
+            if token.type == "paragraph_open" and _is_figure(tokens, i):
+                out.append(self._figure(tokens[i + 1].children[0], env))  # type: ignore[index]
+                i += 3
+                continue
+            if token.type == "inline":
+                out.append(self.renderInline(token.children or [], options, env))
+            elif token.type in self.rules:
+                out.append(self.rules[token.type](tokens, i, options, env))
+            else:
+                out.append(self.renderToken(tokens, i, options, env))
+            i += 1
+        return "".join(out)
+
+    # lists: the item's content in one block, tagged LBody by WeasyPrint (a <dd> directly in
+    # an <li> is the one element its tagger maps to a list-item body)
+    def list_item_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return '<li><dd class="li-body">'
+
+    def list_item_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "</dd></li>\n"
+
+    # links
+    def renderInline(self, tokens: Sequence[Token], options: Any, env: Any) -> str:
+        """Inline text, with each link rendered whole (its text decides what it prints)."""
+        out: list[str] = []
+        i = 0
+        tokens = list(tokens)
+        while i < len(tokens):
+            token = tokens[i]
+            if token.type != "link_open":
+                rule = self.rules.get(token.type)
+                out.append(rule(tokens, i, options, env) if rule
+                           else self.renderToken(tokens, i, options, env))
+                i += 1
+                continue
+            close = next(j for j in range(i + 1, len(tokens)) if tokens[j].type == "link_close")
+            inner = tokens[i + 1: close]
+            html_inner = self.renderInline(inner, options, env) if inner else ""
+            text = " ".join("".join(t.content for t in inner).split())
+            href = str(token.attrGet("href") or "")
+            if href.startswith("#"):
+                out.append(self._reference(href[1:], text, html_inner, env))
+                ref = (env.get("links") or LinkContext()).sections.get(href[1:])
+                after = close + 1
+                if (ref is not None and ref.heading[-1:] in ".?!" and after < len(tokens)
+                        and tokens[after].type == "text"
+                        and tokens[after].content.startswith(".")):
+                    # "see “What if I forget a dose?”." reads as a typo: one stop is enough
+                    tokens[after] = tokens[after].copy(content=tokens[after].content[1:])
+            else:
+                out.append(_web_link(href, text, html_inner))
+            i = close + 1
+        return "".join(out)
+
+    def _reference(self, target: str, text: str, html_inner: str, env: Any) -> str:
+        context: LinkContext = env.get("links") or LinkContext()
+        ref = context.sections.get(target)
+        if ref is None:  # reported by `check`; never printed as a dead link
+            return html_inner
+        printed = html.escape(ref.text())
+        anchor = html.escape(context.id_prefix + target)
+        if text and text.casefold() != ref.heading.casefold():
+            printed = f"{html_inner} {printed}"
+        return f'<a class="ref" href="#{anchor}">{printed}</a>'
+
+    def text(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        content = tokens[idx].content
+        if env.get("in_cell"):
+            return "<br>".join(html.escape(part) for part in _BR.split(content))
+        return html.escape(content)
+
+    def image(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        # an image inside a sentence is reported by `check`; it never prints or fetches
+        return html.escape(tokens[idx].content)
+
+    # footnotes: printed right after the block that uses them, numbered, without links
+    def footnote_ref(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        number = int(tokens[idx].meta["id"]) + 1
+        return f'<sup class="footnote-ref">{number}</sup>'
+
+    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: Any,
+                            env: Any) -> str:
+        return '<div class="footnotes">\n'
+
+    def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: Any,
+                             env: Any) -> str:
+        return "</div>\n"
+
+    def footnote_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        env["footnote"] = int(tokens[idx].meta["id"]) + 1
+        return ""
+
+    def footnote_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return ""
+
+    def footnote_anchor(self, tokens: Sequence[Token], idx: int, options: Any,
+                        env: Any) -> str:
+        return ""
+
+    def paragraph_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        number = env.pop("footnote", None)
+        if number is not None:
+            return f'<p class="footnote"><sup class="footnote-label">{number}</sup> '
+        return self.renderToken(tokens, idx, options, env)
+
+    # tables
+    def _table(self, tokens: Sequence[Token], caption: Token | None, options: Any,
+               env: Any) -> str:
+        table = self._read_table(tokens, caption, options, env)
+        context: LinkContext = env.get("links") or LinkContext()
+        limit = context.max_table_columns
+        if limit and len(table.header) > limit:
+            if len(table.rows) + 1 <= limit:
+                return _table_html(_transpose(table), "table reflowed")
+            return _stacked_html(table)
+        return _table_html(table, "table")
+
+    def _read_table(self, tokens: Sequence[Token], caption: Token | None, options: Any,
+                    env: Any) -> _Table:
+        header: list[str] = []
+        rows: list[list[str]] = []
+        first_cells: list[list[Token]] = []
+        in_head = False
+        env["in_cell"] = True
+        try:
+            for token in tokens:
+                if token.type == "thead_open":
+                    in_head = True
+                elif token.type == "thead_close":
+                    in_head = False
+                elif token.type == "tr_open" and not in_head:
+                    rows.append([])
+                elif token.type == "inline":
+                    children = [c for c in token.children or []
+                                if not (c.type == "text" and not c.content)]
+                    if in_head:
+                        header.append(self.renderInline(children, options, env))
+                    else:
+                        if not rows[-1]:
+                            first_cells.append(children)
+                        rows[-1].append(self.renderInline(children, options, env))
+            row_headers = bool(rows) and all(_all_bold(cells) for cells in first_cells)
+            if row_headers:
+                for row, cells in zip(rows, first_cells, strict=True):
+                    row[0] = self.renderInline(cells[1:-1], options, env)
+            caption_html = None
+            if caption is not None:
+                children = list(caption.children or [])
+                first = children[0]
+                children[0] = first.copy(content=first.content[len(CAPTION_PREFIX):].lstrip())
+                caption_html = self.renderInline(children, options, env)
+        finally:
+            env["in_cell"] = False
+        width = len(header)
+        rows = [(row + [""] * width)[:width] for row in rows]
+        return _Table(header, rows, row_headers, caption_html)
+
+    def _figure(self, image: Token, env: Any) -> str:
+        context: LinkContext = env.get("links") or LinkContext()
+        src = str(image.attrGet("src") or "")
+        alt = image.content
+        title = image.attrGet("title")
+        if context.figures is None:
+            return f'<p class="figure-missing">{html.escape(alt)}</p>'
+        url = (context.figures / src).resolve().as_uri()
+        caption = f"<figcaption>{html.escape(str(title))}</figcaption>" if title else ""
+        return (f'<figure class="figure"><img src="{html.escape(url)}" '
+                f'alt="{html.escape(alt)}">{caption}</figure>\n')
+
+
+def _closing(tokens: Sequence[Token], start: int, kind: str) -> int:
+    return next(j for j in range(start, len(tokens)) if tokens[j].type == f"{kind}_close")
+
+
+def _is_caption(tokens: Sequence[Token], i: int) -> bool:
+    return (i + 3 < len(tokens) and tokens[i + 1].type == "inline"
+            and tokens[i + 1].content.startswith(CAPTION_PREFIX)
+            and bool(tokens[i + 1].children)
+            and (tokens[i + 1].children or [])[0].type == "text"
+            and tokens[i + 2].type == "paragraph_close"
+            and tokens[i + 3].type == "table_open")
+
+
+def _is_figure(tokens: Sequence[Token], i: int) -> bool:
+    if i + 2 >= len(tokens) or tokens[i + 1].type != "inline":
+        return False
+    children = [c for c in tokens[i + 1].children or [] if not
+                (c.type == "text" and not c.content.strip())]
+    return len(children) == 1 and children[0].type == "image" and \
+        tokens[i + 1].children[0].type == "image"  # type: ignore[index]
+
+
+def _all_bold(cells: list[Token]) -> bool:
+    return (len(cells) >= 3 and cells[0].type == "strong_open"
+            and cells[-1].type == "strong_close"
+            and not any(c.type == "strong_open" for c in cells[1:-1]))
+
+
+def _table_html(table: _Table, css_class: str) -> str:
+    out = [f'<table class="{css_class}">']
+    if table.caption:
+        out.append(f"<caption>{table.caption}</caption>")
+    out.append("<thead><tr>" + "".join(f'<th scope="col">{h}</th>' for h in table.header)
+               + "</tr></thead><tbody>")
+    for row in table.rows:
+        cells = [f'<th scope="row">{row[0]}</th>' if table.row_headers else f"<td>{row[0]}</td>"]
+        cells += [f"<td>{c}</td>" for c in row[1:]]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>\n")
+    return "".join(out)
+
+
+def _transpose(table: _Table) -> _Table:
+    """Columns become rows: a wide, short table read down instead of across."""
+    header = [table.header[0]] + [row[0] for row in table.rows]
+    rows = [[table.header[j]] + [row[j] for row in table.rows]
+            for j in range(1, len(table.header))]
+    return _Table(header, rows, True, table.caption)
+
+
+def _stacked_html(table: _Table) -> str:
+    """A wide, long table as one small two-column table per row, each headed by the row."""
+    out = ['<div class="table-stack">']
+    if table.caption:
+        out.append(f'<p class="table-stack-caption">{table.caption}</p>')
+    corner = table.header[0]
+    for row in table.rows:
+        label = row[0] if _plain(row[0]).casefold().startswith(_plain(corner).casefold()) \
+            else f"{corner}: {row[0]}"
+        out.append(f'<table class="table stacked"><caption>{label}</caption><tbody>')
+        out += [f'<tr><th scope="row">{table.header[j]}</th><td>{row[j]}</td></tr>'
+                for j in range(1, len(table.header))]
+        out.append("</tbody></table>")
+    out.append("</div>\n")
+    return "".join(out)
+
+
+def _plain(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def _web_link(href: str, text: str, html_inner: str) -> str:
+    """A web link as paper shows it: its text, then the address a reader can type."""
+    shown = display_address(href)
+    link = f'<a class="url" href="{html.escape(href)}">'
+    if not text:
+        return f"{link}{html.escape(shown)}</a>"
+    if text in (href, shown):
+        return f"{link}{html_inner}</a>"
+    return f'{link}{html_inner}</a> <span class="address">({html.escape(shown)})</span>'
+
+
+def display_address(href: str) -> str:
+    """A link's address as printed: no scheme, no trailing slash."""
+    for prefix in ("https://", "http://", "mailto:", "tel:"):
+        if href.startswith(prefix):
+            return href[len(prefix):].rstrip("/")
+    return href
+
+
+_md = _parser(LeafletRenderer)
+
+
+def to_html(text: str, links: LinkContext | None = None) -> Markup:
+    """Render one block of monograph Markdown to safe HTML for one leaflet."""
+    return Markup(_md.render(text, {"links": links or LinkContext()}))
+
+
+def parse(text: str) -> list[Token]:
+    """The tokens of one block, as rendering sees them."""
+    return _md.parse(text, {})
+
+
+@dataclass(frozen=True)
+class TextUnit:
+    """One paragraph, list item, table cell or heading of monograph text, as plain text."""
+
+    text: str
+    line: int  # its first line in the monograph file
+
+
+def plain_units(text: str, first_line: int) -> tuple[TextUnit, ...]:
+    """The words a reader sees in one block of Markdown, unit by unit, without markup."""
+    units = []
+    line = first_line
+    for token in _md.parse(text, {}):
+        if token.map:
+            line = first_line + token.map[0]
+        if token.type != "inline":
+            continue
+        words = "".join(" " if c.type in ("softbreak", "hardbreak") else c.content
+                        for c in token.children or () if c.type in _TEXT_TOKENS)
+        words = _BR.sub(" ", words)
+        if token.content.startswith(CAPTION_PREFIX):
+            words = words[len(CAPTION_PREFIX):]
+        words = " ".join(words.split())
+        if words:
+            units.append(TextUnit(words, line))
+    return tuple(units)
+
+
+_TEXT_TOKENS = {"text", "code_inline", "softbreak", "hardbreak"}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A cross-reference to a section by id, and the file line it is on."""
+
+    target: str
+    line: int
+
+
+def references(text: str, first_line: int) -> tuple[Reference, ...]:
+    """Every ``[text](#section-id)`` in one block of Markdown."""
+    found = []
+    line = first_line
+    for token in _md.parse(text, {}):
+        if token.map:
+            line = first_line + token.map[0]
+        for child in token.children or ():
+            href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
+            if href.startswith("#"):
+                found.append(Reference(href[1:], line))
+    return tuple(found)

@@ -1,0 +1,383 @@
+"""YAML with line numbers, and JSON-schema checks whose messages say where and what to do.
+
+Shared by every YAML input: monograph front matter, variant definitions, patient files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from leafletgen.errors import Problem
+from leafletgen.limits import (
+    MAX_YAML_BYTES,
+    MAX_YAML_DEPTH,
+    describe,
+    first_forbidden,
+    forbidden_characters,
+    kilobytes,
+)
+
+KeyPath = tuple[Any, ...]
+
+
+class _Refused(Exception):
+    """YAML that leafletgen refuses to read (an alias, a merge key, nesting too deep)."""
+
+    def __init__(self, mark: yaml.Mark, kind: str, detail: str = ""):
+        super().__init__(kind)
+        self.mark = mark
+        self.kind = kind
+        self.detail = detail
+
+
+class _Guarded:
+    """Loader hooks: no aliases (``*name``) and no merge keys (``<<``), nesting at most
+    MAX_YAML_DEPTH levels, and every duplicate key recorded.
+
+    An alias repeats a value without writing it out again: nine lines of aliases of aliases
+    expand to gigabytes ("billion laughs"), and no leafletgen file has a use for them. Nodes
+    are composed recursively, so the depth limit also keeps deep brackets from exhausting
+    Python's stack.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)  # type: ignore[call-arg]
+        self.depth = 0
+        # each duplicate key's node, with the node of the key's first occurrence
+        self.duplicates: dict[yaml.Node, yaml.Node] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
+            event = self.peek_event()  # type: ignore[attr-defined]
+            raise _Refused(event.start_mark, "alias", event.anchor)
+        if self.depth >= MAX_YAML_DEPTH:
+            raise _Refused(self.peek_event().start_mark, "depth")  # type: ignore[attr-defined]
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self.depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first: dict[Any, yaml.Node] = {}
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused(key_node.start_mark, "merge")
+            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
+            try:
+                seen = first.setdefault(key, key_node)
+            except TypeError:
+                continue  # an unhashable key: the constructor reports it
+            if seen is not key_node:
+                self.duplicates[key_node] = seen
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+def _resolvers_without(*tags: str) -> dict:
+    return {key: [(tag, rx) for tag, rx in resolvers if tag not in tags]
+            for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+class _NoDatesLoader(_Guarded, yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so the schema checks them and says where; '<<' is
+    an ordinary key (which no schema knows), not a merge."""
+
+    yaml_implicit_resolvers = _resolvers_without("tag:yaml.org,2002:timestamp",
+                                                 "tag:yaml.org,2002:merge")
+
+
+class _TextLoader(_Guarded, yaml.BaseLoader):
+    """Every scalar is text as written."""
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """Parsed YAML data with the line of every key, for error messages."""
+
+    path: Path
+    data: Any
+    lines: dict[KeyPath, int]
+    first_line: int
+    what: str = "the file"  # how messages name the file, e.g. "the patient file"
+    # keys given twice in one mapping: (key path, line, line of the first occurrence); the
+    # data holds the last value, so schema_problems reports them as errors
+    duplicates: tuple[tuple[KeyPath, int, int], ...] = ()
+
+    def line(self, key: KeyPath) -> int:
+        """The line of ``key`` or of its nearest enclosing key."""
+        while key and key not in self.lines:
+            key = key[:-1]
+        return self.lines.get(key, self.first_line)
+
+
+MAX_REPORTED = 10  # forbidden characters reported per file; the rest would be noise
+
+
+def parse_yaml(path: Path, text: str, first_line: int = 1, what: str = "the file",
+               as_text: bool = False, private: bool = False,
+               max_bytes: int = MAX_YAML_BYTES) -> tuple[YamlDoc | None, list[Problem]]:
+    """Parse YAML text that starts on ``first_line`` of ``path``.
+
+    With ``as_text`` every scalar is the text exactly as written: no YAML 1.1 guessing, so
+    ``0012345`` stays "0012345" (not the octal number 5349) and ``no`` stays "no" (not False).
+
+    Refused, with the line where it happens (limits.py): text over ``max_bytes``, characters
+    that are never text (NUL, U+FFFE, ...), aliases (``*name``), merge keys, nesting deeper
+    than MAX_YAML_DEPTH. Keys given twice are recorded in the doc (``duplicates``) and
+    reported by ``schema_problems``, which every reader calls next. With ``private`` no
+    message quotes the file (the parser's own wording may): for files holding patient data.
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        return None, [Problem(path, first_line, f"{what} is {kilobytes(size)}, more than the "
+                              f"{kilobytes(max_bytes)} leafletgen reads; shorten it (see "
+                              "'Limits' in README.md)")]
+    bad = [Problem(path, first_line + line, f"character {describe(char)} is not allowed in "
+                   f"{what}; delete it") for line, char in forbidden_characters(text)]
+    if bad:
+        return None, bad[:MAX_REPORTED]
+    loader = (_TextLoader if as_text else _NoDatesLoader)(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _Refused as exc:
+        return None, [Problem(path, first_line + exc.mark.line,
+                              _refusal(exc, what, private))]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        if private:
+            return None, [Problem(path, line, f"{what} is not valid YAML here; check "
+                                  "indentation, colons and quotes on this line")]
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(path, line, f"YAML syntax error in {what}: {reason}; "
+                              "check indentation, colons and quotes on this line")]
+    except RecursionError:  # the depth limit should make this unreachable
+        return None, [Problem(path, first_line, f"{what} is nested too deeply to read; "
+                              f"nest values at most {MAX_YAML_DEPTH} levels deep")]
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        return None, [Problem(path, first_line, f"{what} must be YAML fields "
+                              "('name: value', one per line)")]
+    lines: dict[KeyPath, int] = {}
+    duplicates: list[tuple[KeyPath, int, int]] = []
+    if node is not None:
+        _map_lines(node, (), first_line, lines, loader.duplicates, duplicates)
+    return YamlDoc(path, data, lines, first_line, what, tuple(duplicates)), []
+
+
+def _refusal(exc: _Refused, what: str, private: bool) -> str:
+    if exc.kind == "alias":
+        # an anchor's name is the author's own word: a patient file's may be personal
+        alias = "*name" if private else f"*{exc.detail}"
+        return (f"YAML aliases ({alias}) are not allowed in {what}: write the value out in "
+                "full where it is needed")
+    if exc.kind == "merge":
+        return f"YAML merge keys (<<) are not allowed in {what}; write the fields out in full"
+    return (f"{what} nests values more than {MAX_YAML_DEPTH} levels deep here (lists and "
+            "fields inside each other); flatten it")
+
+
+def _map_lines(node: yaml.Node, key: KeyPath, first_line: int, out: dict[KeyPath, int],
+               duplicate_of: dict[yaml.Node, yaml.Node],
+               duplicates: list[tuple[KeyPath, int, int]]) -> None:
+    """Record the line of every key path. Aliases are refused and nesting is bounded, so
+    this visits each node once, at most MAX_YAML_DEPTH levels deep."""
+    out[key] = first_line + node.start_mark.line
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            _map_lines(v, (*key, k.value), first_line, out, duplicate_of, duplicates)
+            # a field's errors point at its key, which is where an author looks
+            out[(*key, k.value)] = first_line + k.start_mark.line
+            if k in duplicate_of:
+                duplicates.append(((*key, k.value), first_line + k.start_mark.line,
+                                   first_line + duplicate_of[k].start_mark.line))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _map_lines(item, (*key, i), first_line, out, duplicate_of, duplicates)
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A JSON schema shipped in leafletgen/schema/."""
+    return json.loads(resources.files("leafletgen").joinpath(f"schema/{name}").read_text())
+
+
+def schema_problems(doc: YamlDoc, schema_name: str, docs_hint: str,
+                    private: bool = False) -> list[Problem]:
+    """Every schema violation in ``doc``, each as advice at the offending line.
+
+    Also what the schema cannot see: keys given twice (the data keeps only the last value)
+    and characters that are never text (NUL, U+FFFE, ...), which a YAML escape such as
+    "\\0" can put in a value.
+
+    With ``private`` messages name the schema's fields but never repeat a key or value that
+    is not the schema's own: for files holding patient data, which must not reach terminals
+    or logs.
+    """
+    schema = load_schema(schema_name)
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    errors = [e for e in validator.iter_errors(doc.data) if not _reported_as_empty(e)]
+    return [
+        *_source_problems(doc, schema, private),
+        *(Problem(doc.path, doc.line(_key_of(e)), _explain(e, docs_hint, doc.what, private))
+          for e in sorted(errors, key=lambda e: [str(p) for p in e.path])),
+    ]
+
+
+NOT_BLANK = "\\S"  # the schemas' pattern for text that must not be only spaces
+
+
+def _reported_as_empty(error: jsonschema.ValidationError) -> bool:
+    """An empty text breaks minLength and the not-blank pattern: report it once."""
+    return (error.validator == "pattern" and error.validator_value == NOT_BLANK
+            and error.instance == "")
+
+
+def _source_problems(doc: YamlDoc, schema: dict[str, Any], private: bool) -> list[Problem]:
+    problems = []
+    for key, line, first in doc.duplicates:
+        field = _field_name(key, schema, private)
+        problems.append(Problem(doc.path, line, f"{field} is given twice in {doc.what} (first "
+                                f"on line {first}); keep one"))
+    found = 0
+    for key, text in _texts(doc.data, ()):
+        char = first_forbidden(text)
+        if char is not None and found < MAX_REPORTED:
+            found += 1
+            field = _field_name(key, schema, private)
+            problems.append(Problem(doc.path, doc.line(key), f"{field}: character "
+                                    f"{describe(char)} is not allowed; delete it"))
+    return problems
+
+
+def _texts(value: Any, key: KeyPath):
+    """Every key and text in ``value``, each with the key path where it is."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(k, str):
+                yield (*key, k), k
+            yield from _texts(v, (*key, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _texts(v, (*key, i))
+
+
+def _field_name(key: KeyPath, schema: dict[str, Any], private: bool) -> str:
+    """How a message names the field at ``key``: its path, or in private mode the path only
+    as far as the schema names it (a key the schema does not know may be patient data)."""
+    shown: list[str] = []
+    node: dict[str, Any] | None = schema
+    for part in key:
+        node = _resolve(schema, node) if node is not None else None
+        if isinstance(part, int):
+            node = node.get("items") if node is not None else None
+        else:
+            node = node.get("properties", {}).get(part) if node is not None else None
+            if node is None and private:
+                return f"a field in {'.'.join(shown)}" if shown else "a field"
+        shown.append(str(part))
+    return ".".join(shown) or "top level"
+
+
+def _resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` with a local "$ref" (#/$defs/x) followed."""
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node if isinstance(node, dict) else {}
+
+
+def _key_of(error: jsonschema.ValidationError) -> KeyPath:
+    """The key an author should look at: the unknown field itself, else the failing value."""
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(_schema_of(error).get("properties", {}))
+        unknown = [k for k in error.instance if k not in allowed]
+        if unknown:
+            return (*path, unknown[0])
+    return path
+
+
+def _unknown_fields(error: jsonschema.ValidationError) -> list[str]:
+    allowed = set(_schema_of(error).get("properties", {}))
+    instance: Any = error.instance
+    return sorted(str(k) for k in instance if k not in allowed)
+
+
+def _explain(error: jsonschema.ValidationError, docs_hint: str, what: str,
+             private: bool) -> str:
+    """Advice for one violation. ``private`` messages use only the schema's own words (field
+    names, allowed values, rules), never a key or value from the file."""
+    path = tuple(error.absolute_path)
+    field = ".".join(str(p) for p in path) or "top level"
+    kind = error.validator
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        where = f" in {field}" if path else ""
+        return f"missing required field '{missing}'{where}; add '{missing}: ...' (see {docs_hint})"
+    if kind == "additionalProperties":
+        known = ", ".join(sorted(_schema_of(error).get("properties", {})))
+        unknown = _unknown_fields(error)
+        if private:
+            # the key itself may be patient data ("Jordan Smith: allergic to ..."): count it
+            these = "a field that is" if len(unknown) == 1 else f"{len(unknown)} fields that are"
+            where = f"{field}: " if path else ""
+            return f"{where}{these} not part of {what}; known fields: {known}"
+        where = f" in {field}" if path else ""
+        names = "', '".join(unknown)
+        return f"unknown field '{names}'{where}; known fields: {known}"
+    # what the messages below say the offending value is: the value, or in private mode nothing
+    quoted = "" if private else f": '{error.instance}'"
+    if kind == "format" and error.validator_value == "date":
+        return f"{field}{quoted} is not a valid date; write it as YYYY-MM-DD"
+    if kind == "enum":
+        values: Any = error.validator_value
+        allowed_values = ", ".join(str(v) for v in values)
+        return f"{field}{quoted} is not allowed; use one of: {allowed_values}"
+    if kind == "type":
+        found = type(error.instance).__name__
+        if private:
+            expected = error.validator_value
+            expected = " or ".join(expected) if isinstance(expected, list) else expected
+            found = "nothing" if error.instance is None else found
+            return f"{field}: expected {expected}, found {found}"
+        if error.validator_value == "string" and isinstance(error.instance, int | float):
+            # YAML reads 1.0 or 2026 as numbers; the fix is quoting, say so
+            return (f"{field}: {error.instance!r} was read as a number; put it in quotes, "
+                    f'e.g. {path[-1]}: "{error.instance}"')
+        return f"{field}: expected {error.validator_value}, found {found} {error.instance!r}"
+    if kind in ("minItems", "minLength"):
+        return f"{field} must not be empty"
+    if kind == "pattern" and error.validator_value == NOT_BLANK:
+        return f"{field} must not be blank (only spaces or line breaks); write it"
+    if kind == "pattern":
+        described = _schema_of(error).get("description", f"the pattern {error.validator_value}")
+        shown = "" if private else f": {error.instance!r}"
+        return f"{field}{shown} is not {described}"
+    if private:
+        # jsonschema's own messages quote the value: say only which rule the field breaks
+        return f"{field} breaks the rule '{kind}' of {what}"
+    return f"{field}: {error.message}"
+
+
+def _schema_of(error: jsonschema.ValidationError) -> Mapping[str, Any]:
+    """The (sub)schema an error comes from; ours are all objects, never true/false schemas."""
+    schema = error.schema
+    return schema if isinstance(schema, Mapping) else {}
