@@ -170,14 +170,15 @@ _RUN = re.compile(rf"(?:{_WORD})(?:[ \u00a0]+(?:{_WORD}))*")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def isolate_latin(html: str | Markup, lang: str) -> Markup:
+def isolate_latin(html: str | Markup, lang: str, marks_only: bool = False) -> Markup:
     """In right-to-left text, each Latin run left to right in its own ``lang="en"`` span;
     in Chinese, Japanese, Korean or Hindi text, in a ``lang="en"`` span."""
     html = html if isinstance(html, Markup) else escape(html)
     rtl = direction(lang) == "rtl"
     if not rtl and primary(lang) not in LATIN_APART:
         return html
-    wrap = _wrap if rtl else _lang_only
+    # marks_only: the isolate marks without a span (a table cell's text breaks as before)
+    wrap = (_marks if marks_only else _wrap) if rtl else (_keep if marks_only else _lang_only)
     out = []
     in_link = 0
     for part in _TAGS.split(str(html)):
