@@ -5,6 +5,7 @@ and the checks: it may import from errors, model, fonts and source only.
 """
 
 from leafletgen.errors import ContentError, Problem, Severity, UsageError, display_path, errors_in
+from leafletgen.limits import MAX_MONOGRAPH_BYTES
 from leafletgen.model import (
     Block,
     FactText,
@@ -26,7 +27,8 @@ from leafletgen.source.validation import (
 from leafletgen.source.yamlsource import schema_problems
 
 __all__ = [
-    "Block", "ContentError", "FactText", "KeyFact", "LeafletSection", "Monograph", "ParsedFile",
+    "MAX_MONOGRAPH_BYTES", "Block", "ContentError", "FactText", "KeyFact", "LeafletSection",
+    "Monograph", "ParsedFile",
     "Problem", "Section", "Severity", "UsageError", "Variant", "_characters_in_fields",
     "_check_sections", "_markup_in_fields", "display_path", "errors_in",
     "front_matter_problems", "load", "parse_file", "plain_units", "schema_problems", "slug_for",

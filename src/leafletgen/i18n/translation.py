@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leafletgen.i18n._internal import (
+    MAX_MONOGRAPH_BYTES,
     Block,
     FactText,
     KeyFact,
@@ -132,6 +133,8 @@ _HEAD = 64 * 1024  # front matter is at most this long (limits.py: YAML document
 def _names_a_source(path: Path) -> bool:
     """Whether the file's front matter (its first 64 KB) has a top-level translation_of."""
     try:
+        if path.stat().st_size > MAX_MONOGRAPH_BYTES:
+            return False  # refused by load() from its size alone, before it is read
         with path.open("rb") as handle:
             head = handle.read(_HEAD).decode("utf-8", "replace").replace("\r\n", "\n")
     except OSError:
