@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("catalogue",),
     ("personal",),
     ("pages",),
+    ("exchange",),
     ("cli", "__init__"),
 )
 
@@ -121,3 +122,24 @@ def test_every_public_name_is_documented_in_the_api_page():
         doc = inspect.getdoc(value) or ""
         assert doc and not doc.startswith(f"{name}("), f"leafletgen.{name} has no docstring"
         assert f"`{name}" in page or f"{name}(" in page, f"docs/api.md does not name {name}"
+
+
+def test_importing_the_package_loads_no_stage():
+    import subprocess
+    import sys
+
+    code = ("import sys, leafletgen; "
+            "print(sorted(m for m in sys.modules if m.startswith('leafletgen.')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
+    code = "import leafletgen; print(leafletgen.build.__module__, leafletgen.packet.__module__)"
+    names = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert names == ["leafletgen.catalogue.build", "leafletgen.personal.packet"]
+
+
+def test_all_lists_exactly_the_names_imported_on_first_use():
+    import leafletgen
+
+    assert set(leafletgen.__all__) == {*leafletgen._HOME, "__version__"}

@@ -279,3 +279,30 @@ def test_glossary_terms_with_a_line_feed_are_errors(tmp_path):
 def test_the_schemas_are_valid_json_schemas():
     for name in ("monograph", "patient", "variant", "glossary"):
         jsonschema.Draft202012Validator.check_schema(load_schema(f"{name}.schema.json"))
+
+
+def test_libyaml_and_pyyaml_read_every_shipped_file_alike():
+    """The C parser is only faster: same data, same key lines, for each kind of file."""
+    import yaml
+
+    from leafletgen.source import yamlsource
+
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: parsing falls back to Python"
+    assert yamlsource._LOADERS[False] is not yamlsource._NoDatesLoader
+    root = Path(__file__).resolve().parents[1]
+    texts = [p.read_text(encoding="utf-8").split("---\n")[1]
+             for p in sorted((root / "leaflets").glob("*.md"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((root / "styles").rglob("*.yaml"))]
+    texts.append((root / "examples" / "patient.yaml").read_text(encoding="utf-8"))
+    for text in texts:
+        for as_text in (False, True):
+            fast, _ = parse_yaml(FILE, text, as_text=as_text)
+            loaders = dict(yamlsource._LOADERS)
+            try:
+                yamlsource._LOADERS.update({False: yamlsource._NoDatesLoader,
+                                            True: yamlsource._TextLoader})
+                slow, _ = parse_yaml(FILE, text, as_text=as_text)
+            finally:
+                yamlsource._LOADERS.update(loaders)
+            assert fast is not None and slow is not None
+            assert (fast.data, fast.lines) == (slow.data, slow.lines)

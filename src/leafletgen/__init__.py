@@ -3,38 +3,78 @@
 The public API, documented in docs/api.md: ``build`` and ``status`` (leaflets from
 monographs), ``check_report`` and ``check`` (the checks without rendering), ``packet`` and
 ``handout`` (personalised documents), ``verify_pdf`` and ``verify`` (checks of written PDFs),
-and the values they take and return.
+``import_spl``, ``export_fhir`` and ``import_fhir`` (FDA labels in, FHIR ePI Bundles out
+and in), and the values they take and return.
+
+Each name is imported when first used (PEP 562): ``import leafletgen`` loads nothing of the
+pipeline, so a command with little to do starts fast.
 """
 
+from __future__ import annotations
+
+import importlib
 from importlib.metadata import version as _version
+from typing import TYPE_CHECKING, Any
 
 __version__ = _version("leafletgen")
 
-from leafletgen.catalogue.build import build  # noqa: E402
-from leafletgen.catalogue.survey import status  # noqa: E402
-from leafletgen.checks.gates import CheckReport, check, check_report  # noqa: E402
-from leafletgen.errors import (  # noqa: E402
-    ContentError,
-    LeafletgenError,
-    OutputError,
-    Problem,
-    UsageError,
-)
-from leafletgen.model import (  # noqa: E402
-    BuildOptions,
-    BuildResult,
-    LeafletState,
-    Patient,
-    Progress,
-    Shard,
-    Status,
-)
-from leafletgen.personal.packet import Attachment, handout, packet, write_private  # noqa: E402
-from leafletgen.source.patient import load_patient  # noqa: E402
-from leafletgen.verification.rules import PdfReport, verify, verify_pdf  # noqa: E402
+_PUBLIC = {
+    "leafletgen.catalogue.build": ("build",),
+    "leafletgen.catalogue.survey": ("status",),
+    "leafletgen.checks.gates": ("CheckReport", "check", "check_report"),
+    "leafletgen.errors": ("ContentError", "LeafletgenError", "OutputError", "Problem",
+                          "UsageError"),
+    "leafletgen.exchange.api": ("ImportReport", "export_fhir", "import_fhir", "import_spl"),
+    "leafletgen.model": ("BuildOptions", "BuildResult", "LeafletState", "Patient", "Progress",
+                         "Shard", "Status"),
+    "leafletgen.personal.packet": ("Attachment", "handout", "packet", "write_private"),
+    "leafletgen.source.patient": ("load_patient",),
+    "leafletgen.verification.rules": ("PdfReport", "verify", "verify_pdf"),
+}
+_HOME = {name: module for module, names in _PUBLIC.items() for name in names}
 
 __all__ = ["Attachment", "BuildOptions", "BuildResult", "CheckReport", "ContentError",
-           "LeafletState", "LeafletgenError", "OutputError", "Patient", "PdfReport", "Problem",
-           "Progress", "Shard", "Status", "UsageError", "__version__", "build", "check",
-           "check_report", "handout", "load_patient", "packet", "status", "verify",
-           "verify_pdf", "write_private"]
+           "ImportReport", "LeafletState", "LeafletgenError", "OutputError", "Patient",
+           "PdfReport", "Problem", "Progress", "Shard", "Status", "UsageError", "__version__",
+           "build", "check", "check_report", "export_fhir", "handout", "import_fhir",
+           "import_spl", "load_patient", "packet", "status", "verify", "verify_pdf",
+           "write_private"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'leafletgen' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later uses skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
+
+if TYPE_CHECKING:
+    from leafletgen.catalogue.build import build
+    from leafletgen.catalogue.survey import status
+    from leafletgen.checks.gates import CheckReport, check, check_report
+    from leafletgen.errors import (
+        ContentError,
+        LeafletgenError,
+        OutputError,
+        Problem,
+        UsageError,
+    )
+    from leafletgen.exchange.api import ImportReport, export_fhir, import_fhir, import_spl
+    from leafletgen.model import (
+        BuildOptions,
+        BuildResult,
+        LeafletState,
+        Patient,
+        Progress,
+        Shard,
+        Status,
+    )
+    from leafletgen.personal.packet import Attachment, handout, packet, write_private
+    from leafletgen.source.patient import load_patient
+    from leafletgen.verification.rules import PdfReport, verify, verify_pdf

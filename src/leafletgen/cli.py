@@ -29,6 +29,7 @@ from leafletgen.errors import (
     display_path,
     errors_in,
 )
+from leafletgen.exchange.commands import COMMANDS as EXCHANGE_COMMANDS
 from leafletgen.i18n import cli as i18n_cli
 from leafletgen.model import (
     DEFAULT_OUT,
@@ -508,6 +509,10 @@ def _report(problems: tuple[Problem, ...] | list[Problem],
     errors = len(errors_in(problems))
     if errors:
         click.echo(f"{errors} error(s); {outcome}", err=True)
+
+
+for _command in EXCHANGE_COMMANDS:  # import spl, import fhir, export fhir
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:

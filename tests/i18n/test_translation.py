@@ -170,3 +170,12 @@ def test_translation_status_command(catalogue, capsys):
     assert "  uses                     current" in stdout
     source = load(catalogue / "baclofen.md")[0]
     assert f"how-it-works: {section_hash(source.section('how-it-works'))}" in stdout
+
+
+def test_fhir_export_leaves_translations_out(catalogue, tmp_path, capsys):
+    code, stdout, stderr = run(capsys, "export", "fhir", str(catalogue), "-o",
+                               str(tmp_path / "epi"))
+    assert code == 0
+    assert "baclofen.es.md: a translation, not exported" in stderr
+    assert sorted(p.name for p in (tmp_path / "epi").iterdir()) == [
+        "baclofen-clinician.epi.json", "baclofen-patient.epi.json"]

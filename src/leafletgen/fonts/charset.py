@@ -20,6 +20,7 @@ import html
 import os
 import re
 import unicodedata
+from collections.abc import Container, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def missing_characters(text: str, styles: Path | None = None, entities: bool = T
     they stand for, unless ``entities`` is false: for text printed as written (a patient
     file's values), where ``&#x1F48A;`` prints as those nine characters.
     """
-    return _missing(text, covered_characters(styles), entities)
+    return _missing(text, _coverage(styles), entities)
 
 
 def character_problems(path: Path, text: str, first_line: int,
@@ -73,7 +74,7 @@ def character_problems(path: Path, text: str, first_line: int,
     ``text`` is a block of the monograph at ``path`` whose first line is line ``first_line``
     of the file; each problem is located at the file line the character is on.
     """
-    covered = covered_characters(styles)
+    covered = _coverage(styles)
     return [Problem(path, first_line + offset, describe(char))
             for offset, line in enumerate(text.split("\n"))
             for char in _missing(line, covered)]
@@ -86,7 +87,7 @@ def describe(char: str) -> str:
     return MESSAGE.format(code=ord(char), glyph=glyph)
 
 
-def _missing(text: str, covered: frozenset[int], entities: bool = True) -> list[str]:
+def _missing(text: str, covered: Container[int], entities: bool = True) -> list[str]:
     if entities and "&" in text:
         text += "".join(html.unescape(m) for m in _ENTITY.findall(text))
     return list(dict.fromkeys(c for c in text if ord(c) not in covered and not needs_no_glyph(c)))
@@ -111,6 +112,42 @@ def default_styles() -> Path:
         return here
     project = Path(__file__).resolve().parents[3] / "styles"
     return project if (project / "fonts.yaml").is_file() else here
+
+
+class _Coverage:
+    """The code points of the leaflet fonts, read font by font as characters need them.
+
+    Most text is covered by the first fonts of the list (figures, Atkinson Hyperlegible,
+    Noto Sans): the script fonts, CJK's tens of thousands of glyphs among them, are read
+    only for a character those lack.
+    """
+
+    def __init__(self, files: Sequence[Path]):
+        self._files = list(files)
+        self._read = 0
+        self._known: set[int] = set()
+
+    def __contains__(self, code: object) -> bool:
+        while code not in self._known and self._read < len(self._files):
+            font = self._files[self._read]
+            self._read += 1
+            self._known |= _cmap(font, *_stamp(font))
+        return code in self._known
+
+
+def _coverage(styles: Path | None) -> _Coverage:
+    folder = default_styles() if styles is None else styles
+    config = folder / "fonts.yaml"
+    try:
+        stat = config.stat()
+    except OSError as exc:
+        raise UsageError(f"{config}: cannot read the font list ({exc.strerror})") from exc
+    return _lazy_coverage(config.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _lazy_coverage(config: Path, mtime_ns: int, size: int) -> _Coverage:
+    return _Coverage(load_fonts(config.parent).files)
 
 
 @cache

@@ -100,7 +100,8 @@ def read_fonts(styles: Path) -> FontSet:
     """
     config = styles / "fonts.yaml"
     try:
-        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+        data = yaml.load(config.read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"{config}: cannot read the font list ({exc})") from exc
     families = data.get("families") if isinstance(data, dict) else None

@@ -118,7 +118,7 @@ def load_leaflet(path: Path) -> tuple[Monograph | None, tuple[Problem, ...]]:
     A monograph is loaded as ``load`` loads it (once per content in a process); only a file
     whose front matter has a ``translation_of:`` line is read as a translation.
     """
-    if not _names_a_source(path):
+    if not is_translation_file(path):
         return load(path)
     parsed, problems = parse_file(path)
     if parsed is None or "translation_of" not in parsed.front.data:
@@ -130,7 +130,7 @@ _TRANSLATION_OF = re.compile(r"^translation_of\s*:", re.M)
 _HEAD = 64 * 1024  # front matter is at most this long (limits.py: YAML documents)
 
 
-def _names_a_source(path: Path) -> bool:
+def is_translation_file(path: Path) -> bool:
     """Whether the file's front matter (its first 64 KB) has a top-level translation_of."""
     try:
         if path.stat().st_size > MAX_MONOGRAPH_BYTES:
@@ -361,6 +361,6 @@ def translation_of_yaml(source: Monograph, only: set[str] | None = None) -> str:
 
 
 __all__ = ["TranslatedMonograph", "TranslationOf", "for_variant", "is_translation",
-           "load_leaflet", "load_translation", "section_hash", "source_hashes", "status_text",
-           "translation_json",
-           "stamped", "translation_of_yaml", "translation_problems"]
+           "is_translation_file", "load_leaflet", "load_translation", "section_hash",
+           "source_hashes", "stamped", "status_text", "translation_json", "translation_of_yaml",
+           "translation_problems"]

@@ -51,7 +51,7 @@ from leafletgen.i18n.packets import (
 )
 from leafletgen.model import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Patient, Prescription, Variant
 from leafletgen.render.html import environment, render_html
-from leafletgen.render.renderer import Renderer, figures_folder
+from leafletgen.render.renderer import Renderer
 from leafletgen.source.patient import load_patient
 from leafletgen.source.variants import load_variants
 from leafletgen.verification.rules import verify_pdf
@@ -59,7 +59,6 @@ from leafletgen.verification.rules import verify_pdf
 if TYPE_CHECKING:
     import pikepdf
 
-    from leafletgen.render.pdf import RenderedPdf
 
 # pdf.py (WeasyPrint) and pikepdf are imported when a packet is made, not with
 # leafletgen: importing them takes most of a second that other commands need not pay.
@@ -527,16 +526,16 @@ def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: P
     offset = sum(len(r.pages) for _, r in before)  # pages before our own
     # PDF/UA is claimed only when every page is ours and tagged
     pdf_variant = None if attachments else PDF_VARIANT
+    monographs = [job.monograph for job, _ in pairs]
     try:
-        figures = tuple(dict.fromkeys(figures_folder(job.monograph) for job, _ in pairs))
-        rendered = _render(renderer, _packet_html(renderer, patient, variant, parts, cover),
-                           pdf_variant, figures)
+        rendered = renderer.document(_packet_html(renderer, patient, variant, parts, cover),
+                                     monographs, pdf_variant)
         if attachments:
             # lay out again now that the page total is known, so "Page N of M" counts them
             total = rendered.pages + sum(len(r.pages) for _, r in attachments)
-            rendered = _render(renderer, _packet_html(renderer, patient, variant, parts, cover,
-                                                      page_total=total, page_offset=offset),
-                               pdf_variant, figures)
+            rendered = renderer.document(
+                _packet_html(renderer, patient, variant, parts, cover, page_total=total,
+                             page_offset=offset), monographs, pdf_variant)
     except RenderError as exc:
         raise ContentError([Problem(variant.path, 1, f"the packet could not be rendered: {r}")
                             for r in exc.reasons]) from None
@@ -555,16 +554,6 @@ def _verify(data: bytes, variant: Variant, cover: bool, ours: range) -> None:
     report = verify_pdf(data, variant, where, pages=ours, private=True)
     if errors_in(report.problems):
         raise ContentError(errors_in(report.problems))
-
-
-def _render(renderer: Renderer, html: str, pdf_variant: str | None,
-            figures: tuple[Path, ...] = ()) -> RenderedPdf:
-    from leafletgen.render.pdf import AssetFetcher, render_pdf
-
-    # Renderer.pdf always claims PDF/UA; a packet with attached pages must not
-    fetcher = AssetFetcher(folders=(renderer.styles, *figures), files=renderer.fonts.files)
-    return render_pdf(html, base_url=renderer.styles.as_uri() + "/", fetcher=fetcher,
-                      pdf_variant=pdf_variant)
 
 
 def _leaflet_body(renderer: Renderer, job: Job, personal: Personal) -> Markup:

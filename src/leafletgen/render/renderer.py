@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from leafletgen.fonts.config import FontSet
 from leafletgen.model import Job, Monograph
 from leafletgen.render.html import render_html
 from leafletgen.render.styles import Styles, load_styles
+
+if TYPE_CHECKING:
+    from leafletgen.render.pdf import RenderedPdf, SourceFile
 
 # render/pdf.py (WeasyPrint) is imported where a leaflet is rendered: importing it takes most
 # of a second, which a build with nothing to render should not pay.
@@ -29,16 +34,27 @@ class Renderer:
 
     def pdf(self, html: str, job: Job | None = None) -> bytes:
         """PDF/UA-1; with ``archive``, PDF/A-3a with ``job``'s monograph file embedded."""
-        from leafletgen.render.pdf import ARCHIVE_VARIANT, AssetFetcher, SourceFile, render_pdf
+        from leafletgen.render.pdf import ARCHIVE_VARIANT, SourceFile
 
-        folders = (self.styles,) if job is None else (self.styles, figures_folder(job.monograph))
-        fetcher = AssetFetcher(folders=folders, files=self.fonts.files)
-        base_url = self.styles.as_uri() + "/"
+        monographs = () if job is None else (job.monograph,)
         if self.archive and job is not None:
             source = SourceFile(job.monograph.path.name, job.monograph.path.read_bytes(),
                                 job.monograph.last_revised)
-            return render_pdf(html, base_url, fetcher, ARCHIVE_VARIANT, source).data
-        return render_pdf(html, base_url=base_url, fetcher=fetcher).data
+            return self.document(html, monographs, ARCHIVE_VARIANT, source).data
+        return self.document(html, monographs).data
+
+    def document(self, html: str, monographs: Sequence[Monograph] = (),
+                 pdf_variant: str | None | Literal["default"] = "default",
+                 source: SourceFile | None = None) -> RenderedPdf:
+        """Any HTML of ours (a leaflet, a packet of several) to PDF, reading only the styles
+        and the figures of ``monographs``; PDF/UA-1 unless ``pdf_variant`` says otherwise
+        (None: no claim, for a packet with pages from elsewhere)."""
+        from leafletgen.render.pdf import PDF_VARIANT, AssetFetcher, render_pdf
+
+        figures = tuple(dict.fromkeys(figures_folder(m) for m in monographs))
+        fetcher = AssetFetcher(folders=(self.styles, *figures), files=self.fonts.files)
+        variant = PDF_VARIANT if pdf_variant == "default" else pdf_variant
+        return render_pdf(html, self.styles.as_uri() + "/", fetcher, variant, source)
 
 
 def figures_folder(monograph: Monograph) -> Path:

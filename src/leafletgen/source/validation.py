@@ -39,7 +39,8 @@ def front_matter_problems(front: YamlDoc) -> list[Problem]:
 @cache
 def vocabulary() -> dict[str, dict[str, Any]]:
     """The section ids a monograph may use, with their titles and LOINC codes."""
-    return yaml.safe_load(resources.files("leafletgen").joinpath("sections.yaml").read_text())
+    text = resources.files("leafletgen").joinpath("sections.yaml").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # package data
 
 
 # Parses with raw HTML recognised, only to find and report it; rendering never passes it on.

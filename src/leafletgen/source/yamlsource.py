@@ -15,6 +15,9 @@ from typing import Any
 
 import jsonschema
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import BaseConstructor, SafeConstructor
+from yaml.resolver import BaseResolver, Resolver
 
 from leafletgen.errors import Problem
 from leafletgen.limits import (
@@ -99,6 +102,37 @@ class _TextLoader(_Guarded, yaml.BaseLoader):
     """Every scalar is text as written."""
 
 
+# libyaml's parser (C) reads the text into events several times faster than PyYAML's own;
+# the nodes are still composed in Python, so the guards above see every one of them.
+_LOADERS: dict[bool, Any] = {False: _NoDatesLoader, True: _TextLoader}
+try:
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+except ImportError:  # PyYAML built without libyaml: the Python parser
+    pass
+else:
+    class _CSafeEvents(Composer, CParser, SafeConstructor, Resolver):
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    class _CBaseEvents(Composer, CParser, BaseConstructor, BaseResolver):
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            BaseConstructor.__init__(self)
+            BaseResolver.__init__(self)
+
+    class _FastNoDatesLoader(_Guarded, _CSafeEvents):
+        yaml_implicit_resolvers = _NoDatesLoader.yaml_implicit_resolvers
+
+    class _FastTextLoader(_Guarded, _CBaseEvents):
+        pass
+
+    _LOADERS = {False: _FastNoDatesLoader, True: _FastTextLoader}
+
+
 @dataclass(frozen=True)
 class YamlDoc:
     """Parsed YAML data with the line of every key, for error messages."""
@@ -145,9 +179,15 @@ def parse_yaml(path: Path, text: str, first_line: int = 1, what: str = "the file
                    f"{what}; delete it") for line, char in forbidden_characters(text)]
     if bad:
         return None, bad[:MAX_REPORTED]
-    loader = (_TextLoader if as_text else _NoDatesLoader)(text)
+    loader = _LOADERS[as_text](text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError:
+            # what is wrong is said in PyYAML's words, the same with or without libyaml
+            loader.dispose()
+            loader = (_TextLoader if as_text else _NoDatesLoader)(text)
+            node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except _Refused as exc:
         return None, [Problem(path, first_line + exc.mark.line,

@@ -1,0 +1,419 @@
+"""Electronic product information (ePI) as HL7 FHIR R5 document Bundles, both ways.
+
+A monograph exports as one Bundle per audience, as the HL7 ePI implementation guide lays it
+out: a ``document`` Bundle whose first entry is a Composition (its sections coded with LOINC
+where the section vocabulary has a code, and with the leafletgen section id, each with its
+text as XHTML narrative), then the MedicinalProductDefinition it is about and the Organization
+that wrote it. Each section also carries its Markdown source, and the Composition the front
+matter, in leafletgen extensions, so that export -> import -> export gives the same Bundle.
+A Bundle from elsewhere imports from its narrative instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fhir.resources.bundle import Bundle
+from lxml import etree
+from lxml import html as lxml_html
+from pydantic import ValidationError
+
+from leafletgen.errors import ContentError, Problem
+from leafletgen.exchange._internal import (
+    LinkContext,
+    Monograph,
+    SectionRef,
+    load,
+    parse_file,
+    to_html,
+    vocabulary,
+)
+
+LOINC = "http://loinc.org"
+SECTION_SYSTEM = "urn:leafletgen:section"
+MARKDOWN_EXTENSION = "urn:leafletgen:markdown"
+FRONT_MATTER_EXTENSION = "urn:leafletgen:front-matter"
+NDC_SYSTEM = "http://hl7.org/fhir/sid/ndc"
+CODE_SYSTEMS = {"ndc": NDC_SYSTEM, "rxnorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                "unii": "http://fdasis.nlm.nih.gov"}
+# the document type of each audience's leaflet (LOINC, as FDA labels code them)
+DOCUMENT_TYPES = {
+    "patient": ("42230-3", "SPL PATIENT PACKAGE INSERT SECTION"),
+    "clinician": ("34391-3", "HUMAN PRESCRIPTION DRUG LABEL"),
+}
+AUDIENCES = tuple(DOCUMENT_TYPES)
+_NAMESPACE = uuid.UUID("6f1b8a52-3c1e-4a55-9a44-2f0f1c1d0e11")  # ids are stable across runs
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+@dataclass(frozen=True)
+class Exported:
+    audience: str
+    filename: str
+    bundle: dict[str, Any]
+
+    def json(self) -> str:
+        return json.dumps(self.bundle, indent=2, ensure_ascii=False) + "\n"
+
+
+def export_monograph(path: Path) -> tuple[Exported, ...]:
+    """One validated ePI Bundle per audience with text in ``path``'s monograph."""
+    monograph, problems = load(path)
+    if monograph is None:
+        raise ContentError(list(problems))
+    parsed, _ = parse_file(path)
+    # the slug names the files: the Bundle keeps it, so an import names them the same
+    front = {**(parsed.front.data if parsed is not None else {}), "slug": monograph.slug}
+    out = []
+    order = {sid: i for i, sid in enumerate(vocabulary())}
+    for audience in AUDIENCES:
+        # in the vocabulary's order, whatever the file's: the order an import writes
+        sections = sorted((s for s in monograph.sections if s.blocks_for(audience)),
+                          key=lambda s: order.get(s.id, len(order)))
+        if not sections:
+            continue
+        bundle = _bundle(monograph, front, audience, sections)
+        validate_bundle(bundle, path)
+        out.append(Exported(audience, f"{monograph.slug}-{audience}.epi.json", bundle))
+    return tuple(out)
+
+
+def validate_bundle(bundle: dict[str, Any], path: Path) -> Bundle:
+    """The Bundle as FHIR R5 models read it; ContentError naming the field when invalid."""
+    try:
+        model = Bundle.model_validate(bundle)
+    except ValidationError as exc:
+        raise ContentError([Problem(path, 0, "not a valid FHIR R5 Bundle: "
+                                    + "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: "
+                                                f"{e['msg']}" for e in exc.errors()[:5]))]) \
+            from exc
+    first = model.entry[0].resource if model.entry else None
+    if model.type != "document" or first is None or \
+            first.get_resource_type() != "Composition":
+        raise ContentError([Problem(path, 0, "an ePI is a Bundle of type 'document' whose "
+                                    "first entry is a Composition")])
+    return model
+
+
+def _uid(*parts: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+def _bundle(monograph: Monograph, front: dict[str, Any], audience: str,
+            sections: list) -> dict[str, Any]:
+    vocab = vocabulary()
+    key = (monograph.slug, audience, monograph.version)
+    composition_id, product_id, org_id = (_uid(*key, "composition"), _uid(*key, "product"),
+                                          _uid(*key, "organization"))
+    shown = {s.id for s in sections}
+    date = monograph.last_revised.isoformat()
+    refs = _section_refs(shown, vocab)
+    comp_sections = []
+    for section in sections:
+        markdown = "\n\n".join(b.text.strip() for b in section.blocks_for(audience))
+        entry = vocab.get(section.id, {})
+        codings = []
+        if entry.get("loinc"):
+            codings.append({"system": LOINC, "code": entry["loinc"],
+                            "display": entry["title"]})
+        codings.append({"system": SECTION_SYSTEM, "code": section.id,
+                        "display": entry.get("title", section.id)})
+        comp_sections.append({
+            "extension": [{"url": MARKDOWN_EXTENSION, "valueMarkdown": markdown}],
+            "title": entry.get("title", section.id),
+            "code": {"coding": codings},
+            "text": {"status": "additional", "div": _xhtml(markdown, refs)},
+        })
+    doc_code, doc_display = DOCUMENT_TYPES[audience]
+    composition = {
+        "resourceType": "Composition",
+        "id": composition_id,
+        "extension": [{"url": FRONT_MATTER_EXTENSION,
+                       "valueString": json.dumps(front, sort_keys=True, ensure_ascii=False,
+                                                 default=str)}],
+        "language": monograph.language,
+        "identifier": [{"system": "urn:ietf:rfc:3986",
+                        "value": f"urn:uuid:{_uid(monograph.slug, audience)}"}],
+        "status": "final" if monograph.status == "approved" else "preliminary",
+        "type": {"coding": [{"system": LOINC, "code": doc_code, "display": doc_display}]},
+        "subject": [{"reference": f"urn:uuid:{product_id}"}],
+        "date": date,
+        "author": [{"reference": f"urn:uuid:{org_id}"}],
+        "title": f"{monograph.name}: information for "
+                 f"{'patients' if audience == 'patient' else 'prescribers'}",
+        "version": monograph.version,
+        "section": comp_sections,
+    }
+    if monograph.reviewer and monograph.review_date:
+        composition["attester"] = [{"mode": {"coding": [{
+            "system": "http://hl7.org/fhir/composition-attestation-mode",
+            "code": "professional"}]}, "time": monograph.review_date.isoformat()}]
+    product: dict[str, Any] = {
+        "resourceType": "MedicinalProductDefinition",
+        "id": product_id,
+        "name": [{"productName": monograph.name},
+                 {"productName": monograph.generic_name, "type": {"text": "generic name"}}],
+        "classification": [{"text": monograph.drug_class}],
+        "combinedPharmaceuticalDoseForm": {"text": "; ".join(monograph.forms)},
+    }
+    identifiers = []
+    for system, values in (front.get("codes") or {}).items():
+        if system in ("ndc", "rxnorm"):
+            identifiers += [{"system": CODE_SYSTEMS[system], "value": v} for v in values]
+    if identifiers:
+        product["identifier"] = identifiers
+    publisher = next((s.publisher for s in monograph.sources if s.publisher), None)
+    organization = {"resourceType": "Organization", "id": org_id,
+                    "name": publisher or monograph.sources[0].title}
+    figures = [_figure_entry(monograph, name, key) for name in
+               dict.fromkeys(_FIGURE.findall("\n\n".join(
+                   s["extension"][0]["valueMarkdown"] for s in comp_sections)))]
+    return {
+        "resourceType": "Bundle",
+        "id": _uid(*key, "bundle"),
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{_uid(*key)}"},
+        "type": "document",
+        "timestamp": f"{date}T00:00:00Z",
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r}
+                  for r in (composition, product, organization, *figures)],
+    }
+
+
+_FIGURE = re.compile(r"!\[[^\]]*\]\((figures/[A-Za-z0-9._-]+)")
+_FIGURE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+                 ".jpeg": "image/jpeg"}
+
+
+def _figure_entry(monograph: Monograph, name: str, key: tuple[str, ...]) -> dict[str, Any]:
+    """A figure of the text, carried in the Bundle so that the text can be built again."""
+    path = monograph.path.parent / name
+    return {"resourceType": "DocumentReference", "id": _uid(*key, name), "status": "current",
+            "content": [{"attachment": {
+                "contentType": _FIGURE_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+                "data": base64.b64encode(path.read_bytes()).decode("ascii"),
+                "title": name}}]}
+
+
+def _section_refs(shown: set[str], vocab: dict[str, Any]) -> LinkContext:
+    return LinkContext(sections={sid: SectionRef(None, vocab[sid]["title"])
+                                 for sid in shown if sid in vocab})
+
+
+def _xhtml(markdown: str, links: LinkContext) -> str:
+    """The Markdown as the XHTML a FHIR narrative allows (no images: their alt text)."""
+    fragment = str(to_html(markdown, links))
+    root = lxml_html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
+    for figure in root.xpath("//figure"):
+        img = figure.find(".//img")
+        paragraph = etree.Element("p")
+        paragraph.text = (img.get("alt") if img is not None else "") or ""
+        figure.getparent().replace(figure, paragraph)
+    for body in root.xpath("//dd"):  # the leaflet's list-item wrapper: not XHTML in an li
+        body.drop_tag()
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in list(element.attrib):
+            if name not in ("href", "class", "scope", "colspan", "rowspan", "alt"):
+                del element.attrib[name]
+        if element.tag == "a" and not element.get("href", "").startswith("http"):
+            # a reference to another section: its heading is in the text; no link to follow
+            element.tag = "span"
+            element.attrib.pop("href", None)
+    root.set("xmlns", XHTML)
+    text = etree.tostring(root, encoding="unicode", method="xml")
+    return text
+
+
+# --- import -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Imported:
+    """A draft monograph from ePI Bundles, and the figure files its text shows."""
+
+    slug: str
+    text: str
+    figures: tuple[tuple[str, bytes], ...] = ()  # ("figures/x.svg", its bytes)
+
+
+def import_bundles(paths: list[Path]) -> Imported:
+    """A draft monograph from the ePI Bundles of one medicine (one per audience)."""
+    front: dict[str, Any] | None = None
+    figures: dict[str, bytes] = {}
+    texts: dict[str, dict[str, str]] = {}
+    slug = None
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ContentError([Problem(path, 0, f"cannot read the file: {exc}")]) from exc
+        except json.JSONDecodeError as exc:
+            raise ContentError([Problem(path, exc.lineno, f"not JSON: {exc.msg}")]) from exc
+        model = validate_bundle(data, path)
+        entries: list[Any] = list(model.entry or ())
+        composition: Any = entries[0].resource
+        product = next((e.resource for e in entries[1:]
+                        if e.resource.get_resource_type() == "MedicinalProductDefinition"), None)
+        found = _front_from(composition, product, path)
+        if front is None:
+            front = found
+        elif found.get("name") != front.get("name"):
+            raise ContentError([Problem(path, 0, f"this Bundle is about {found.get('name')!r}, "
+                                        f"the first one about {front.get('name')!r}: import "
+                                        "each medicine's Bundles on their own")])
+        audience = _audience(composition)
+        for section in composition.section or ():
+            section_id, markdown = _section_from(section, path)
+            known = texts.setdefault(section_id, {})
+            known[audience] = (known[audience] + "\n\n" + markdown) if audience in known \
+                else markdown
+        for entry in entries[1:]:
+            if entry.resource.get_resource_type() != "DocumentReference":
+                continue
+            for content in entry.resource.content or ():
+                attachment = content.attachment
+                if attachment.title and attachment.data and \
+                        re.fullmatch(r"figures/[A-Za-z0-9][A-Za-z0-9._-]*", attachment.title):
+                    data = attachment.data
+                    figures[attachment.title] = data if isinstance(data, bytes) else \
+                        base64.b64decode(data)
+        slug = slug or re.sub(r"[^a-z0-9]+", "-", str(front.get("slug") or front["name"])
+                              .lower()).strip("-")
+    assert front is not None
+    front["status"] = "draft"
+    front.pop("reviewer", None)
+    front.pop("review_date", None)
+    lines = ["---", yaml.safe_dump(front, sort_keys=False, allow_unicode=True,
+                                   width=100).rstrip(), "---", ""]
+    for section_id in vocabulary():
+        if section_id not in texts:
+            continue
+        lines += [f"## {section_id}", ""]
+        for audience in AUDIENCES:
+            if audience in texts[section_id]:
+                lines += [f"::: {audience}", texts[section_id][audience], ":::", ""]
+    return Imported(slug or "imported", "\n".join(lines).rstrip() + "\n",
+                    tuple(sorted(figures.items())))
+
+
+def _extension(element, url: str):
+    return next((e for e in element.extension or () if e.url == url), None)
+
+
+def _audience(composition) -> str:
+    codes = {c.code for c in (composition.type.coding or ())} if composition.type else set()
+    return next((a for a, (code, _) in DOCUMENT_TYPES.items() if code in codes), "patient")
+
+
+def _front_from(composition, product, path: Path) -> dict[str, Any]:
+    extension = _extension(composition, FRONT_MATTER_EXTENSION)
+    if extension is not None and extension.valueString:
+        try:
+            front = json.loads(extension.valueString)
+        except json.JSONDecodeError as exc:
+            raise ContentError([Problem(path, 0, "the leafletgen front-matter extension is "
+                                        "not JSON")]) from exc
+        if isinstance(front, dict):
+            return front
+    names = [n for n in (product.name if product else ()) or ()]
+    name = names[0].productName if names else (composition.title or "Imported medicine")
+    generic = next((n.productName for n in names[1:]), name)
+    date = composition.date
+    date = date.isoformat()[:10] if isinstance(date, dt.date | dt.datetime) else \
+        str(date)[:10]
+    classification = product.classification if product else None
+    dose_form = product.combinedPharmaceuticalDoseForm if product else None
+    return {
+        "format": 2, "name": name, "generic_name": generic.lower(),
+        "drug_class": (classification[0].text if classification and classification[0].text
+                       else "Not stated in the ePI"),
+        "forms": [f.strip() for f in (dose_form.text if dose_form and dose_form.text
+                                      else "Not stated in the ePI").split(";")],
+        "status": "draft", "version": "0.1", "last_revised": date,
+        "sources": [{"id": "epi", "title": f"{composition.title or name} (FHIR ePI)"}],
+    }
+
+
+def _section_from(section, path: Path) -> tuple[str, str]:
+    codes = section.code.coding if section.code else []
+    section_id = next((c.code for c in codes or () if c.system == SECTION_SYSTEM), None)
+    if section_id is None:
+        loinc = {c.code for c in codes or () if c.system == LOINC}
+        section_id = next((sid for sid, entry in vocabulary().items()
+                           if entry.get("loinc") in loinc), None)
+    title = (section.title or "").strip()
+    if section_id is None:
+        section_id = next((sid for sid, entry in vocabulary().items()
+                           if entry["title"].casefold() == title.casefold()), None)
+    heading = ""
+    if section_id is None:
+        # a section the vocabulary has no place for: kept, under its own title
+        section_id, heading = "more-information", f"### {_md_escape(title or 'Other')}\n\n"
+    extension = _extension(section, MARKDOWN_EXTENSION)
+    if extension is not None and extension.valueMarkdown:
+        return section_id, heading + extension.valueMarkdown
+    div = section.text.div if section.text else "<div/>"
+    return section_id, heading + _markdown_from_xhtml(div)
+
+
+def _markdown_from_xhtml(div: str) -> str:
+    """Paragraphs, lists, bold and tables of a narrative from elsewhere, as Markdown."""
+    root = etree.fromstring(div.encode(), etree.XMLParser(resolve_entities=False,
+                                                          no_network=True))
+    blocks: list[str] = []
+
+    def inline(element) -> str:
+        out = [_md_escape(element.text or "")]
+        for child in element:
+            tag = etree.QName(child).localname
+            inner = inline(child)
+            if tag in ("b", "strong") and inner.strip():
+                out.append(f"**{inner.strip()}**")
+            elif tag == "br":
+                out.append(" ")
+            else:
+                out.append(inner)
+            out.append(_md_escape(child.tail or ""))
+        return " ".join("".join(out).split())
+
+    def block(element, prefix: str = "") -> None:
+        for child in element:
+            tag = etree.QName(child).localname
+            if tag in ("ul", "ol"):
+                items = []
+                for number, item in enumerate(child, start=1):
+                    marker = f"{number}. " if tag == "ol" else "- "
+                    items.append(marker + inline(item))
+                blocks.append("\n".join(items))
+            elif tag == "table":
+                rows = [[inline(c) for c in tr if etree.QName(c).localname in ("td", "th")]
+                        for tr in child.iter(f"{{{XHTML}}}tr")]
+                if rows:
+                    width = max(len(r) for r in rows)
+                    rows = [r + [" "] * (width - len(r)) for r in rows]
+                    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+                    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+                    blocks.append("\n".join(lines))
+            elif tag == "div":
+                block(child)
+            elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                blocks.append("### " + inline(child))
+            else:
+                text = inline(child)
+                if text:
+                    blocks.append(text)
+
+    block(root)
+    return "\n\n".join(blocks)
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>|#&~])", r"\\\1", text)
