@@ -249,9 +249,11 @@ def translation_problems(translated: TranslatedMonograph) -> list[Problem]:
                                     f"{name} version {source.version}", Severity.WARNING))
         elif of.sections[section.id] != current[section.id]:
             stale.append(section.id)
+            versions = (f"translated from version {of.version}; {name} is now version "
+                        f"{source.version}" if of.version != source.version else
+                        f"its text changed within version {source.version}")
             problems.append(Problem(path, line, f"stale: section '{section.id}' of {name} has "
-                                    f"changed since it was translated (from version "
-                                    f"{of.version}; {name} is now version {source.version}); "
+                                    f"changed since it was translated ({versions}); "
                                     "translate the change, have it reviewed, then set its "
                                     f"hash to {current[section.id]}", Severity.WARNING))
     translated_ids = {s.id for s in translated.sections}
