@@ -10,11 +10,14 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leafletgen.errors import Problem, Severity, display_path, errors_in
 from leafletgen.files import sha256_bytes, write_atomic
 from leafletgen.model import Job
-from leafletgen.render.renderer import Renderer
+
+if TYPE_CHECKING:
+    from leafletgen.render.renderer import Renderer
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,8 +38,6 @@ from leafletgen.model import (
     Shard,
     Status,
 )
-from leafletgen.render.html import environment
-from leafletgen.render.renderer import Renderer
 from leafletgen.source.variants import load_variants
 
 log = logging.getLogger(__name__)
@@ -90,7 +89,9 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
     manifest = Manifest(out) if incremental else None
     # templates compiled by an earlier build in this process may have changed since; workers
     # inherit this process's cache, so clear it before anything is rendered
-    environment.cache_clear()
+    html_stage = sys.modules.get("leafletgen.render.html")
+    if html_stage is not None:
+        html_stage.environment.cache_clear()
     results: dict[int, tuple[Outcome, bool]] = {}  # job -> what it did, PDF rendered or not
     removed: list[Path] = []
     unsaved: list[Problem] = []  # why the manifest could not be saved, once
@@ -137,6 +138,8 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
 
         if pages:
             started_rendering()
+            from leafletgen.render.renderer import Renderer
+
             renderer = Renderer(styles, paper, archive)
             for number in pages:
                 entry = manifest.entries[f"{todo[number].job.stem}.pdf"] if manifest else None

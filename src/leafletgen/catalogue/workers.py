@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -37,7 +37,9 @@ from leafletgen.catalogue.leaflet import Written, _template_problem, render_job
 from leafletgen.errors import Problem, Severity, display_path
 from leafletgen.files import sha256_bytes, write_atomic
 from leafletgen.model import Job
-from leafletgen.render.renderer import Renderer
+
+if TYPE_CHECKING:
+    from leafletgen.render.renderer import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +141,8 @@ class Workers:
         if not self._started:
             if on_start is not None:
                 on_start()
+            from leafletgen.render.renderer import Renderer
+
             renderer = Renderer(self.styles, self.paper, self.archive)
             for index, job in enumerate(jobs):
                 yield _render(renderer, index, job, out, html, self.verify)
@@ -379,6 +383,7 @@ def _start_worker(styles: Path, paper: str | None, archive: bool,
 
     font_config()  # imports WeasyPrint and builds the FontConfiguration, once per worker
     import leafletgen.verification.rules  # noqa: F401  (pikepdf and PDFium, once per worker too)
+    from leafletgen.render.renderer import Renderer
 
     _renderer = Renderer(styles, paper, archive)
 
