@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 import leafletgen
 from leafletgen.checks.gates import check_report
+from leafletgen.i18n import direction, is_translation
+from leafletgen.i18n import load_leaflet as load
 from leafletgen.source.markup import plain_units
-from leafletgen.source.monograph import load
 
 from .conftest import LEAFLETS, ROOT, STYLES
 
@@ -44,6 +45,10 @@ def test_every_monograph_builds_in_every_variant(catalogue):
     for path in MONOGRAPHS:
         monograph, _ = load(path)
         for variant in variants:
+            if is_translation(monograph) and variant == "clinician":
+                # a translation is patient text: its patient leaflets only
+                assert not (catalogue / f"{monograph.slug}-{variant}.pdf").exists(), path
+                continue
             assert (catalogue / f"{monograph.slug}-{variant}.pdf").is_file(), (path, variant)
 
 
@@ -88,6 +93,11 @@ def test_every_patient_text_unit_is_printed_in_every_patient_leaflet(catalogue, 
             for block in section.blocks_for("patient"):
                 for unit in plain_units(block.text, block.line):
                     unit_words = words(unit.text)
+                    if direction(monograph.language) == "rtl":
+                        # text extraction gives right-to-left lines in visual order: the
+                        # digits and Latin words of a line come out in another order
+                        assert set(unit_words) <= set(printed), (path.name, unit.line)
+                        continue
                     assert not unit_words or in_order(unit_words, printed), (
                         f"{path.name}:{unit.line} not in the {variant} leaflet: {unit.text}")
 
