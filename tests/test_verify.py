@@ -211,6 +211,16 @@ def test_verify_an_unreadable_file(tmp_path):
     assert problem.message.startswith("syntax: not a readable PDF")
 
 
+def test_damaged_file_syntax_is_checked_unless_the_renderer_just_wrote_it(built):
+    data = (built / "baclofen-patient.pdf").read_bytes()
+    damaged = re.sub(rb"startxref\s+\d+", b"startxref\n999", data)
+    syntax = [p for p in verify_pdf(damaged, VARIANTS["patient"]).problems
+              if p.message.startswith("syntax:")]
+    assert syntax and "xref not found" in " ".join(p.message for p in syntax)
+    trusted = verify_pdf(damaged, VARIANTS["patient"], rendered=True).problems
+    assert not [p for p in trusted if p.message.startswith("syntax:")]
+
+
 def test_verify_usage_errors(tmp_path):
     runner = CliRunner()
     run = runner.invoke(cli, ["verify", str(tmp_path / "missing.pdf")])
