@@ -214,8 +214,13 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
         if profile.upper() not in _pdfa_profiles() | {"UA1"}:
             found.append(f"pdf/a: the file claims {label}, which page-validation cannot check")
             continue
-        failures = pagevalidation.validate_pdf_bytes(data, profile=profile).failures
         rule = "pdf/ua" if profile == "ua1" else "pdf/a"
+        try:
+            failures = pagevalidation.validate_pdf_bytes(data, profile=profile).failures
+        except (pagevalidation.ParseError, pagevalidation.SafetyLimitError) as exc:
+            found.append(f"{rule}: the {label} validator cannot read the file ({exc}); "
+                         "rebuild it")
+            continue
         found += [f"{rule}: {label} rule {f.rule_id}: {f.message}" for f in failures]
         if not failures:
             standards.append(label)
