@@ -2,11 +2,12 @@
 #   make run   set up everything (system packages, .venv) and build the example leaflets into out/
 #   make test  set up everything and run the whole test suite (lint included)
 #   make test-fast  the same without the slow tests, for an edit loop
+#   make translations  extract the fixed strings, update every catalogue, check they compile
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast setup system-deps clean
+.PHONY: run test test-fast translations setup system-deps clean
 
 run: setup
 	$(VENV)/bin/leafletgen build
@@ -21,6 +22,13 @@ test-fast: setup
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q -m "not slow"
+
+# message catalogues (styles/locale/): after changing a template's or variant's text, then
+# translate the new strings in each .po file; builds read the .po files, no .mo is needed
+translations: setup
+	$(VENV)/bin/leafletgen messages extract
+	$(VENV)/bin/leafletgen messages update
+	$(VENV)/bin/leafletgen messages compile
 
 setup: system-deps $(STAMP)
 

@@ -15,6 +15,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("model",),
     ("fonts",),
     ("source",),
+    ("i18n",),
     ("checks",),
     ("render",),
     ("verification",),

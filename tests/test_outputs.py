@@ -302,3 +302,42 @@ def test_a_killed_render_leaves_its_temporary_fonts_for_the_next_to_remove(tmp_p
     done = render(tmp_path, "exit")
     assert done.returncode == 0, done.stderr
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+COMMAND = "import sys; from leafletgen.cli import main; sys.exit(main(sys.argv[1:]))"
+EXAMPLE = STYLES.parent / "examples" / "patient.yaml"
+LEAFLETS = STYLES.parent / "leaflets"
+
+
+@pytest.mark.parametrize("shared", ["private", "untrusted"])
+def test_no_weasyprint_folder_is_left_by_a_build_a_handout_or_a_packet(tmp_path, shared):
+    """WeasyPrint copies the fonts into /tmp/weasyprint-XXXXXXXX and removes the folder only
+    when its font configuration is collected. Each command, run as a user runs it, leaves
+    nothing in the temporary folder: leafletgen's own folder is removed at exit, and where it
+    cannot be used (a link put in its place), WeasyPrint's is removed too."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    if shared == "untrusted":
+        (tmp_path / "elsewhere").mkdir()
+        (temp / f"leafletgen-{os.getuid()}").symlink_to(tmp_path / "elsewhere")
+    kept = set(temp.iterdir())
+    env = {**os.environ, "TMPDIR": str(temp)}
+    runs = {
+        "build": ["build", str(BACLOFEN), "--styles", str(STYLES), "-o", str(tmp_path / "out"),
+                  "-j", "2"],
+        "handout": ["handout", str(LEAFLETS / "baclofen.md"), "--for", str(EXAMPLE), "--styles",
+                    str(STYLES), "-o", str(tmp_path / "handout.pdf"), "--draft"],
+        "packet": ["packet", "--patient", str(EXAMPLE), "--leaflets", str(LEAFLETS), "--styles",
+                   str(STYLES), "-o", str(tmp_path / "packet.pdf"), "--draft"],
+    }
+    for name, argv in runs.items():
+        done = subprocess.run([sys.executable, "-c", COMMAND, *argv], env=env,
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, (name, done.stderr)
+        left = [p for p in temp.rglob("*") if p.name.startswith("weasyprint-")]
+        assert left == [], name
+        assert set(temp.iterdir()) == kept, name
+    assert (tmp_path / "out" / "baclofen-patient.pdf").is_file()
+    assert (tmp_path / "handout.pdf").is_file() and (tmp_path / "packet.pdf").is_file()
+    if shared == "untrusted":
+        assert list((tmp_path / "elsewhere").iterdir()) == []  # nothing written through it

@@ -413,13 +413,13 @@ def test_only_the_patients_monographs_are_read(project, tmp_path, monkeypatch):
     (leaflets / "crashamol.md").write_text("---\nname: [unclosed\n---\n", encoding="utf-8")
     read: list[str] = []
     build_module = importlib.import_module("leafletgen.checks.plan")
-    load = build_module.load
+    load = build_module.load_leaflet  # a monograph, or a translation of one
 
     def spy(path):
         read.append(path.name)
         return load(path)
 
-    monkeypatch.setattr(build_module, "load", spy)
+    monkeypatch.setattr(build_module, "load_leaflet", spy)
     data = leafletgen.packet(write_patient(tmp_path, ONE_MEDICINE), leaflets=leaflets,
                              styles=STYLES)
     assert read == ["testamol.md"]

@@ -133,8 +133,8 @@ def test_a_medicine_listed_twice_is_an_error(tmp_path):
 
 @pytest.mark.parametrize("old,new,line,message", [
     ("date: 2026-03-15", "date: 2026-03-15\nward: 9", 6,
-     "a field that is not part of the patient file; known fields: contact, date, medicines, "
-     "note, patient, prescriber, variant"),
+     "a field that is not part of the patient file; known fields: contact, date, language, "
+     "medicines, note, patient, prescriber, variant"),
     ("  record_number: 4711", "  record_number: 4711\n  Jordan Smith: allergic to penicillin", 5,
      "patient: a field that is not part of the patient file; known fields: date_of_birth, "
      "name, record_number"),

@@ -251,3 +251,61 @@ def test_a_200_character_name_prints_in_a_packet(tmp_path, name):
             text = " ".join(w["text"] for w in header)
             assert re.search(r"For: Jordana+…", text), text
             assert len({round(w["top"]) for w in header if w["text"].startswith("For")}) == 1
+
+
+# --- US Letter, and a long word in a table ---------------------------------------------------
+
+@pytest.mark.slow
+def test_large_print_on_letter_starts_the_most_important_information_on_page_1(tmp_path):
+    """US Letter is 18 mm shorter than A4. Every shipped large-print leaflet keeps its title
+    and the start of the boxed most important information (its heading and first lines) on
+    page 1; a handout and a packet keep it on the page of the personal box (it went to the
+    next page, leaving a third of the page blank)."""
+    out = tmp_path / "out"
+    result = leafletgen.build([LEAFLETS], out, STYLES, variants=["patient-large"],
+                              paper="letter")
+    assert result.ok, [str(p) for p in result.problems]
+    for pdf in sorted(out.glob("*.pdf")):
+        with pdfplumber.open(pdf) as document:
+            page = document.pages[0]
+            assert page.height == 792  # 11 inches
+            # the box's tinted background (#e8f1f4), more than a few lines of it
+            tint = [r for r in page.rects if r["height"] > 100
+                    and tuple(round(c, 2) for c in r["non_stroking_color"] or ()) == TINT]
+            assert tint, pdf.name
+        if "." in pdf.name.split("-")[0]:
+            continue  # a translation (<slug>.<language>): its words are not English
+        first = page_texts(pdf.read_bytes())[0]
+        name = first.split()[0]  # the title: the medicine's name
+        assert re.search(rf"{MOST_IMPORTANT} I should know about {name}[^?]*\? \S+ \S+ \S+",
+                         first), (pdf.name, first)
+    for data in (leafletgen.handout(BACLOFEN, EXAMPLE, styles=STYLES, variant="patient-large",
+                                    draft=True, paper="letter"),
+                 leafletgen.packet(EXAMPLE, leaflets=LEAFLETS, styles=STYLES,
+                                   variant="patient-large", draft=True, paper="letter")):
+        texts = page_texts(data)
+        [page] = [i for i, text in enumerate(texts) if "Your directions:" in text]
+        assert MOST_IMPORTANT in texts[page], texts[page]
+
+
+TINT = (0.91, 0.95, 0.96)  # --tint in styles/leaflet.css, #e8f1f4
+LONGWORD = ROOT / "tests" / "corpus" / "longword.md"  # a 200-letter word in a table cell
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_a_200_character_word_in_a_table_cell_wraps_in_its_cell(tmp_path, paper):
+    """It widened its table off the page's right edge (verify refused every leaflet of it).
+    No cell is wider than 110 mm, so the word breaks inside its cell; the table stays in the
+    text column (verify's layout checks pass) and every letter is printed."""
+    result = leafletgen.build([LONGWORD], tmp_path / "out", STYLES, paper=paper)
+    assert [str(p) for p in result.problems] == []
+    for name in ("patient", "patient-large", "clinician"):
+        pdf = tmp_path / "out" / f"longword-{name}.pdf"
+        assert verify_pdf(pdf).ok
+        assert LONG_WORD in flat("".join(page_texts(pdf.read_bytes()))), name
+        with pdfplumber.open(pdf) as document:
+            pieces = [(page, w) for page in document.pages for w in page.extract_words()
+                      if w["text"].startswith(("Pneumono", "xx"))]
+            # each piece ends inside the text column (the margins are 18 to 20 mm)
+            assert len(pieces) >= 3, name  # 3 lines at 9.5 pt, 6 at 18 pt
+            assert all(w["x1"] < page.width - 18 / 25.4 * 72 for page, w in pieces), name

@@ -18,7 +18,7 @@ from leafletgen.render.renderer import Renderer
 from leafletgen.source.variants import load_variants
 from leafletgen.verification.rules import VARIANT_KEY, verify_pdf
 
-from .conftest import BACLOFEN, STYLES
+from .conftest import BACLOFEN, LEAFLETS, ROOT, STYLES
 
 VARIANTS, _ = load_variants(STYLES)
 PDFUA_PART = "{http://www.aiim.org/pdfua/ns/id/}part"
@@ -211,6 +211,16 @@ def test_verify_an_unreadable_file(tmp_path):
     assert problem.message.startswith("syntax: not a readable PDF")
 
 
+def test_damaged_file_syntax_is_checked_unless_the_renderer_just_wrote_it(built):
+    data = (built / "baclofen-patient.pdf").read_bytes()
+    damaged = re.sub(rb"startxref\s+\d+", b"startxref\n999", data)
+    syntax = [p for p in verify_pdf(damaged, VARIANTS["patient"]).problems
+              if p.message.startswith("syntax:")]
+    assert syntax and "xref not found" in " ".join(p.message for p in syntax)
+    trusted = verify_pdf(damaged, VARIANTS["patient"], rendered=True).problems
+    assert not [p for p in trusted if p.message.startswith("syntax:")]
+
+
 def test_verify_usage_errors(tmp_path):
     runner = CliRunner()
     run = runner.invoke(cli, ["verify", str(tmp_path / "missing.pdf")])
@@ -384,3 +394,186 @@ def test_build_refuses_to_write_a_leaflet_with_text_off_the_page(styles, tmp_pat
     assert (problem.path, problem.line) == (BACLOFEN, 1)
     assert problem.message.startswith(f"patient-large leaflet ({out / 'baclofen-patient-large.pdf'}"
                                       "): layout: text runs off the right edge of page 1 (")
+
+
+# --- measured layout: overlapping text, stranded headings, open frames, wide tables --------
+
+def section(body: str, heading: str = "What are the side effects?") -> str:
+    return f'<section class="section"><h2>{heading}</h2>{body}</section>'
+
+
+# ten lines of large print: page 1 is well filled, and there is room below them for a heading
+SOME_LINES = "".join(f"<p>Line {i} of the leaflet.</p>" for i in range(10))
+SLEEPY = "<p>You may feel sleepy. Do not drive if you feel sleepy.</p>"
+
+
+def measured(data: bytes, kind: str, private: bool = False) -> list[str]:
+    """The layout messages of one kind: "overlaps", "heading", "framed box", "table"."""
+    return [m for m in layout_messages(verify_pdf(data, private=private)) if kind in m]
+
+
+def test_lines_on_top_of_each_other_fail():
+    """A line height below 1 sets each line on the one before it."""
+    data = leaflet_pdf('<p style="line-height: 0.5">' + "Take 1 tablet in the morning. " * 12
+                       + "</p>")
+    [message] = layout_messages(verify_pdf(data))
+    assert message == ('layout: text overlaps other text on page 1 ("Take" and "Take"): a '
+                       "fixed height, a negative margin or a position puts one box on top of "
+                       "another, or a line height below 1 puts lines on top of each other; let "
+                       "the boxes flow (remove it in leaflet.css, patient.css, "
+                       "patient-large.css)")
+    assert not verify_pdf(data).ok
+    # line spacing of 1 (lines touch, glyphs do not meet) passes
+    assert layout_messages(verify_pdf(leaflet_pdf(
+        '<p style="line-height: 1">' + "Take 1 tablet in the morning. " * 12 + "</p>"))) == []
+
+
+def test_a_box_drawn_over_the_text_below_it_fails():
+    """A negative margin pulls the next paragraph up over the heading; the words quoted are
+    the ones drawn over each other, and a packet's message quotes none."""
+    data = leaflet_pdf(section('<p style="margin-top: -10mm">Never take more than 80 mg a '
+                               "day.</p>", heading='<span style="margin-left: 20mm">Dose'
+                                                   "</span>"))
+    [message] = measured(data, "overlaps")
+    assert message.startswith('layout: text overlaps other text on page 1 ("')
+    assert '"Dose"' in message and '"take"' in message  # "Dose" is drawn under "take more"
+    [private] = measured(data, "overlaps", private=True)
+    assert private.startswith("layout: text overlaps other text on page 1: a fixed height")
+
+
+def test_build_refuses_a_stylesheet_that_sets_text_over_text(styles, tmp_path):
+    """The same check runs on every build: a negative margin under the section headings of
+    the shipped large-print stylesheets sets the text below over them."""
+    (styles / "tight.css").write_text("h2 { margin-bottom: -9mm; }\n", encoding="utf-8")
+    variant = styles / "variants" / "patient-large.yaml"
+    text = variant.read_text(encoding="utf-8")
+    variant.write_text(text.replace("patient-large.css]", "patient-large.css, tight.css]"),
+                       encoding="utf-8")
+    result = leafletgen.build([BACLOFEN], tmp_path / "out", styles, variants=["patient-large"])
+    assert not result.ok and result.written == ()
+    assert any("layout: text overlaps other text on page " in p.message
+               for p in result.problems), result.problems
+
+
+@pytest.mark.parametrize("after, lines", [
+    ('<p style="break-before: page">' + SLEEPY[3:], "no line"),
+    (SLEEPY.replace("<p>", "<p>Drowsy.</p><p style='break-before: page'>"), "only one line"),
+])
+def test_a_heading_left_at_the_foot_of_a_page_fails(after, lines):
+    """Its section goes on on the next page, and fewer than two of its lines are with it."""
+    data = leaflet_pdf(SOME_LINES + section(after))
+    [message] = measured(data, "heading")
+    assert message == (f'layout: page 1 ends with a heading ("What are the side effects?") '
+                       f"with {lines} of its text below it, the rest on page 2: keep headings "
+                       f"with what follows (break-after: avoid on headings, orphans: 2 on "
+                       f"paragraphs, no forced page break after a heading, in leaflet.css, "
+                       f"patient.css, patient-large.css)")
+    assert not verify_pdf(data).ok
+
+
+@pytest.mark.parametrize("after", [
+    # its section ends on the page: the next page starts a new one, with its heading
+    SLEEPY + '</section><section class="section" style="break-before: page"><h2>Storage</h2>'
+    "<p>Keep it cool.</p>",
+    # or with what is not in a section (the leaflet's "read all of this" box)
+    SLEEPY + '</section><aside class="read-me" style="break-before: page"><p>Read all of '
+    "this leaflet.</p>",
+    # two lines of its text are with it
+    SLEEPY + SLEEPY + '<p style="break-before: page">Ask your pharmacist.</p>',
+    # a drawing with its caption is with it
+    '<figure class="figure"><svg width="40mm" height="30mm" viewBox="0 0 40 30"><circle '
+    'cx="20" cy="15" r="12"/></svg><figcaption>A tablet</figcaption></figure>'
+    '<p style="break-before: page">Ask your pharmacist.</p>',
+])
+def test_a_heading_with_its_text_or_at_the_end_of_its_section_passes(after):
+    data = leaflet_pdf(SOME_LINES + section(after))
+    assert measured(data, "heading") == []
+    assert len(pdfplumber.open(io.BytesIO(data)).pages) == 2
+
+
+def test_build_refuses_a_stylesheet_that_strands_headings(styles, tmp_path):
+    (styles / "breaks.css").write_text(":is(h2, h3) + * { break-before: page; }\n",
+                                       encoding="utf-8")
+    variant = styles / "variants" / "patient.yaml"
+    text = variant.read_text(encoding="utf-8")
+    variant.write_text(text.replace("patient.css]", "patient.css, breaks.css]"),
+                       encoding="utf-8")
+    result = leafletgen.build([BACLOFEN], tmp_path / "out", styles, variants=["patient"])
+    assert not result.ok and result.written == ()
+    assert any(re.search(r"layout: page \d+ ends with a heading \(\".+\"\) with no line of "
+                         r"its text below it", p.message) for p in result.problems)
+
+
+LONG_BOX = ('<section class="section box"{style}><h2>What is the most important information?'
+            "</h2>" + "<p>Do not stop taking testamol suddenly. Ask your doctor first.</p>" * 12
+            + "</section><p>Testamol treats test pain.</p>")
+
+
+def test_a_box_split_without_its_frame_fails():
+    """Split with its frame sliced (box-decoration-break: slice, the CSS default), page 1 shows
+    an open box with no bottom edge and page 2 a box with no top."""
+    data = leaflet_pdf(LONG_BOX.format(style=' style="box-decoration-break: slice"'))
+    assert measured(data, "framed box") == [
+        f"layout: a framed box is split at the {edge} of page {page} without its frame there, "
+        "so its parts do not read as one box: give the box box-decoration-break: clone (each "
+        "part framed) or break-inside: avoid, in leaflet.css, patient.css, patient-large.css"
+        for edge, page in (("bottom", 1), ("top", 2))]
+    # as shipped, each part has its whole frame
+    assert measured(leaflet_pdf(LONG_BOX.format(style="")), "framed box") == []
+
+
+def test_build_refuses_a_box_split_without_its_frame(styles, tmp_path):
+    """The corpus's long box splits over pages in every variant; without clone it is open."""
+    (styles / "slice.css").write_text(".box { box-decoration-break: slice; }\n",
+                                      encoding="utf-8")
+    variant = styles / "variants" / "patient.yaml"
+    text = variant.read_text(encoding="utf-8")
+    variant.write_text(text.replace("patient.css]", "patient.css, slice.css]"),
+                       encoding="utf-8")
+    longbox = ROOT / "tests" / "corpus" / "longbox.md"
+    result = leafletgen.build([longbox], tmp_path / "out", styles, variants=["patient"])
+    assert not result.ok
+    messages = [p.message for p in result.problems]
+    assert any("layout: a framed box is split at the bottom of page 1 without its frame"
+               in m for m in messages), messages
+    assert leafletgen.build([longbox], tmp_path / "ok", STYLES, variants=["patient"]).ok
+
+
+DOSES = ("<table><thead><tr><th>When</th><th>Dose</th></tr></thead><tbody>"
+         "<tr><td>Morning</td><td style='text-align: right'>20 mg</td></tr>"
+         "<tr><td>Night</td><td style='text-align: right'>10 mg</td></tr></tbody></table>")
+
+
+def test_a_table_wider_than_the_text_column_fails():
+    """A table 185 mm wide in a 170 mm column (A4, 20 mm margins) reaches into the right
+    margin, within the printable page: its dose column is past the column's edge."""
+    data = leaflet_pdf(DOSES.replace("<table>", '<table style="width: 185mm">'), "patient")
+    [message] = measured(data, "table")
+    assert re.fullmatch(
+        r'layout: a table on page 1 is wider than the text column, its text 1[0-4] mm into '
+        r'the right margin \("20", "mg", "10"\): make it no wider than the column and let its '
+        r'cells wrap long words \(width, and max-width on th and td, in leaflet.css, '
+        r'patient.css\), or give it fewer columns \(max_table_columns in patient.yaml\)',
+        message), message
+    assert not verify_pdf(data).ok
+    assert "mg" not in measured(data, "table", private=True)[0]
+    # the whole column wide, it passes
+    assert measured(leaflet_pdf(DOSES.replace("<table>", '<table style="width: 100%">'),
+                                "patient"), "table") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_every_shipped_leaflet_passes_the_measured_layout_checks(tmp_path, paper):
+    """Every monograph in leaflets/, every variant: the build checks each PDF (and writes
+    none that fails); verify finds no layout problem in what it wrote."""
+    out = tmp_path / "out"
+    result = leafletgen.build([LEAFLETS], out, STYLES, paper=paper)
+    assert [str(p) for p in result.problems] == []
+    pdfs = sorted(out.glob("*.pdf"))
+    for source in LEAFLETS.glob("*.md"):
+        # a translation (<slug>.<language>.md) is printed for patients only
+        wanted = ("patient", "patient-large") if "." in source.stem else VARIANTS
+        assert {f"{source.stem}-{name}.pdf" for name in wanted} <= {p.name for p in pdfs}
+    for pdf in pdfs:
+        assert layout_messages(verify_pdf(pdf)) == [], pdf.name

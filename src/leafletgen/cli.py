@@ -30,6 +30,7 @@ from leafletgen.errors import (
     errors_in,
 )
 from leafletgen.exchange.commands import COMMANDS as EXCHANGE_COMMANDS
+from leafletgen.i18n import cli as i18n_cli
 from leafletgen.model import (
     DEFAULT_OUT,
     DEFAULT_SOURCES,
@@ -220,6 +221,10 @@ def _attachments(first: bool):
     return convert
 
 
+_language = click.option(
+    "--language", default=None, metavar="TAG",
+    help="Print the leaflets' translations into this language (es, ar, ...); default: the "
+         "patient file's 'language:', else as written.")
 _draft = click.option("--draft", is_flag=True,
                       help="Allow draft monographs, for proofing: every page says DRAFT — not "
                            "for patient use.")
@@ -241,10 +246,11 @@ _draft = click.option("--draft", is_flag=True,
 @_styles
 @_paper
 @_draft
+@_language
 @click.pass_context
 def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: str | None,
                    attach: list[Attachment], attach_first: list[Attachment], leaflets: Path,
-                   styles: Path, paper: str | None, draft: bool) -> None:
+                   styles: Path, paper: str | None, draft: bool, language: str | None) -> None:
     """Write one patient's discharge packet: a cover page, then a leaflet per medicine.
 
     The cover lists the patient's medicines with dose, timing and directions; each leaflet
@@ -257,7 +263,7 @@ def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: s
     """
     _run(ctx, private=True, action=lambda: write_private(out, packet(
         patient_file, leaflets=leaflets, styles=styles, variant=variant,
-        attach=[*attach_first, *attach], paper=paper, draft=draft)))
+        attach=[*attach_first, *attach], paper=paper, draft=draft, language=language)))
     click.echo("wrote the packet (readable by you only)")  # not its path: it may name the patient
 
 
@@ -271,9 +277,11 @@ def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: s
 @_styles
 @_paper
 @_draft
+@_language
 @click.pass_context
 def handout_command(ctx: click.Context, monograph: Path, patient_file: Path, out: Path,
-                    variant: str | None, styles: Path, paper: str | None, draft: bool) -> None:
+                    variant: str | None, styles: Path, paper: str | None, draft: bool,
+                    language: str | None) -> None:
     """Write one medicine's leaflet personalised for one patient.
 
     The leaflet starts with a box: who it is for and their own directions.
@@ -283,7 +291,8 @@ def handout_command(ctx: click.Context, monograph: Path, patient_file: Path, out
       leafletgen handout leaflets/baclofen.md --for examples/patient.yaml -o /tmp/baclofen.pdf
     """
     _run(ctx, private=True, action=lambda: write_private(out, handout(
-        monograph, patient_file, styles=styles, variant=variant, paper=paper, draft=draft)))
+        monograph, patient_file, styles=styles, variant=variant, paper=paper, draft=draft,
+        language=language)))
     click.echo("wrote the handout (readable by you only)")  # not its path: it may name the patient
 
 
@@ -458,6 +467,11 @@ def merge_command(ctx: click.Context, shards: tuple[Path, ...], out: Path) -> No
                f"{display_path(out)}")
     _report(result.problems, "those files were not merged")
     ctx.exit(EXIT_PROBLEMS if errors_in(result.problems) else EXIT_OK)
+
+
+# translations and message catalogues (src/leafletgen/i18n/cli.py)
+cli.add_command(i18n_cli.messages)
+cli.add_command(i18n_cli.translation)
 
 
 def _run(ctx: click.Context, action, private: bool = False):

@@ -235,6 +235,8 @@ class Patient:
     variant: str | None = None
     variant_line: int = 1
     medicines_line: int = 1
+    language: str | None = None  # the leaflets' language (their translations); None: as written
+    language_line: int = 1
 
     def __repr__(self) -> str:
         return f"Patient({len(self.medicines)} medicines)"

@@ -11,7 +11,15 @@ import pytest
 
 from leafletgen.serve.api import openapi_spec
 
-from .conftest import PATIENT_NAME, STYLES, TEST_NDC, InlinePool, make_client, patient_data
+from .conftest import (
+    PATIENT_NAME,
+    ROOT,
+    STYLES,
+    TEST_NDC,
+    InlinePool,
+    make_client,
+    patient_data,
+)
 
 RXNORM = "2.16.840.1.113883.6.88"
 NDC = "2.16.840.1.113883.6.69"
@@ -37,7 +45,8 @@ def test_catalogue_lists_approved_medicines_with_codes_and_variants(client):
 def test_drafts_are_listed_only_when_asked_for(client):
     leaflets = {m["slug"]: m for m in client.get("/api/leaflets?draft=true").json()["leaflets"]}
     assert leaflets["methotrexate"]["status"] == "draft"
-    assert len(leaflets) == 5
+    assert leaflets["baclofen.es"]["languages"] == ["es"]  # a translation
+    assert len(leaflets) == len(list((ROOT / "leaflets").glob("*.md")))
 
 
 @pytest.mark.parametrize("path, field", [
@@ -357,3 +366,12 @@ def test_the_json_example_is_the_patient_file_example():
         (ROOT / "examples" / "patient.yaml").read_text(encoding="utf-8")), default=str))
     assert json.loads((ROOT / "examples" / "patient.json").read_text(encoding="utf-8")
                       ) == from_yaml
+
+
+def test_infobutton_gives_the_translation_in_the_language_asked_for(client):
+    answer = client.get("/infobutton", params={
+        "mainSearchCriteria.v.c": "1292", "mainSearchCriteria.v.cs": RXNORM,
+        "informationRecipient.languageCode.c": "es", "draft": "true"})
+    entries = answer.json()["feed"]["entry"]
+    assert [e["lang"] for e in entries] == ["es"]
+    assert all("/baclofen.es/" in link["href"] for link in entries[0]["link"])

@@ -50,7 +50,8 @@ def render_job(renderer: Renderer, job: Job, out: Path, html: bool = False,
         page = renderer.html(job)
         data = renderer.pdf(page, job)
         if verify:
-            problems += verify_pdf(data, job.variant, target, require_ua=True).problems
+            problems += verify_pdf(data, job.variant, target, require_ua=True,
+                                   rendered=True).problems
             if errors_in(problems):
                 # a failing PDF is never written: say where in the monograph to look
                 return None, [at_source(p, job, data) for p in problems]

@@ -19,6 +19,8 @@ from leafletgen.checks.plan import plan
 from leafletgen.checks.readability import LeafletReading, read_leaflet, reading_problems
 from leafletgen.checks.review import DEFAULT_MAX_AGE_MONTHS, approval_problems
 from leafletgen.errors import Problem, Severity, UsageError, errors_in
+from leafletgen.i18n.checks import catalogue_problems
+from leafletgen.i18n.languages import is_english
 from leafletgen.model import DEFAULT_SOURCES, DEFAULT_STYLES
 
 
@@ -51,7 +53,7 @@ def check_report(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT
         leaflets.append(reading)
         problems += reading_problems(reading)
         name = job.variant.glossary
-        if name is not None:
+        if name is not None and is_english(job.monograph.language):  # the glossary is English
             if name not in glossaries:
                 glossaries[name], found = load_glossary(styles / name)
                 problems += found
@@ -60,6 +62,7 @@ def check_report(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT
                 problems += jargon_problems(glossary, job.monograph, job.sections)
     for monograph in {job.monograph.path: job.monograph for job in the_plan.jobs}.values():
         problems += approval_problems(monograph, review_max_age_months, today)
+    problems += catalogue_problems((job.monograph.language for job in the_plan.jobs), styles)
     # a text shown in two variants with the same glossary is one problem, not two
     problems = list(dict.fromkeys(problems))
     if strict:

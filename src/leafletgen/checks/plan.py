@@ -13,8 +13,8 @@ from pathlib import Path
 from leafletgen.checks.coverage import reference_problems, unshown_text_problems
 from leafletgen.checks.safety import key_fact_problems, unknown_carrier_problems
 from leafletgen.errors import Problem, UsageError, display_path, errors_in
+from leafletgen.i18n import for_variant, load_leaflet, localised_sections
 from leafletgen.model import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Variant
-from leafletgen.source.monograph import load
 from leafletgen.source.variants import load_variants, select
 
 
@@ -72,14 +72,17 @@ def plan(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
     jobs: list[Job] = []
     outputs: dict[str, Job] = {}
     for path in files:
-        monograph, found = load(path)
+        monograph, found = load_leaflet(path)  # a monograph, or a translation of one
         problems += found
         if monograph is None:
             continue
         file_jobs: list[Job] = []
         file_problems: list[Problem] = []
         for variant in chosen:
+            if not for_variant(monograph, variant.audience):
+                continue  # a translation has patient text only
             sections, missing = select(monograph, variant)
+            sections = localised_sections(sections, monograph, variant, styles)
             file_problems += missing
             file_problems += key_fact_problems(monograph, variant, sections)
             file_problems += reference_problems(monograph, variant, sections)

@@ -21,6 +21,7 @@ from functools import cache
 from textstat.textstat import textstatistics
 
 from leafletgen.errors import Problem, Severity
+from leafletgen.i18n.readability import EaseReading, ease_problems, ease_reading
 from leafletgen.model import LeafletSection, Monograph, Variant
 from leafletgen.source.markup import TextUnit, plain_units
 
@@ -79,6 +80,8 @@ class LeafletReading:
     limit: float | None
     over: bool
     hardest: tuple[Sentence, ...]
+    # reading ease in the leaflet's own language, when it is not English (i18n/readability.py)
+    ease: EaseReading | None = None
 
     @property
     def formula(self) -> str:
@@ -151,7 +154,8 @@ def read_leaflet(monograph: Monograph, variant: Variant,
     over = _over(leaflet_grades, limits.formula, limits.leaflet_max)
     return LeafletReading(monograph, variant, tuple(readings), sum(s.words for s in everything),
                           leaflet_grades, limits.leaflet_max, over,
-                          _hardest(everything) if over else ())
+                          _hardest(everything) if over else (),
+                          None if scored else ease_reading(monograph, variant, sections))
 
 
 def reading_problems(reading: LeafletReading) -> list[Problem]:
@@ -173,7 +177,7 @@ def reading_problems(reading: LeafletReading) -> list[Problem]:
             reading.monograph.path, 1,
             f"{leaflet}: overall reading grade {grade:.1f} ({name}) is above the limit of "
             f"{reading.limit:g}; {_advice(reading.hardest)}", Severity.WARNING))
-    return problems
+    return problems + ease_problems(reading)
 
 
 def _advice(hardest: tuple[Sentence, ...]) -> str:

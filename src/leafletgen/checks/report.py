@@ -8,6 +8,8 @@ from typing import Any
 from leafletgen.checks.gates import CheckReport
 from leafletgen.checks.readability import FORMULAS, Grades, LeafletReading, Sentence
 from leafletgen.errors import Problem, Severity, display_path
+from leafletgen.i18n.readability import ease_json, ease_lines
+from leafletgen.i18n.translation import status_text, translation_json
 from leafletgen.source.markup import long_date
 
 JSON_VERSION = 1
@@ -79,6 +81,9 @@ def as_json(report: CheckReport) -> str:
 
 def _status(leaflet: LeafletReading) -> str:
     m = leaflet.monograph
+    translated = status_text(m)  # a translation: of what, and whether it was reviewed
+    if translated is not None:
+        return translated
     if m.status == "approved" and m.review_date is not None:
         return f"approved {long_date(m.review_date)} by {m.reviewer}"
     return m.status
@@ -87,8 +92,7 @@ def _status(leaflet: LeafletReading) -> str:
 def _table(leaflet: LeafletReading) -> list[str]:
     variant, limits = leaflet.variant, leaflet.variant.reading
     if not leaflet.scored:
-        return [f"  {variant.name} leaflet: reading grades not scored: the formulas are for "
-                f"English text, this monograph is '{leaflet.monograph.language}'"]
+        return ease_lines(leaflet)  # its own language's formula, or "not scored"
     if limits.section_max is None and limits.leaflet_max is None:
         head = "no reading grade limit"
     else:
@@ -161,4 +165,7 @@ def _leaflet(leaflet: LeafletReading) -> dict[str, Any]:
             for s in leaflet.sections],
         "overall": {"words": leaflet.words, "grades": _grades(leaflet.grades),
                     "over_limit": leaflet.over, "hardest_sentences": _hardest(leaflet.hardest)},
+        "language": m.language,
+        "translation": translation_json(m),
+        "ease": ease_json(leaflet),
     }

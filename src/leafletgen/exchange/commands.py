@@ -10,6 +10,7 @@ import click
 from leafletgen.errors import ContentError, OutputError, UsageError, display_path
 from leafletgen.exchange.api import export_fhir, import_fhir, import_spl
 from leafletgen.exchange.report import as_text
+from leafletgen.i18n.translation import is_translation_file
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -147,6 +148,10 @@ def export_fhir_command(ctx: click.Context, paths: tuple[Path, ...], out: Path) 
             ctx.exit(EXIT_USAGE)
     failed = 0
     for file in files:
+        if is_translation_file(file):
+            # a translation is patient text only, printed from its own leaflets (i18n)
+            click.echo(f"{display_path(file)}: a translation, not exported", err=True)
+            continue
         try:
             exported = export_fhir(file)
         except ContentError as exc:

@@ -41,10 +41,17 @@ from leafletgen.errors import (
     errors_in,
 )
 from leafletgen.files import remove_leftovers, write_atomic
+from leafletgen.i18n.packets import (
+    file_slug,
+    in_language,
+    missing_translation,
+    source_slug,
+    translation_file,
+    wanted_slug,
+)
 from leafletgen.model import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Patient, Prescription, Variant
 from leafletgen.render.html import environment, render_html
 from leafletgen.render.renderer import Renderer
-from leafletgen.source.monograph import slug_for
 from leafletgen.source.patient import load_patient
 from leafletgen.source.variants import load_variants
 from leafletgen.verification.rules import verify_pdf
@@ -105,7 +112,7 @@ class PacketLeaflet:
 def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
            styles: Path = DEFAULT_STYLES, variant: str | None = None,
            attach: Sequence[Attachment | Path] = (), paper: str | None = None,
-           draft: bool = False) -> bytes:
+           draft: bool = False, language: str | None = None) -> bytes:
     """A discharge packet as PDF bytes: a cover page, then each medicine's personalised leaflet.
 
     Only approved monographs are given to patients; ``draft`` allows draft ones for proofing
@@ -113,6 +120,7 @@ def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
     Raises ContentError (problems located in the patient file) or UsageError.
     """
     person = patient if isinstance(patient, Patient) else load_patient(patient, styles)
+    person = in_language(person, language)  # --language, else the patient file's language:
     chosen = choose_variant(person, styles, variant)
     the_plan = _plan_medicines(person, leaflets, styles, chosen)
     pairs = _match(person, the_plan, leaflets, draft)
@@ -125,17 +133,19 @@ def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
 
 
 def handout(monograph: Path, patient: Path | Patient, *, styles: Path = DEFAULT_STYLES,
-            variant: str | None = None, paper: str | None = None, draft: bool = False) -> bytes:
+            variant: str | None = None, paper: str | None = None, draft: bool = False,
+            language: str | None = None) -> bytes:
     """One personalised leaflet as PDF bytes: ``monograph`` with the patient's directions.
 
     ``draft`` allows a draft monograph, for proofing (DRAFT on every page)."""
     person = patient if isinstance(patient, Patient) else load_patient(patient, styles)
+    person = in_language(person, language)
     chosen = choose_variant(person, styles, variant)
-    the_plan = plan((monograph,), styles, (chosen.name,))
+    the_plan = plan((translation_file(monograph, person),), styles, (chosen.name,))
     if not the_plan.jobs:
         raise ContentError(errors_in(the_plan.problems))
     job = the_plan.jobs[0]
-    prescription = person.prescription(job.monograph.slug)
+    prescription = person.prescription(source_slug(job.monograph))
     if prescription is None:
         raise ContentError([Problem(
             person.path, person.medicines_line,
@@ -228,8 +238,8 @@ def _plan_medicines(patient: Patient, leaflets: Path, styles: Path, variant: Var
     in ``leaflets`` read, to find it (and to list what is available).
     """
     files, _ = find_monographs((leaflets,))  # a missing monograph is reported per medicine
-    wanted = {m.monograph for m in patient.medicines}
-    the_plan = plan([f for f in files if slug_for(f) in wanted], styles, (variant.name,))
+    wanted = {wanted_slug(m.monograph, patient) for m in patient.medicines}
+    the_plan = plan([f for f in files if file_slug(f) in wanted], styles, (variant.name,))
     if wanted <= {job.monograph.slug for job in the_plan.jobs} | _broken(the_plan):
         return the_plan
     return plan((leaflets,), styles, (variant.name,))
@@ -245,14 +255,17 @@ def _match(patient: Patient, the_plan: Plan, leaflets: Path,
     problems: list[Problem] = []
     for i, prescription in enumerate(patient.medicines):
         field = f"medicines.{i}.monograph"
-        job = by_slug.get(prescription.monograph)
+        job = by_slug.get(wanted_slug(prescription.monograph, patient))
         if job is not None:
             problems += _approval_problems(patient, prescription, job, field, draft)
             pairs.append((job, prescription))
-        elif prescription.monograph in broken:
+        elif wanted_slug(prescription.monograph, patient) in broken:
             problems.append(Problem(patient.path, prescription.line,
                                     f"{field}: the monograph for this medicine has errors; run "
                                     "'leafletgen check' to see them"))
+        elif (untranslated := missing_translation(prescription.monograph, patient, by_slug,
+                                                  field, prescription.line, leaflets)):
+            problems.append(untranslated)
         else:
             problems.append(Problem(patient.path, prescription.line,
                                     f"{field}: there is no monograph with this slug in "
@@ -266,7 +279,7 @@ def _match(patient: Patient, the_plan: Plan, leaflets: Path,
 def _broken(the_plan: Plan) -> set[str]:
     """The slugs (by file name) of the monographs that could not be read or had errors."""
     usable = {job.monograph.path for job in the_plan.jobs}
-    return {slug_for(path) for path in the_plan.files if path not in usable}
+    return {file_slug(path) for path in the_plan.files if path not in usable}
 
 
 def _approval_problems(patient: Patient, prescription: Prescription, job: Job,
@@ -563,6 +576,7 @@ def _packet_html(renderer: Renderer, patient: Patient, variant: Variant,
     return environment(styles / "templates").get_template(TEMPLATE).render(
         title=TITLE,
         lang=parts[0].monograph.language,
+        ui_lang=parts[0].monograph.language,
         patient=patient,
         variant=variant,
         leaflets=parts,

@@ -22,6 +22,8 @@ from typing import Any
 import pikepdf
 from pikepdf import Dictionary, Name, Operator
 
+from leafletgen.i18n.pdflang import mark_latin_spans
+
 log = logging.getLogger(__name__)
 
 PDFUA_ID = "http://www.aiim.org/pdfua/ns/id/"
@@ -55,6 +57,8 @@ def finish_pdf(data: bytes) -> bytes:
         if "/StructTreeRoot" in pdf.Root:
             moved = _margins_to_artifacts(pdf)
             log.debug("marked %d margin text runs as artifacts", moved)
+            # Latin runs in Arabic, Hebrew or Chinese text: /Lang (en) on their /Span
+            log.debug("marked %d Latin runs as English", mark_latin_spans(pdf))
         if _claims_pdfa(pdf):
             _claim_pdfua(pdf)
             _list_associated_files_once(pdf)

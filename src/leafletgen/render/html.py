@@ -11,6 +11,9 @@ import jinja2
 
 from leafletgen import __version__
 from leafletgen.fonts.config import FontSet
+from leafletgen.i18n.catalogue import translate
+from leafletgen.i18n.templates import install as install_i18n
+from leafletgen.i18n.templates import reference_wording
 from leafletgen.model import LeafletSection, Monograph, Variant
 from leafletgen.source.markup import LinkContext, SectionRef, keep_together, long_date, to_html
 
@@ -37,6 +40,8 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["long_date"] = long_date
     # the pharmacist's own text prints as typed, but "10 mg" never splits across lines
     env.filters["nobreak"] = keep_together
+    # fixed strings from styles/locale/ catalogues, per rendered language (ui_lang)
+    install_i18n(env, templates.parent)
     return env
 
 
@@ -44,7 +49,8 @@ def render_html(monograph: Monograph, variant: Variant, sections: tuple[LeafletS
                 styles: Path, fonts: FontSet, paper: str | None = None,
                 extra: dict[str, Any] | None = None) -> LeafletHtml:
     """The leaflet as one standalone HTML document."""
-    title = variant.title.replace("{medicine}", monograph.name)
+    title = translate(styles, monograph.language, variant.title).replace("{medicine}",
+                                                                        monograph.name)
     links = link_context(monograph, variant, sections, (extra or {}).get("id_prefix", ""))
     template = environment(styles / "templates").get_template(variant.template)
     html = template.render(
@@ -57,6 +63,7 @@ def render_html(monograph: Monograph, variant: Variant, sections: tuple[LeafletS
         stylesheet_urls=[(styles / s).resolve().as_uri() for s in variant.stylesheets],
         generator=f"leafletgen {__version__}",
         links=links,
+        ui_lang=monograph.language,
         **(extra or {}),
     )
     return LeafletHtml(html, title)
@@ -65,8 +72,9 @@ def render_html(monograph: Monograph, variant: Variant, sections: tuple[LeafletS
 def link_context(monograph: Monograph, variant: Variant, sections: tuple[LeafletSection, ...],
                  id_prefix: str = "") -> LinkContext:
     """What the text of one leaflet resolves its references, figures and tables against."""
+    wording = reference_wording(monograph.language, variant.path.parent.parent)
     return LinkContext(
-        sections={s.id: SectionRef(s.number, s.heading) for s in sections},
+        sections={s.id: SectionRef(s.number, s.heading, *wording) for s in sections},
         id_prefix=id_prefix,
         figures=monograph.path.parent.resolve(),
         max_table_columns=variant.max_table_columns,

@@ -25,6 +25,7 @@ from leafletgen.files import (
     write_atomic,  # noqa: F401  (its home before files.py; still imported from here)
 )
 from leafletgen.fonts.config import fixed_font_timestamps, use_shipped_fonts_only
+from leafletgen.i18n.pdflang import with_span_languages
 from leafletgen.render import artifacts
 from leafletgen.render.finish import finish_pdf
 
@@ -174,4 +175,7 @@ def render_pdf(html: str, base_url: str, fetcher: AssetFetcher,
     if not drawn or pdf_variant == ARCHIVE_VARIANT:
         # margin content still to mark after writing, or PDF/A claims to add
         data = finish_pdf(data)
+    elif '<span lang="en"' in html:
+        # Latin runs inside Arabic, Hebrew or Chinese text: /Lang (en) on their /Span
+        data = with_span_languages(data)
     return RenderedPdf(data, len(document.pages))

@@ -91,9 +91,14 @@ class Catalogue:
         return found
 
     def by_code(self, system: str, code: str, draft: bool = False) -> list[Medicine]:
+        """The medicines with this code, and their translations (``<file>.<language>.md``
+        beside a medicine's file, which carry no codes of their own)."""
         wanted = normal_code(system, code)
-        return [m for m in self.listed(draft)
-                if any(normal_code(system, c) == wanted for c in m.codes(system))]
+        found = [m for m in self.listed(draft)
+                 if any(normal_code(system, c) == wanted for c in m.codes(system))]
+        sources = {m.monograph.path for m in found}
+        return found + [m for m in self.listed(draft) if m not in found
+                        and _translated_from(m.monograph.path) in sources]
 
     def current_pdf(self, job: Job) -> Path | None:
         """``out/<stem>.pdf`` when the last build shows it current, else None."""
@@ -132,6 +137,12 @@ def _variant_order_of(variant: Variant) -> tuple[int, str]:
     """Patient leaflets first, the standard one before the others; clinicians' last."""
     return (0 if variant.name == "patient" else 1 if variant.audience == "patient" else 2,
             variant.name)
+
+
+def _translated_from(path: Path) -> Path | None:
+    """``baclofen.md`` for ``baclofen.es.md``: the file a translation is named after."""
+    parts = path.name.split(".")
+    return path.with_name(f"{parts[0]}.md") if len(parts) == 3 else None
 
 
 def _fold(text: str) -> str:

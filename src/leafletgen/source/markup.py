@@ -66,11 +66,14 @@ class SectionRef:
 
     number: int | None
     heading: str
+    # the wording in the leaflet's language (a message catalogue's), with {number}, {heading}
+    numbered: str = f"section{NBSP}{{number}}, “{{heading}}”"
+    unnumbered: str = "“{heading}”"
 
     def text(self) -> str:
         if self.number is not None:
-            return f"section{NBSP}{self.number}, “{self.heading}”"
-        return f"“{self.heading}”"
+            return self.numbered.format(number=self.number, heading=self.heading)
+        return self.unnumbered.format(heading=self.heading)
 
 
 @dataclass(frozen=True)

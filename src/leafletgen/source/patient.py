@@ -193,4 +193,6 @@ def _to_patient(doc: YamlDoc) -> Patient:
         variant=data.get("variant"),
         variant_line=doc.line(("variant",)),
         medicines_line=doc.line(("medicines",)),
+        language=data.get("language"),
+        language_line=doc.line(("language",)),
     )
