@@ -375,3 +375,9 @@ def test_infobutton_gives_the_translation_in_the_language_asked_for(client):
     entries = answer.json()["feed"]["entry"]
     assert [e["lang"] for e in entries] == ["es"]
     assert all("/baclofen.es/" in link["href"] for link in entries[0]["link"])
+
+
+def test_a_translation_reads_in_its_language_and_direction(client):
+    page = client.get("/leaflets/baclofen.ar/patient?draft=true").text
+    assert '<article class="leaflet" lang="ar" dir="rtl">' in page
+    assert 'lang="es" dir="ltr"' in client.get("/leaflets/baclofen.es/patient?draft=true").text
