@@ -520,3 +520,24 @@ def test_a_new_monograph_taking_a_current_leaflets_name_is_refused_by_the_same_r
     assert "leaflets/alpha.md" in clashes[0].message
     assert clashes[0].line == 2  # the slug line
     assert sha256_file(Path("out/alpha-patient.pdf")) == before
+
+
+def test_a_current_translation_is_not_parsed_again(tmp_path: Path, monkeypatch):
+    """A translation has leaflets of the patient variants only: with those current, a
+    rebuild reads its bytes and parses nothing."""
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "leaflets").mkdir()
+    for name in ("baclofen.md", "baclofen.es.md"):
+        shutil.copy(root / "leaflets" / name, tmp_path / "leaflets" / name)
+    shutil.copytree(STYLES, tmp_path / "styles")
+    monkeypatch.chdir(tmp_path)
+    first = catalogue_build(jobs=2)
+    assert first.ok and {p.name for p in first.written} >= {
+        "baclofen.es-patient.pdf", "baclofen.es-patient-large.pdf"}
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("a current monograph or translation was parsed")
+
+    monkeypatch.setattr(leafletgen.catalogue.survey, "plan", no_parsing)
+    again = catalogue_build(jobs=2)
+    assert again.written == () and len(again.skipped) == len(first.written)

@@ -10,17 +10,11 @@ import logging
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from leafletgen import __version__
-from leafletgen.catalogue.build import build
-from leafletgen.catalogue.progress import ProgressDisplay, summary_table
-from leafletgen.catalogue.survey import status
-from leafletgen.catalogue.workers import default_workers
-from leafletgen.checks.gates import check_report
-from leafletgen.checks.report import as_json, as_lines, as_text, summary
-from leafletgen.checks.review import DEFAULT_MAX_AGE_MONTHS
 from leafletgen.errors import (
     ContentError,
     OutputError,
@@ -36,12 +30,17 @@ from leafletgen.model import (
     DEFAULT_SOURCES,
     DEFAULT_STYLES,
     PAPERS,
+    REVIEW_MAX_AGE_MONTHS,
     BuildOptions,
     Shard,
 )
-from leafletgen.personal.packet import Attachment, handout, packet, write_private
 from leafletgen.serve.command import serve_command
-from leafletgen.verification.rules import verify
+
+if TYPE_CHECKING:
+    from leafletgen.personal.packet import Attachment
+
+# Each command imports the stages it runs when it runs: a command with little to do (a build
+# with nothing to render, --help) does not pay for loading WeasyPrint, PDF and FHIR libraries.
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -126,6 +125,11 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
       leafletgen build -j 4 --shard 2/3         # CI job 2 of 3
       leafletgen build --check                  # exit 1 when out/ is not current
     """
+    from leafletgen.catalogue.build import build
+    from leafletgen.catalogue.progress import ProgressDisplay, summary_table
+    from leafletgen.catalogue.survey import status
+    from leafletgen.catalogue.workers import default_workers
+
     paths = paths or DEFAULT_SOURCES
     options = _run(ctx, lambda: BuildOptions(
         paper=paper, archive=archive, verify=run_verify, html=write_html,
@@ -161,7 +165,7 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="A table for people, or JSON for machines.")
 @click.option("--review-max-age", "review_max_age", type=click.IntRange(min=1),
-              default=DEFAULT_MAX_AGE_MONTHS, show_default=True, metavar="MONTHS",
+              default=REVIEW_MAX_AGE_MONTHS, show_default=True, metavar="MONTHS",
               help="Warn when an approval is older than this.")
 @click.option("-q", "--quiet", is_flag=True,
               help="One line per monograph instead of the grade tables; problems as usual.")
@@ -183,6 +187,9 @@ def check_command(ctx: click.Context, paths: tuple[Path, ...], variants: tuple[s
       leafletgen check --quiet leaflets/
       leafletgen check --format json > check.json
     """
+    from leafletgen.checks.gates import check_report
+    from leafletgen.checks.report import as_json, as_lines, as_text, summary
+
     report = _run(ctx, lambda: check_report(paths or (Path("leaflets"),), styles,
                                             variants or None, strict=strict,
                                             review_max_age_months=review_max_age))
@@ -210,6 +217,8 @@ _output = click.option("-o", "--out", required=True,
 def _attachments(first: bool):
     def convert(ctx: click.Context, param: click.Parameter,
                 values: tuple[str, ...]) -> list[Attachment]:
+        from leafletgen.personal.packet import Attachment
+
         found = []
         for value in values:
             path, _, title = (value, "", "") if Path(value).is_file() else value.rpartition("=")
@@ -261,6 +270,8 @@ def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: s
     Example:
       leafletgen packet --patient examples/patient.yaml -o /tmp/discharge.pdf
     """
+    from leafletgen.personal.packet import packet, write_private
+
     _run(ctx, private=True, action=lambda: write_private(out, packet(
         patient_file, leaflets=leaflets, styles=styles, variant=variant,
         attach=[*attach_first, *attach], paper=paper, draft=draft, language=language)))
@@ -290,6 +301,8 @@ def handout_command(ctx: click.Context, monograph: Path, patient_file: Path, out
     Example:
       leafletgen handout leaflets/baclofen.md --for examples/patient.yaml -o /tmp/baclofen.pdf
     """
+    from leafletgen.personal.packet import handout, write_private
+
     _run(ctx, private=True, action=lambda: write_private(out, handout(
         monograph, patient_file, styles=styles, variant=variant, paper=paper, draft=draft,
         language=language)))
@@ -313,6 +326,8 @@ def verify_command(ctx: click.Context, pdfs: tuple[Path, ...], variant: str | No
     Example:
       leafletgen verify out/baclofen-patient-large.pdf
     """
+    from leafletgen.verification.rules import verify
+
     reports, problems = _run(ctx, lambda: verify(pdfs or (DEFAULT_OUT,), styles, variant))
     _report(problems)
     failed = 0

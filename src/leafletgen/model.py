@@ -21,6 +21,8 @@ DEFAULT_OUT: Path = Path("out")
 DEFAULT_STYLES: Path = Path("styles")
 PAPERS = ("A4", "letter")
 AUDIENCES = ("patient", "clinician", "both")
+# an approval older than this is "review overdue" (leafletgen check --review-max-age)
+REVIEW_MAX_AGE_MONTHS = 24
 
 
 # -- monographs -------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from leafletgen.catalogue.workers import Outcome, Workers, write_html
 from leafletgen.checks.plan import choose_variants, clash_problem, find_monographs, plan
 from leafletgen.errors import Problem, display_path, errors_in
 from leafletgen.files import remove_leftovers, sha256_file
+from leafletgen.i18n.translation import AUDIENCE as TRANSLATED_AUDIENCE
+from leafletgen.i18n.translation import is_translation_text
 from leafletgen.limits import MAX_MONOGRAPH_BYTES, TooLarge, read_limited
 from leafletgen.model import (
     BuildOptions,
@@ -261,14 +263,17 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
             to_parse.append(path)
             refused.add(path)
             continue
-        recorded = [by_source.get((display_path(path), v.name)) for v in chosen]
+        # a translation is built in the variants for its audience only (i18n)
+        built = ([v for v in chosen if v.audience == TRANSLATED_AUDIENCE]
+                 if is_translation_text(data) else chosen)
+        recorded = [by_source.get((display_path(path), v.name)) for v in built]
         names = [name for name in recorded if name is not None]
         if manifest is None or len(names) < len(recorded) or any(
                 entries[name].inputs != fingerprints.inputs(variant, data, path)
-                for name, variant in zip(names, chosen, strict=True)):
+                for name, variant in zip(names, built, strict=True)):
             to_parse.append(path)
             continue
-        mine = [(name, variant) for name, variant in zip(names, chosen, strict=True)
+        mine = [(name, variant) for name, variant in zip(names, built, strict=True)
                 if owned(name)]
         if any(_pdf_reason(out, name, entries[name], entries[name].inputs)
                for name, _ in mine):

@@ -15,9 +15,9 @@ import calendar
 import datetime as dt
 
 from leafletgen.errors import Problem, Severity
-from leafletgen.model import Monograph
+from leafletgen.model import REVIEW_MAX_AGE_MONTHS, Monograph
 
-DEFAULT_MAX_AGE_MONTHS = 24
+DEFAULT_MAX_AGE_MONTHS = REVIEW_MAX_AGE_MONTHS
 
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from leafletgen.errors import ContentError, OutputError, UsageError, display_path
-from leafletgen.exchange.api import export_fhir, import_fhir, import_spl
-from leafletgen.exchange.report import as_text
-from leafletgen.i18n.translation import is_translation_file
+
+# The readers and writers (lxml, the FHIR models) are imported when a command runs: importing
+# them takes half a second that every other leafletgen command would pay.
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -79,6 +79,9 @@ def import_spl_command(ctx: click.Context, label: Path, out: Path, previous: Pat
       leafletgen import spl humira.xml -o leaflets
       leafletgen import spl humira-2024.xml --previous humira-2013.xml -o leaflets
     """
+    from leafletgen.exchange.api import import_spl
+    from leafletgen.exchange.report import as_text
+
     report = _run(ctx, lambda: import_spl(label, out, previous, styles, highlights_only))
     text = as_text(report)
     click.echo(text, nl=False)
@@ -99,6 +102,8 @@ def import_fhir_command(ctx: click.Context, bundles: tuple[Path, ...], out: Path
     Example:
       leafletgen import fhir epi/baclofen-patient.epi.json epi/baclofen-clinician.epi.json
     """
+    from leafletgen.exchange.api import import_fhir
+
     imported = _run(ctx, lambda: import_fhir(bundles))
     target = out / f"{imported.slug}.md"
     if target.exists():
@@ -137,6 +142,9 @@ def export_fhir_command(ctx: click.Context, paths: tuple[Path, ...], out: Path) 
     Example:
       leafletgen export fhir leaflets/baclofen.md -o /tmp/epi
     """
+    from leafletgen.exchange.api import export_fhir
+    from leafletgen.i18n.translation import is_translation_file
+
     files: list[Path] = []
     for path in paths or (Path("leaflets"),):
         if path.is_dir():

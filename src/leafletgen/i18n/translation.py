@@ -136,9 +136,16 @@ def is_translation_file(path: Path) -> bool:
         if path.stat().st_size > MAX_MONOGRAPH_BYTES:
             return False  # refused by load() from its size alone, before it is read
         with path.open("rb") as handle:
-            head = handle.read(_HEAD).decode("utf-8", "replace").replace("\r\n", "\n")
+            head = handle.read(_HEAD)
     except OSError:
         return False  # load() reports it
+    return is_translation_text(head)
+
+
+def is_translation_text(data: bytes) -> bool:
+    """Whether a monograph file's bytes have a top-level translation_of in their front
+    matter (its first 64 KB)."""
+    head = data[:_HEAD].decode("utf-8", "replace").replace("\r\n", "\n")
     if not head.startswith(("---\n", "\ufeff---\n")):
         return False
     end = head.find("\n---", 4)
