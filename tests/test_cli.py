@@ -73,7 +73,7 @@ def test_unexpected_errors_hide_the_traceback_unless_debug(monkeypatch, capsys, 
     def explode(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli, "build", explode)
+    monkeypatch.setattr("leafletgen.catalogue.build.build", explode)
     code, _, stderr = run(capsys, "build", str(BACLOFEN), "-o", str(tmp_path))
     assert code == 1
     assert "internal error: RuntimeError: kaboom" in stderr
