@@ -589,7 +589,8 @@ def test_write_private_says_why_but_not_where(tmp_path):
 @pytest.mark.parametrize("command", ["packet", "handout"])
 def test_a_failed_write_is_reported_without_a_traceback(project, tmp_path, capsys, monkeypatch,
                                                         command):
-    monkeypatch.setattr(f"leafletgen.personal.packet.{command}", lambda *args, **kwargs: b"%PDF-1.7")
+    monkeypatch.setattr(f"leafletgen.personal.packet.{command}",
+                        lambda *args, **kwargs: b"%PDF-1.7")
     in_the_way = tmp_path / NAME
     in_the_way.write_text("a file where a folder should be", encoding="utf-8")
     args = ([command, "--patient", str(project / "patient.yaml")] if command == "packet" else
