@@ -467,7 +467,9 @@ def _scan_text(data: bytes, pages: Sequence[int] | None = None,
             textpage = page.get_textpage()
             lowest: float | None = None
             suspects: dict[int | None, _Box] = {}  # text objects reaching past their limit
-            for obj in page.get_objects(max_depth=8):
+            # read once: wrapping PDFium's objects is most of what the layout rules cost
+            objects = list(page.get_objects(max_depth=8))
+            for obj in objects:
                 is_text = obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT
                 if not is_text and obj.level > 0:
                     continue  # a drawing inside a form: the form's own bounds count
@@ -497,7 +499,7 @@ def _scan_text(data: bytes, pages: Sequence[int] | None = None,
                     smallest = _Text(printed, _clip(text), number)
             if suspects:
                 cuts += _cut_text(textpage, number, suspects, visible, printable)
-            layouts.append(_page_layout(page, textpage, number, visible,
+            layouts.append(_page_layout(objects, textpage, number, visible,
                                         (roles or {}).get(number - 1, {}),
                                         cut_right=any(c.page == number and c.edge == "right"
                                                       for c in cuts)))
@@ -753,7 +755,7 @@ def _tag(chain: tuple[tuple[_Ref, str], ...]) -> _Tag:
     return _Tag("text", chain[0][0], section)
 
 
-def _page_layout(page, textpage, number: int, visible: _Box, roles: dict[int, _Tag],
+def _page_layout(objects: list, textpage, number: int, visible: _Box, roles: dict[int, _Tag],
                  cut_right: bool) -> _PageLayout:
     """Measure one page: text on top of other text, frames left open, table text past the
     column (unless text already runs off the page's right edge), and its headings."""
@@ -761,7 +763,7 @@ def _page_layout(page, textpage, number: int, visible: _Box, roles: dict[int, _T
 
     runs: list[_Run] = []
     addresses: dict[int | None, int] = {}
-    for obj in page.get_objects(max_depth=8):
+    for obj in objects:
         if obj.type != pdfium_c.FPDF_PAGEOBJ_TEXT or obj.level > 0:
             continue
         m = obj.get_matrix()
@@ -773,14 +775,14 @@ def _page_layout(page, textpage, number: int, visible: _Box, roles: dict[int, _T
         addresses[_address(obj.raw)] = len(runs)
         runs.append(_Run(obj.get_bounds(), tag, "Artifact" in _marks(obj.raw), text))
     # figures (images, drawings): what a heading above them introduces, as well as text
-    figures = [obj.get_bounds() for obj in page.get_objects(max_depth=0)
-               if obj.type in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
-               or (obj.type == pdfium_c.FPDF_PAGEOBJ_PATH and "Artifact" not in _marks(obj.raw))]
+    figures = [obj.get_bounds() for obj in objects if obj.level == 0 and (
+               obj.type in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
+               or (obj.type == pdfium_c.FPDF_PAGEOBJ_PATH and "Artifact" not in _marks(obj.raw)))]
     content = [run for run in runs if not run.artifact]
     pair = _overlap(textpage, runs, addresses)
     findings = [_Finding(number, "overlap", pair)] if pair else []
     findings += [_Finding(number, "frame", detail=edge)
-                 for edge in _open_frames(page, [run.box for run in content])]
+                 for edge in _open_frames(objects, [run.box for run in content])]
     if runs and not cut_right:
         findings += _wide_tables(textpage, number, visible, runs, addresses)
     first = max(content, key=lambda run: run.box[3], default=None)
@@ -878,7 +880,7 @@ def _covered(a: _Box, b: _Box) -> float:
     return width * height / smaller
 
 
-def _open_frames(page, content: list[_Box]) -> list[str]:
+def _open_frames(objects: list, content: list[_Box]) -> list[str]:
     """The edges ("top", "bottom") at which a framed box on the page has no border, where it
     was split across pages: nothing of the page's content lies beyond that edge.
 
@@ -891,7 +893,7 @@ def _open_frames(page, content: list[_Box]) -> list[str]:
     import pypdfium2.raw as pdfium_c
 
     sides: dict[tuple[int, ...], list[float]] = {}
-    for obj in page.get_objects(max_depth=8):
+    for obj in objects:
         if obj.type != pdfium_c.FPDF_PAGEOBJ_PATH or obj.level > 0:
             continue
         rects = _path_rectangles(obj)
