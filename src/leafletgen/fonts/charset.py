@@ -95,14 +95,19 @@ def _missing(text: str, covered: Container[int], entities: bool = True) -> list[
 
 def covered_characters(styles: Path | None = None) -> frozenset[int]:
     """The code points at least one leaflet font has a glyph for."""
+    return _covered(*_font_list(styles))
+
+
+def _font_list(styles: Path | None) -> tuple[Path, int, int]:
+    """``fonts.yaml`` of ``styles`` (default: see ``default_styles``) with its time and size:
+    fonts.yaml edited in a long-running process gives a new cache key."""
     folder = default_styles() if styles is None else styles
     config = folder / "fonts.yaml"
     try:
         stat = config.stat()
     except OSError as exc:
         raise UsageError(f"{config}: cannot read the font list ({exc.strerror})") from exc
-    # fonts.yaml edited in a long-running process gives a new key
-    return _covered(config.resolve(), stat.st_mtime_ns, stat.st_size)
+    return config.resolve(), stat.st_mtime_ns, stat.st_size
 
 
 def default_styles() -> Path:
@@ -136,13 +141,7 @@ class _Coverage:
 
 
 def _coverage(styles: Path | None) -> _Coverage:
-    folder = default_styles() if styles is None else styles
-    config = folder / "fonts.yaml"
-    try:
-        stat = config.stat()
-    except OSError as exc:
-        raise UsageError(f"{config}: cannot read the font list ({exc.strerror})") from exc
-    return _lazy_coverage(config.resolve(), stat.st_mtime_ns, stat.st_size)
+    return _lazy_coverage(*_font_list(styles))
 
 
 @cache
