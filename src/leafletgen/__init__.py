@@ -29,13 +29,15 @@ _PUBLIC = {
                          "Shard", "Status"),
     "leafletgen.personal.packet": ("Attachment", "handout", "packet", "write_private"),
     "leafletgen.source.patient": ("load_patient",),
-    "leafletgen.verification.rules": ("PdfReport", "verify", "verify_pdf"),
+    "leafletgen.verification.report": ("PdfReport", "VerifyOptions"),
+    "leafletgen.verification.verify": ("verify", "verify_pdf"),
 }
 _HOME = {name: module for module, names in _PUBLIC.items() for name in names}
 
 __all__ = ["Attachment", "BuildOptions", "BuildResult", "CheckReport", "ContentError",
            "ImportReport", "LeafletState", "LeafletgenError", "OutputError", "Patient",
-           "PdfReport", "Problem", "Progress", "Shard", "Status", "UsageError", "__version__",
+           "PdfReport", "Problem", "Progress", "Shard", "Status", "UsageError", "VerifyOptions",
+           "__version__",
            "build", "check", "check_report", "export_fhir", "handout", "import_fhir",
            "import_spl", "load_patient", "packet", "status", "verify", "verify_pdf",
            "write_private"]
@@ -77,4 +79,5 @@ if TYPE_CHECKING:
     )
     from leafletgen.personal.packet import Attachment, handout, packet, write_private
     from leafletgen.source.patient import load_patient
-    from leafletgen.verification.rules import PdfReport, verify, verify_pdf
+    from leafletgen.verification.report import PdfReport, VerifyOptions
+    from leafletgen.verification.verify import verify, verify_pdf

@@ -41,7 +41,8 @@ def render_job(renderer: Renderer, job: Job, out: Path, html: bool = False,
     import jinja2
 
     from leafletgen.render.pdf import RenderError
-    from leafletgen.verification.rules import verify_pdf
+    from leafletgen.verification.report import VerifyOptions
+    from leafletgen.verification.verify import verify_pdf
 
     target = out / f"{job.stem}.pdf"
     html_sha256 = None
@@ -50,8 +51,7 @@ def render_job(renderer: Renderer, job: Job, out: Path, html: bool = False,
         page = renderer.html(job)
         data = renderer.pdf(page, job)
         if verify:
-            problems += verify_pdf(data, job.variant, target, require_ua=True,
-                                   rendered=True).problems
+            problems += verify_pdf(data, VerifyOptions.leaflet(job.variant, target)).problems
             if errors_in(problems):
                 # a failing PDF is never written: say where in the monograph to look
                 return None, [at_source(p, job, data) for p in problems]

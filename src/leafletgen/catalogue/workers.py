@@ -382,7 +382,8 @@ def _start_worker(styles: Path, paper: str | None, archive: bool,
     from leafletgen.render.pdf import font_config
 
     font_config()  # imports WeasyPrint and builds the FontConfiguration, once per worker
-    import leafletgen.verification.rules  # noqa: F401  (pikepdf and PDFium, once per worker too)
+    import leafletgen.verification.pdf_reader  # noqa: F401  (once per worker too)
+    import leafletgen.verification.verify  # noqa: F401
     from leafletgen.render.renderer import Renderer
 
     _renderer = Renderer(styles, paper, archive)

@@ -54,7 +54,8 @@ from leafletgen.render.html import environment, render_html
 from leafletgen.render.renderer import Renderer
 from leafletgen.source.patient import load_patient
 from leafletgen.source.variants import load_variants
-from leafletgen.verification.rules import verify_pdf
+from leafletgen.verification.report import VerifyOptions
+from leafletgen.verification.verify import verify_pdf
 
 if TYPE_CHECKING:
     import pikepdf
@@ -551,7 +552,7 @@ def _verify(data: bytes, variant: Variant, cover: bool, ours: range) -> None:
     PDFs are copied as they are. Messages never quote the PDF's text.
     """
     where = Path("<packet>" if cover else "<handout>")
-    report = verify_pdf(data, variant, where, pages=ours, private=True)
+    report = verify_pdf(data, VerifyOptions.personal(variant, where, ours))
     if errors_in(report.problems):
         raise ContentError(errors_in(report.problems))
 

@@ -19,7 +19,7 @@ from leafletgen.render.html import environment as template_environment
 from leafletgen.render.html import render_html
 from leafletgen.render.renderer import Renderer, figures_folder
 from leafletgen.source.patient import parse_patient
-from leafletgen.verification.rules import verify_pdf
+from leafletgen.verification.verify import verify_pdf
 
 __all__ = ["DEFAULT_STYLES", "PAPERS", "ContentError", "Job", "LeafletgenError", "Monograph",
            "Patient", "Plan", "Problem", "Renderer", "UsageError", "Variant",

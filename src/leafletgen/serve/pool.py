@@ -205,13 +205,14 @@ def _renderer(paper: str | None):
 def generic_pdf(slug: str, variant: str, paper: str | None) -> bytes:
     """The generic leaflet ``slug`` in ``variant``, rendered and verified."""
     from leafletgen.serve.core import ContentError, errors_in, verify_pdf
+    from leafletgen.verification.report import VerifyOptions
 
     medicine = _state["catalogue"].get(slug, draft=True)
     job = medicine.job(variant)
     renderer = _renderer(paper)
     data = renderer.pdf(renderer.html(job), job)
-    problems = errors_in(verify_pdf(data, job.variant, Path(f"{job.stem}.pdf"),
-                                    require_ua=True).problems)
+    options = VerifyOptions(job.variant, Path(f"{job.stem}.pdf"), require_ua=True)
+    problems = errors_in(verify_pdf(data, options).problems)
     if problems:
         raise ContentError(problems)
     return data
