@@ -49,9 +49,12 @@ def render_job(renderer: Renderer, job: Job, out: Path, html: bool = False,
     problems: list[Problem] = []
     try:
         page = renderer.html(job)
-        data = renderer.pdf(page, job)
+        # measured as WeasyPrint lays it out, for the layout rules: no second read of the PDF
+        rendered = renderer.rendered(page, job, measure=verify)
+        data = rendered.data
         if verify:
-            problems += verify_pdf(data, VerifyOptions.leaflet(job.variant, target)).problems
+            problems += verify_pdf(data, VerifyOptions.leaflet(job.variant, target),
+                                   rendered.layout).problems
             if errors_in(problems):
                 # a failing PDF is never written: say where in the monograph to look
                 return None, [at_source(p, job, data) for p in problems]

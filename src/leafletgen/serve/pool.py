@@ -210,9 +210,10 @@ def generic_pdf(slug: str, variant: str, paper: str | None) -> bytes:
     medicine = _state["catalogue"].get(slug, draft=True)
     job = medicine.job(variant)
     renderer = _renderer(paper)
-    data = renderer.pdf(renderer.html(job), job)
+    rendered = renderer.rendered(renderer.html(job), job, measure=True)
+    data = rendered.data
     options = VerifyOptions(job.variant, Path(f"{job.stem}.pdf"), require_ua=True)
-    problems = errors_in(verify_pdf(data, options).problems)
+    problems = errors_in(verify_pdf(data, options, rendered.layout).problems)
     if problems:
         raise ContentError(problems)
     return data

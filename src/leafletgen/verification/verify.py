@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from leafletgen.errors import Problem, Severity, UsageError, errors_in
 from leafletgen.model import Variant
+from leafletgen.render.layout import DrawnLayout
 from leafletgen.source.variants import load_variants
 from leafletgen.verification.measures import Measures
 from leafletgen.verification.report import PdfReport, VerifyOptions
@@ -46,12 +47,14 @@ VARIANT_KEY = "/leafletgenvariant"
 
 
 def verify_pdf(pdf: bytes | Path, options: VerifyOptions | None = None,
-               layout: Measures | None = None) -> PdfReport:
+               layout: DrawnLayout | None = None) -> PdfReport:
     """Check one PDF (bytes or a file) against every rule of ``RULES`` and its variant's type
     floor, as ``options`` says (default: a PDF from elsewhere, its variant read from it).
 
-    ``layout``: the layout measures of the pages, taken from WeasyPrint's layout when
-    leafletgen rendered the bytes; without them the PDF is measured (PDFium).
+    ``layout``: WeasyPrint's layout of the document, when leafletgen rendered the bytes
+    (``render_pdf(measure=True)``); its pages are the PDF's from the first of
+    ``options.pages`` on. The layout rules then measure it instead of the PDF, which is read
+    (PDFium) only to quote what a failing page prints. Without it the PDF is measured.
     """
     import pikepdf
 
@@ -66,15 +69,14 @@ def verify_pdf(pdf: bytes | Path, options: VerifyOptions | None = None,
     with document:
         recorded = _recorded_variant(document)
         variant, errors, warnings = _variant(options, recorded)
-        if layout is None:
-            layout = _measure(data, document, options.pages)
-        evidence = Evidence(data, document, options, recorded, variant, layout,
+        measures = _measure(data, document, options, variant, layout)
+        evidence = Evidence(data, document, options, recorded, variant, measures,
                             tuple(errors), tuple(warnings))
         verdicts = [rule.check(evidence) for rule in RULES]
     problems = [Problem(where, 0, m) for verdict in verdicts for m in verdict.errors]
     problems += [Problem(where, 0, m, Severity.WARNING)
                  for verdict in verdicts for m in verdict.warnings]
-    smallest = layout.smallest
+    smallest = measures.smallest
     return PdfReport(where, variant.name if variant else recorded,
                      smallest.size if smallest else None,
                      variant.min_body_pt if variant else None,
@@ -134,8 +136,26 @@ def _variant(options: VerifyOptions, recorded: str | None
     return variant, [], []
 
 
-def _measure(data: bytes, document: pikepdf.Pdf, pages: Sequence[int] | None) -> Measures:
+def _measure(data: bytes, document: pikepdf.Pdf, options: VerifyOptions,
+             variant: Variant | None, layout: DrawnLayout | None) -> Measures:
+    """The layout measures: from WeasyPrint's layout when given, and from the PDF when there
+    is none or it finds something to report (the PDF says what words are printed)."""
     from leafletgen.verification.pdf_reader import measure_pdf, pages_held_to_fill, text_roles
 
-    return measure_pdf(data, pages, pages_held_to_fill(document, pages),
-                       text_roles(document, pages))
+    pages = options.pages
+    fill = pages_held_to_fill(document, pages)
+    if layout is not None:
+        from leafletgen.verification.layout_reader import measure_layout
+
+        first = min(pages) if pages else 0
+        measures = measure_layout(layout, first, pages, fill)
+        if not _flags(measures, variant):
+            return measures
+    return measure_pdf(data, pages, fill, text_roles(document, pages))
+
+
+def _flags(measures: Measures, variant: Variant | None) -> bool:
+    """Whether the measures break a layout rule or the type-size floor."""
+    small = (variant is not None and measures.smallest is not None
+             and measures.smallest.size < variant.min_body_pt)
+    return bool(small or measures.cuts or measures.short or measures.measured)
