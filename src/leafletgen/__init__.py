@@ -13,10 +13,7 @@ pipeline, so a command with little to do starts fast.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
-
-__version__ = _version("leafletgen")
 
 _PUBLIC = {
     "leafletgen.catalogue.build": ("build",),
@@ -44,6 +41,11 @@ __all__ = ["Attachment", "BuildOptions", "BuildResult", "CheckReport", "ContentE
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read when asked: importlib.metadata is slow to import
+        from importlib.metadata import version
+
+        globals()[name] = value = version("leafletgen")
+        return value
     module = _HOME.get(name)
     if module is None:
         raise AttributeError(f"module 'leafletgen' has no attribute {name!r}")
@@ -57,6 +59,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    __version__: str
     from leafletgen.catalogue.build import build
     from leafletgen.catalogue.survey import status
     from leafletgen.checks.gates import CheckReport, check, check_report

@@ -2,13 +2,13 @@
 
 After an incremental build that found no problem, the build records the size, modification
 time and inode of every file it read or wrote (the monographs, their figures, everything
-under the styles folder, the fonts, WeasyPrint's own package, the PDFs and HTML it keeps,
-and ``manifest.json``) and of the folders that hold them, with the request that made them
-(paths, variants, options, the version). The next build with the same request compares those
-with ``os.stat`` alone: when none changed, every PDF is current and nothing is read, parsed,
-hashed or imported beyond this module. Anything else (a changed, added or removed file, a
-different request, no snapshot) takes the full path, which decides from content hashes
-(``manifest.py``) as before.
+under the styles folder, the fonts, WeasyPrint's own package and leafletgen's installed
+metadata, the PDFs and HTML it keeps, and ``manifest.json``) and of the folders that hold
+them, with the request that made them (paths, variants, options). The next build with the
+same request compares those with ``os.stat`` alone: when none changed, every PDF is current
+and nothing is read, parsed, hashed or imported beyond this module. Anything else (a
+changed, added or removed file, a different request, no snapshot) takes the full path, which
+decides from content hashes (``manifest.py``) as before.
 
 A file changed within ``_RACY_NS`` of when it was looked at could change again without its
 time moving (filesystem timestamps are coarse): such a snapshot is not trusted, and the full
@@ -26,8 +26,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from leafletgen import __version__
-
 SNAPSHOT = ".leafletgen-snapshot.json"
 FORMAT = 1
 _RACY_NS = 2_000_000_000  # changed this close to being looked at: not trusted
@@ -40,8 +38,7 @@ def request(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
     return {"cwd": os.getcwd(), "paths": [str(p) for p in paths], "out": str(out),
             "styles": str(styles), "variants": list(variants) if variants else None,
             "options": options.inputs(), "html": options.html,
-            "shard": str(options.shard) if options.shard else None,
-            "leafletgen": __version__}
+            "shard": str(options.shard) if options.shard else None}
 
 
 def current(out: Path, asked: dict[str, Any]) -> list[Path] | None:
@@ -101,6 +98,23 @@ def record(out: Path, asked: dict[str, Any], inputs: dict[str, _Stat], looked: i
                 "pdfs": pdfs}
     with contextlib.suppress(OSError):
         write_atomic(out / SNAPSHOT, json.dumps(document).encode("utf-8"))
+
+
+def installed() -> list[Path]:
+    """The files that change when leafletgen is installed again (another version): its
+    package metadata, found without importlib.metadata, which is slower to import than a
+    no-op build takes."""
+    import sys
+
+    found: list[Path] = []
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found += [Path(entry, name, "METADATA") for name in names
+                  if name.startswith("leafletgen-") and name.endswith(".dist-info")]
+    return found
 
 
 def forget(out: Path) -> None:

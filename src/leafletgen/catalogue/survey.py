@@ -204,7 +204,8 @@ def _snapshot(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence
     spec = importlib.util.find_spec("weasyprint")
     engine = [Path(spec.origin)] if spec is not None and spec.origin else []
     snapshot.record(out, snapshot.request(paths, out, styles, variants, options), inputs,
-                    looked, pdfs, [*pages, *load_fonts(styles).files, *engine])
+                    looked, pdfs, [*pages, *load_fonts(styles).files, *engine,
+                                   *snapshot.installed()])
 
 
 def _remove_html(out: Path, manifest: Manifest, names: Sequence[str]) -> list[Path]:
