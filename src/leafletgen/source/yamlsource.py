@@ -19,6 +19,7 @@ from yaml.composer import Composer
 from yaml.constructor import BaseConstructor, SafeConstructor
 from yaml.resolver import BaseResolver, Resolver
 
+from leafletgen import textcheck
 from leafletgen.errors import Problem
 from leafletgen.limits import (
     MAX_YAML_BYTES,
@@ -179,6 +180,9 @@ def parse_yaml(path: Path, text: str, first_line: int = 1, what: str = "the file
                    f"{what}; delete it") for line, char in forbidden_characters(text)]
     if bad:
         return None, bad[:MAX_REPORTED]
+    # NFC: composed and decomposed accents are the same letters; spoofing characters
+    # (textcheck) are reported by schema_problems, at the field they are in
+    text = textcheck.normalize(text)
     loader = _LOADERS[as_text](text)
     try:
         try:
@@ -292,13 +296,17 @@ def _source_problems(doc: YamlDoc, schema: dict[str, Any], private: bool) -> lis
         problems.append(Problem(doc.path, line, f"{field} is given twice in {doc.what} (first "
                                 f"on line {first}); keep one"))
     found = 0
-    for key, text in _texts(doc.data, ()):
+    texts = list(_texts(doc.data, ()))
+    whole = "\n".join(text for _, text in texts)
+    for key, text in texts:
         char = first_forbidden(text)
-        if char is not None and found < MAX_REPORTED:
+        spoof = textcheck.first_problem(text, whole) if char is None else None
+        if (char is not None or spoof is not None) and found < MAX_REPORTED:
             found += 1
             field = _field_name(key, schema, private)
-            problems.append(Problem(doc.path, doc.line(key), f"{field}: character "
-                                    f"{describe(char)} is not allowed; delete it"))
+            message = f"character {describe(char)} is not allowed; delete it" if char \
+                else spoof
+            problems.append(Problem(doc.path, doc.line(key), f"{field}: {message}"))
     return problems
 
 
