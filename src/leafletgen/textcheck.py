@@ -181,3 +181,18 @@ def _digit_script(char: str) -> str:
 def _script_letter(char: str, script: str) -> bool:
     return unicodedata.category(char)[0] == "L" and \
         unicodedata.name(char, "").startswith(script + " ")
+
+
+def printable(text: object) -> str:
+    """``text`` with control, format and other unprintable characters written as ``\\xNN``
+    (or ``\\uNNNN``) and backslashes doubled: safe for one line of a log or a message, and
+    readable (a value shown in a message, without Python's quotes and escapes)."""
+    text = str(text)
+    if text.isprintable() and "\\" not in text:
+        return text
+    return "".join(c if c.isprintable() and c != "\\" else _ESCAPES.get(c) or
+                   (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+                   for c in text)
+
+
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -187,7 +187,7 @@ def read_label(path: Path) -> Label:
                                     "needs; remove the declaration")])
     if root.tag != f"{{{NS}}}document":
         raise ContentError([Problem(path, root.sourceline or 1, "this is not an SPL document "
-                                    f"(its root element is {etree.QName(root).localname!r}, "
+                                    f"(its root element is '{etree.QName(root).localname}', "
                                     "not an HL7 v3 'document'); download the label's SPL XML "
                                     "from DailyMed")])
     spoofed = _spoofing(path, root)

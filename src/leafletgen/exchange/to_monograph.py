@@ -763,7 +763,7 @@ def _cell_text(blocks: tuple[Block, ...], writer: _Writer, marks: dict[str, str]
                 parts.append(" ".join(_cell_text(c.blocks, writer, marks) for c in row.cells))
         elif isinstance(block, Figure):
             parts.append(_escape(block.alt or "(image)"))
-            writer.notes.append(Note(block.line, f"image {block.src!r} inside a table cell "
+            writer.notes.append(Note(block.line, f"image '{block.src}' inside a table cell "
                                      "is printed as its alt text"))
     return "<br>".join(p for p in parts if p).replace("\n", " ").replace("|", "\\|").replace(
         "\\\\|", "\\|")

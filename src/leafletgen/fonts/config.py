@@ -115,7 +115,7 @@ def read_fonts(styles: Path) -> FontSet:
             faces += _file_faces(config, styles, entry)
         else:
             raise UsageError(f"{config}: each family is a fontpkg family name or a mapping "
-                             f"with 'name' and 'files', not {entry!r}")
+                             f"with 'name' and 'files', not '{entry}'")
     rules = [
         "@font-face {\n"
         f'  font-family: "{face.family}";\n'
@@ -149,7 +149,7 @@ def _file_faces(config: Path, styles: Path, entry: dict) -> list[_Face]:
     if not isinstance(name, str) or not isinstance(files, list) or not files \
             or set(entry) - {"name", "files"}:
         raise UsageError(f"{config}: a family of font files needs 'name' and a list of "
-                         f"'files' (and nothing else), not {entry!r}")
+                         f"'files' (and nothing else), not '{entry}'")
     _check_family_name(config, name)
     packaged = {family.name.casefold() for family in fontpkg.families().values()}
     if name.casefold() in packaged:
@@ -164,7 +164,7 @@ def _file_faces(config: Path, styles: Path, entry: dict) -> list[_Face]:
         if not isinstance(spec, dict) or not isinstance(spec.get("path"), str) \
                 or set(spec) - {"path", "weight", "style"}:
             raise UsageError(f"{config}: font '{name}': each file is a path or a mapping with "
-                             f"'path' and optional 'weight' and 'style', not {item!r}")
+                             f"'path' and optional 'weight' and 'style', not '{item}'")
         weight, style = spec.get("weight", 400), spec.get("style", "normal")
         if type(weight) is not int or not 1 <= weight <= 1000 or style not in STYLES:
             raise UsageError(f"{config}: font '{name}': weight must be a number from 1 to "
@@ -182,7 +182,7 @@ def _file_faces(config: Path, styles: Path, entry: dict) -> list[_Face]:
 
 def _check_family_name(config: Path, name: str) -> None:
     if not _FAMILY_NAME.fullmatch(name):
-        raise UsageError(f"{config}: font family name {name!r} may contain only letters, "
+        raise UsageError(f"{config}: font family name '{name}' may contain only letters, "
                          "digits, spaces and . _ -")
 
 

@@ -408,16 +408,23 @@ def _explain(error: jsonschema.ValidationError, docs_hint: str, what: str,
             return f"{field}: expected {expected}, found {found}"
         if error.validator_value == "string" and isinstance(error.instance, int | float):
             # YAML reads 1.0 or 2026 as numbers; the fix is quoting, say so
-            return (f"{field}: {error.instance!r} was read as a number; put it in quotes, "
+            return (f"{field}: {error.instance} was read as a number; put it in quotes, "
                     f'e.g. {path[-1]}: "{error.instance}"')
-        return f"{field}: expected {error.validator_value}, found {found} {error.instance!r}"
+        return (f"{field}: expected {error.validator_value}, found {found} "
+                f"'{textcheck.printable(error.instance)}'")
     if kind in ("minItems", "minLength"):
         return f"{field} must not be empty"
+    if kind == "maxLength":
+        return (f"{field} is longer than the {error.validator_value} characters it may be; "
+                "shorten it")
+    if kind == "maxItems":
+        return (f"{field} has more than the {error.validator_value} entries it may have; "
+                "split it")
     if kind == "pattern" and error.validator_value == NOT_BLANK:
         return f"{field} must not be blank (only spaces or line breaks); write it"
     if kind == "pattern":
         described = _schema_of(error).get("description", f"the pattern {error.validator_value}")
-        shown = "" if private else f": {error.instance!r}"
+        shown = "" if private else f": '{textcheck.printable(error.instance)}'"
         return f"{field}{shown} is not {described}"
     if private:
         # jsonschema's own messages quote the value: say only which rule the field breaks
