@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "leafletgen"
 
 # lowest first: a module may import from its own layer's folder and from the layers below it
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "limits", "files", "textcheck"),
+    ("errors", "limits", "files", "textcheck", "pdfbounds"),
     ("model",),
     ("fonts",),
     ("source",),
