@@ -358,10 +358,14 @@ def _page_summary(page: PageDiff) -> str:
 
 
 def verdict(result: DiffResult) -> str:
-    changed, total = len(result.changed), len(result.leaflets)
-    if not changed:
-        return f"no changes in {total} leaflet(s)"
-    return f"{changed} of {total} leaflet(s) changed"
+    total = len(result.leaflets)
+    unread = sum(1 for leaflet in result.leaflets if leaflet.problem is not None)
+    changed = len(result.changed) - unread
+    said = f"{changed} of {total} leaflet(s) changed" if changed else \
+        f"no changes in {total - unread} leaflet(s)" if unread < total else ""
+    if unread:
+        said += ("; " if said else "") + f"{unread} of {total} could not be compared"
+    return said
 
 
 _STYLE = """
@@ -451,6 +455,8 @@ def _leaflet_section(index: int, leaflet: LeafletDiff) -> str:
              f"new <code>{escape(display_path(leaflet.new))}</code>" if leaflet.new else ""]
     out.append(f'<p class="meta">{escape(_sentence(leaflet.status))}: '
                + "; ".join(w for w in where if w) + ".</p>")
+    if leaflet.problem is not None:
+        out.append(f'<p class="problem">{escape(leaflet.problem)}</p>')
     if leaflet.status == "changed" and leaflet.pages:
         out.append('<p class="legend">Difference: both pages faint; '
                    f'<span class="key" style="background:rgb{_REMOVED}"></span> red: only on '
