@@ -177,3 +177,16 @@ def test_the_patient_name_never_appears_in_a_refusal(client):
     assert answer.status_code == 422
     assert _fields(answer) == ["patient.name"]
     assert PATIENT_NAME not in answer.text
+
+
+@pytest.mark.parametrize("other", ["amoxicillin", "no-such-medicine"])
+def test_form_details_for_another_medicine_than_the_page_are_422(client, other):
+    import json
+
+    client.get("/")  # the CSRF cookie
+    csrf = client.cookies.get("leafletgen_csrf")
+    details = json.dumps(patient_data(other))
+    answer = client.post("/medicine/baclofen/handout.pdf",
+                         data={"csrf": csrf, "details": details})
+    assert answer.status_code == 422
+    assert "another medicine than this page" in answer.text
