@@ -200,7 +200,8 @@ def loopback_hosts(host: str) -> tuple[str, ...]:
 def read_token(path: Path) -> str:
     """The token in ``path`` (its first line); raise ValueError saying what is wrong."""
     try:
-        token = path.read_text(encoding="utf-8").strip().splitlines()[0].strip()
+        with path.open("rb") as file:  # a token is one short line: never read more
+            token = file.read(4096).decode("utf-8").strip().splitlines()[0].strip()
     except (OSError, UnicodeDecodeError, IndexError):
         raise ValueError(f"{path}: cannot read a token from this file; put one line of at "
                          "least 32 random characters in it (e.g. openssl rand -hex 32)") from None

@@ -24,10 +24,12 @@ from leafletgen.errors import Problem
 from leafletgen.limits import (
     MAX_YAML_BYTES,
     MAX_YAML_DEPTH,
+    TooLarge,
     describe,
     first_forbidden,
     forbidden_characters,
     kilobytes,
+    read_limited,
 )
 
 KeyPath = tuple[Any, ...]
@@ -155,6 +157,22 @@ class YamlDoc:
 
 
 MAX_REPORTED = 10  # forbidden characters reported per file; the rest would be noise
+
+
+def read_yaml_text(path: Path, what: str) -> tuple[str | None, list[Problem]]:
+    """The text of a YAML file, read no further than MAX_YAML_BYTES (a file that grows, a
+    device); None and the problem when it cannot be read."""
+    try:
+        return read_limited(path, MAX_YAML_BYTES).decode("utf-8"), []
+    except TooLarge as exc:
+        return None, [Problem(path, 1, f"{what} is {kilobytes(exc.size)} or more, more than "
+                              f"the {kilobytes(MAX_YAML_BYTES)} leafletgen reads; shorten it "
+                              "(see 'Limits' in README.md)")]
+    except UnicodeDecodeError:
+        return None, [Problem(path, 1, f"{what} is not UTF-8 text; save it with UTF-8 "
+                              "encoding")]
+    except OSError as exc:
+        return None, [Problem(path, 1, f"cannot read {what}: {exc.strerror}")]
 
 
 def parse_yaml(path: Path, text: str, first_line: int = 1, what: str = "the file",
