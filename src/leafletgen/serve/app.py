@@ -27,7 +27,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from leafletgen.serve import guards
 from leafletgen.serve.catalogue import Catalogue, load_catalogue
 from leafletgen.serve.core import DEFAULT_STYLES
 from leafletgen.serve.guards import RequestLimits, printable
@@ -148,10 +147,6 @@ class SecurityHeaders:
             access_log.info("%s %s %d %.0fms", printable(scope["method"]),
                             printable(scope["path"]), status,
                             (time.perf_counter() - started) * 1000)
-
-
-def too_large(limit: int) -> Response:
-    return guards.too_large(limit)
 
 
 class TokenGuard:
