@@ -170,6 +170,12 @@ async def _personal(request: Request, form: dict[str, str], rows: list[tuple[int
     except InputError as exc:
         errors += exc.errors
         patient = None
+    if patient is not None and details and rows and \
+            {m.monograph for m in patient.medicines} != {slug for _, slug in rows}:
+        # details sent back from a preview of another medicine's page
+        errors.append(FieldError("medicine-0", "these details are for another medicine than "
+                                 "this page's; start again from this medicine's page"))
+        patient = None
     if patient is not None:
         try:
             api.check_medicines(request, patient, draft)
