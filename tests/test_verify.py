@@ -152,6 +152,9 @@ def test_a_foreign_pdf_fails_with_advice_per_rule(tmp_path):
     assert not any(m.startswith("pdf/ua") for m in messages)
     assert report.notes == ("not PDF/UA (no claim)",)
     assert all(p.path == path for p in report.problems)
+    # each problem names its rule as data, and its message starts with that name
+    assert all(p.rule and p.message.startswith(p.rule) for p in report.problems)
+    assert {"fonts", "tags"} <= {p.rule for p in report.problems}
     assert report.smallest_pt == 7
     # with a variant named, the floor is checked too
     report = verify_pdf(path, VerifyOptions(VARIANTS["clinician"]))

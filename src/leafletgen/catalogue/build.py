@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from leafletgen.errors import UsageError
 from leafletgen.model import (
     DEFAULT_OUT,
     DEFAULT_SOURCES,
@@ -34,16 +35,20 @@ def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,
     with errors is skipped and reported, every other file is still built. The keyword
     options are those of ``BuildOptions`` (``jobs`` is its ``workers``); pass ``options``
     instead to reuse one. ``on_progress`` is called when rendering starts and after each
-    leaflet. Without ``incremental`` nothing is cached or recorded.
+    leaflet. Without ``incremental`` nothing is cached or recorded. Keywords and
+    ``options`` together are a UsageError: one would be ignored.
 
     An incremental build with nothing to do is decided from file metadata alone
     (``catalogue.snapshot``): it reads one small file and stats the inputs and outputs, and
     imports nothing of the pipeline.
     """
     started = time.perf_counter()
+    loose = BuildOptions(paper=paper, archive=archive, verify=verify, html=html,
+                         workers=jobs, shard=shard, incremental=incremental, force=force)
     if options is None:
-        options = BuildOptions(paper=paper, archive=archive, verify=verify, html=html,
-                               workers=jobs, shard=shard, incremental=incremental, force=force)
+        options = loose
+    elif loose != BuildOptions():
+        raise UsageError("give build options either as keywords or as options=, not both")
     if options.incremental and not options.force:
         from leafletgen.catalogue import snapshot
 

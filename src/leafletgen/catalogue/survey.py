@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -93,11 +92,6 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
     # what the inputs look like before they are read, for the next build's snapshot check
     looked = snapshot.now()
     inputs = snapshot.look(paths, styles) if incremental else {}
-    # templates compiled by an earlier build in this process may have changed since; workers
-    # inherit this process's cache, so clear it before anything is rendered
-    html_stage = sys.modules.get("leafletgen.render.html")
-    if html_stage is not None:
-        html_stage.environment.cache_clear()
     results: dict[int, tuple[Outcome, bool]] = {}  # job -> what it did, PDF rendered or not
     removed: list[Path] = []
     unsaved: list[Problem] = []  # why the manifest could not be saved, once

@@ -55,7 +55,9 @@ async def infobutton(request: Request) -> Response:
     medicines = catalogue.by_code(SYSTEMS[oid], code, draft)
     if language and any(m.monograph.language == language for m in medicines):
         medicines = [m for m in medicines if m.monograph.language == language]
-    base = (request.app.state.config.public_url or str(request.base_url)).rstrip("/")
+    # the configured public address, else links relative to this service: never the Host
+    # header, which the caller chooses and a record system would pass on to a patient
+    base = (request.app.state.config.public_url or "").rstrip("/")
     audience = AUDIENCES[recipient]
     entries = [_entry(m, audience, base) for m in medicines]
     feed = {

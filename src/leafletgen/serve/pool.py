@@ -4,8 +4,12 @@ Each worker is a process that imports WeasyPrint, loads the fonts, templates, va
 monographs once and renders one leaflet before it takes work, so a request pays only for its
 own layout. At most ``workers + queue`` requests wait or render at a time; one more is
 refused at once (``Busy``: 503 with Retry-After) rather than queued without bound. A request
-that takes longer than ``timeout`` is answered with ``TimedOut``; its worker finishes the
-render and the slot is freed then, so a slow render still counts against the bound.
+that takes longer than ``timeout`` is answered with ``TimedOut``, and its render is stopped
+inside the worker a moment later (an alarm in the worker), which frees the worker and the
+slot: a request that is cancelled or timed out never holds a worker for longer. A worker
+stuck where the alarm cannot reach it is killed, and the workers are replaced. Requests that
+were rendering in a worker that died (killed, out of memory) are sent once more to the fresh
+workers instead of failing all at once.
 
 Patient data reaches a worker through the pool's pipe and comes back as PDF bytes: nothing is
 written to disk, logged or kept after the call.
@@ -82,23 +86,45 @@ class RenderPool:
             if self._pending >= self.options.workers + self.options.queue:
                 raise Busy
             self._pending += 1
-        try:
-            future: Future = self._executor.submit(function, *args)
-        except BrokenProcessPool:
-            self._restart()
-            with self._lock:
-                self._pending -= 1
-            raise Busy from None
-        future.add_done_callback(self._release)
-        try:
-            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)),
-                                          self.options.timeout)
-        except TimeoutError:
-            future.cancel()  # only helps while it waits; a running render finishes
-            raise TimedOut from None
-        except BrokenProcessPool:
-            self._restart()  # a worker died (out of memory, killed): start new ones
-            raise Busy from None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.options.timeout
+        for attempt in range(2):  # once more on fresh workers when a worker died
+            executor = self._executor
+            if attempt:
+                with self._lock:
+                    self._pending += 1
+            try:
+                future: Future = executor.submit(_within, self.options.timeout + STOP_AFTER,
+                                                 function, *args)
+            except (BrokenProcessPool, RuntimeError):  # broken, or shut down by a restart
+                with self._lock:
+                    self._pending -= 1
+                self._restart(executor)
+                continue
+            future.add_done_callback(self._release)
+            try:
+                return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)),
+                                              max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                if not future.cancel():  # running: stopped in the worker, or the worker killed
+                    loop.call_later(STOP_AFTER + KILL_AFTER, self._kill_if_stuck, future,
+                                    executor)
+                raise TimedOut from None
+            except BrokenProcessPool:
+                self._restart(executor)  # a worker died (out of memory, killed)
+                if loop.time() >= deadline:
+                    raise TimedOut from None
+        raise Busy
+
+    def _kill_if_stuck(self, future: Future, executor: ProcessPoolExecutor) -> None:
+        """A render past its deadline that the alarm did not stop: kill its workers."""
+        if future.done() or executor is not self._executor:
+            return
+        log.warning("a render did not stop at its deadline: render workers replaced")
+        processes = getattr(executor, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.kill()
+        self._restart(executor)
 
     def _release(self, _future: Future) -> None:
         with self._lock:
@@ -132,18 +158,45 @@ class RenderPool:
         old.shutdown(wait=False)
         log.info("render workers replaced by fresh ones")
 
-    def _restart(self) -> None:
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        """Replace ``broken`` with fresh workers, once however many requests saw it break."""
         with self._lock:
-            old, self._executor = self._executor, self._start()
-        old.shutdown(wait=False, cancel_futures=True)
+            if self._executor is not broken:
+                return
+            self._executor = self._start()
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+STOP_AFTER = 1.0  # seconds after its request's timeout that a worker stops a render
+KILL_AFTER = 5.0  # seconds after that when a worker that did not stop is killed
+
+
 # --- in the worker processes -------------------------------------------------------------
 
 _state: dict[str, Any] = {}
+
+
+class Expired(Exception):
+    """A render ran past its deadline and was stopped in its worker."""
+
+
+def _within(seconds: float, function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)``, stopped with Expired after ``seconds``: the worker is then free."""
+    import signal
+
+    def expire(_signal: int, _frame: Any) -> None:
+        raise Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _warm(leaflets: Path, styles: Path, public_url: str | None = None) -> None:
@@ -155,15 +208,12 @@ def _warm(leaflets: Path, styles: Path, public_url: str | None = None) -> None:
     _exit_with_parent()
     # the libraries' own messages about a render could quote the document: keep them quiet
     logging.getLogger().setLevel(logging.ERROR)
-    load_state(leaflets, styles)
-    if public_url:
-        from leafletgen.serve import qr
-
-        qr.enable(styles.resolve() / "templates", public_url)
-    catalogue = _state["catalogue"]
-    if catalogue.medicines:
-        job = catalogue.medicines[0].jobs[0]
-        _renderer(None).pdf(_renderer(None).html(job), job)
+    documents = load_state(leaflets, styles, public_url)
+    catalogue = documents.preload()
+    if catalogue.jobs:
+        job = catalogue.jobs[0]
+        renderer = documents.renderer(None)
+        renderer.pdf(renderer.html(job), job)
 
 
 def _exit_with_parent() -> None:
@@ -181,84 +231,40 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
-def load_state(leaflets: Path, styles: Path) -> None:
-    """Read the catalogue into this process, for the render functions below."""
-    from leafletgen.serve.catalogue import load_catalogue
+def load_state(leaflets: Path, styles: Path, public_url: str | None = None) -> Any:
+    """This process's documents service, for the render functions below: the one the
+    library and the commands use, with every monograph read once."""
+    from leafletgen.serve.core import Documents, Project
+    from leafletgen.serve.qr import features
 
-    catalogue = load_catalogue(leaflets, styles, None)
-    _state.update(leaflets=leaflets, styles=styles, catalogue=catalogue, renderers={})
+    documents = Documents(Project.at(leaflets=leaflets, styles=styles),
+                          features(public_url) if public_url else None)
+    documents.preload()
+    _state["documents"] = documents
+    return documents
 
 
 def _ready() -> bool:
     return True
 
 
-def _renderer(paper: str | None):
-    from leafletgen.serve.core import Renderer
-
-    renderers = _state["renderers"]
-    if paper not in renderers:
-        renderers[paper] = Renderer(_state["styles"], paper)
-    return renderers[paper]
-
-
 def generic_pdf(slug: str, variant: str, paper: str | None) -> bytes:
     """The generic leaflet ``slug`` in ``variant``, rendered and verified."""
-    from leafletgen.serve.core import ContentError, errors_in, verify_pdf
-    from leafletgen.verification.report import VerifyOptions
-
-    medicine = _state["catalogue"].get(slug, draft=True)
-    job = medicine.job(variant)
-    renderer = _renderer(paper)
-    rendered = renderer.rendered(renderer.html(job), job, measure=True)
-    data = rendered.data
-    options = VerifyOptions(job.variant, Path(f"{job.stem}.pdf"), require_ua=True)
-    problems = errors_in(verify_pdf(data, options, rendered.layout).problems)
-    if problems:
-        raise ContentError(problems)
-    return data
+    return _state["documents"].leaflet(slug, variant, paper=paper, draft=True)
 
 
 def handout_pdf(slug: str, patient: Any, variant: str | None, paper: str | None,
-                draft: bool) -> bytes:
-    """What ``leafletgen.handout()`` makes, from the monograph this worker has read already."""
-    return _personal([slug], patient, variant, paper, draft, cover=False)
+                draft: bool, language: str | None = None) -> bytes:
+    """What ``leafletgen.handout()`` makes: the documents service's handout."""
+    return _state["documents"].handout(slug, patient, variant=variant, paper=paper,
+                                       draft=draft, language=language)
 
 
-def packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool) -> bytes:
-    """What ``leafletgen.packet()`` makes (without attachments), from the monographs read."""
-    return _personal([m.monograph for m in patient.medicines], patient, variant, paper, draft,
-                     cover=True)
-
-
-def _personal(slugs: list[str], patient: Any, variant: str | None, paper: str | None,
-              draft: bool, cover: bool) -> bytes:
-    from leafletgen.serve.core import (
-        ContentError,
-        Problem,
-        approval_problems,
-        assemble,
-        choose_variant,
-    )
-
-    styles = _state["styles"]
-    chosen = choose_variant(patient, styles, variant)
-    pairs = []
-    problems = []
-    for slug in slugs:
-        prescription = patient.prescription(slug)
-        medicine = _state["catalogue"].get(slug, draft=True)
-        job = medicine.job(chosen.name) if medicine is not None else None
-        field = f"medicines.{patient.medicines.index(prescription)}.monograph"
-        if job is None:  # the server checks first; a worker never trusts that alone
-            problems.append(Problem(patient.path, prescription.line,
-                                    f"{field}: there is no monograph with this slug"))
-            continue
-        problems += approval_problems(patient, prescription, job, field, draft)
-        pairs.append((job, prescription))
-    if problems:
-        raise ContentError(problems)
-    return assemble(patient, pairs, styles, paper, cover=cover, attachments=[])
+def packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool,
+               language: str | None = None) -> bytes:
+    """What ``leafletgen.packet()`` makes (without attachments): the service's packet."""
+    return _state["documents"].packet(patient, variant=variant, paper=paper, draft=draft,
+                                      language=language)
 
 
 def page_images(pdf: bytes, width: int, first: int = 0, count: int = 8) -> list[bytes]:
@@ -285,16 +291,16 @@ PREVIEW_PAGES = 16  # page images of a personalised PDF; the preview says when t
 
 
 def personal_preview(kind: str, slug: str | None, patient: Any, variant: str | None,
-                     paper: str | None, draft: bool, width: int
+                     paper: str | None, draft: bool, width: int, language: str | None = None
                      ) -> tuple[bytes, list[bytes], int]:
     """A personalised PDF, images of its first pages and its page count, in one trip to a
     worker."""
     import pypdfium2
 
     if kind == "handout":
-        data = handout_pdf(slug or "", patient, variant, paper, draft)
+        data = handout_pdf(slug or "", patient, variant, paper, draft, language)
     else:
-        data = packet_pdf(patient, variant, paper, draft)
+        data = packet_pdf(patient, variant, paper, draft, language)
     document = pypdfium2.PdfDocument(data)
     total = len(document)
     document.close()

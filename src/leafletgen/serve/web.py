@@ -170,6 +170,12 @@ async def _personal(request: Request, form: dict[str, str], rows: list[tuple[int
     except InputError as exc:
         errors += exc.errors
         patient = None
+    if patient is not None and details and rows and \
+            {m.monograph for m in patient.medicines} != {slug for _, slug in rows}:
+        # details sent back from a preview of another medicine's page
+        errors.append(FieldError("medicine-0", "these details are for another medicine than "
+                                 "this page's; start again from this medicine's page"))
+        patient = None
     if patient is not None:
         try:
             api.check_medicines(request, patient, draft)
@@ -317,8 +323,8 @@ async def leaflet_page(request: Request) -> Response:
     audience rules, in the app's layout instead of the print stylesheets."""
     medicine, job = _job(request)
     renderer = _renderer(request)
-    body = render_html(job.monograph, job.variant, job.sections, renderer.styles,
-                       renderer.fonts, extra={"fragment": True}).html
+    body = render_html(job.monograph, job.variant, job.sections, renderer.loaded,
+                       extra={"fragment": True}).html
     folder = figures_folder(job.monograph).as_uri()
     body = body.replace(f'src="{folder}/', f'src="/figures/{medicine.slug}/')
     body = _web_lists(body)
