@@ -110,6 +110,8 @@ class Monograph:
     format: int = 1
     # codes record systems know it by, per code system: (("rxnorm", ("1292",)), ...)
     codes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # brand (trade) names it is sold under, for search ("Ventolin" for salbutamol)
+    brands: tuple[str, ...] = ()
     # the line of each front-matter field, for messages about it
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
 
@@ -187,6 +189,7 @@ class Contact:
     role: str | None = None
     phone: str | None = None
     hours: str | None = None
+    address: str | None = None
 
     def __repr__(self) -> str:
         return "Contact(...)"
