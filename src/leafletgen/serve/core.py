@@ -8,6 +8,7 @@ from __future__ import annotations
 from leafletgen.catalogue.survey import status
 from leafletgen.checks.plan import Plan, plan
 from leafletgen.errors import ContentError, LeafletgenError, Problem, UsageError, errors_in
+from leafletgen.i18n.packets import wanted_slug
 from leafletgen.model import DEFAULT_STYLES, PAPERS, Job, Monograph, Patient, Variant
 
 # What leafletgen.handout() and packet() do after reading the monographs: the render workers
@@ -25,4 +26,4 @@ __all__ = ["DEFAULT_STYLES", "PAPERS", "ContentError", "Job", "LeafletgenError",
            "Patient", "Plan", "Problem", "Renderer", "UsageError", "Variant",
            "approval_problems", "assemble", "choose_variant", "errors_in", "figures_folder",
            "parse_patient", "plan", "render_html", "status", "template_environment",
-           "verify_pdf"]
+           "verify_pdf", "wanted_slug"]

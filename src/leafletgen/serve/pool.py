@@ -237,6 +237,7 @@ def _personal(slugs: list[str], patient: Any, variant: str | None, paper: str | 
         approval_problems,
         assemble,
         choose_variant,
+        wanted_slug,
     )
 
     styles = _state["styles"]
@@ -245,7 +246,7 @@ def _personal(slugs: list[str], patient: Any, variant: str | None, paper: str | 
     problems = []
     for slug in slugs:
         prescription = patient.prescription(slug)
-        medicine = _state["catalogue"].get(slug, draft=True)
+        medicine = _state["catalogue"].get(wanted_slug(slug, patient), draft=True)
         job = medicine.job(chosen.name) if medicine is not None else None
         field = f"medicines.{patient.medicines.index(prescription)}.monograph"
         if job is None:  # the server checks first; a worker never trusts that alone
