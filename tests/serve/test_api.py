@@ -385,3 +385,31 @@ def test_a_translation_reads_in_its_language_and_direction(drafts_client):
     page = drafts_client.get("/leaflets/baclofen.ar/patient").text
     assert '<article class="leaflet" lang="ar" dir="rtl">' in page
     assert 'lang="es" dir="ltr"' in drafts_client.get("/leaflets/baclofen.es/patient").text
+
+
+def test_infobutton_without_a_language_answers_in_english(client):
+    answer = client.get("/infobutton", params={
+        "mainSearchCriteria.v.c": "1292", "mainSearchCriteria.v.cs": RXNORM, "draft": "true"})
+    assert [e["lang"] for e in answer.json()["feed"]["entry"]] == ["en"]  # not es, ar, zh
+
+
+def test_infobutton_answers_atom_xml(client):
+    from xml.etree import ElementTree
+
+    answer = client.get("/infobutton", params={
+        "mainSearchCriteria.v.c": "1292", "mainSearchCriteria.v.cs": RXNORM,
+        "informationRecipient.languageCode.c": "es", "draft": "true",
+        "knowledgeResponseType": "text/xml"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/xml")
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.fromstring(answer.content)
+    assert feed.tag == f"{atom}feed"
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+    entries = feed.findall(f"{atom}entry")
+    assert [e.findtext(f"{atom}title") for e in entries] == ["Baclofeno (DRAFT, not for "
+                                                             "patient use)"]
+    links = entries[0].findall(f"{atom}link")
+    assert links and all("/baclofen.es/" in link.get("href") and link.get("hreflang") == "es"
+                         for link in links)
+    assert {c.get("scheme"): c.get("term") for c in feed.findall(f"{atom}category")
+            }["mainSearchCriteria.v.c"] == "1292"
