@@ -254,7 +254,7 @@ async def handout_preview(request: Request) -> Response:
 def _keep(request: Request, preview: Preview) -> Response:
     """Keep the previewed PDF and show it: printing or downloading it renders nothing."""
     key = request.app.state.previews.put(preview)
-    return RedirectResponse(request.url_for("preview", key=key), status_code=303,
+    return RedirectResponse(request.url_for("preview", key=key).path, status_code=303,
                             headers=NO_STORE)
 
 
