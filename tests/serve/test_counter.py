@@ -212,3 +212,11 @@ def test_a_bad_configuration_file_is_named_with_its_key(tmp_path, text, says):
     with pytest.raises(SettingsError) as raised:
         load_settings(path)
     assert str(raised.value).startswith(f"{path}: ") and says in str(raised.value)
+
+
+def test_the_configured_handout_is_chosen_first(leaflets, inline_pool):
+    settings = Settings(variant="patient-large")
+    with make_client(leaflets, inline_pool, settings=settings) as client:
+        page = client.get("/packet").text
+    assert '<option value="patient-large" selected>' in page
+    assert '<option value="patient" selected>' not in page

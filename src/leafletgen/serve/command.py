@@ -72,6 +72,13 @@ def serve_command(host: str, port: int, workers: int, queue: int, timeout: float
             settings = load_settings(config_file)
         except SettingsError as exc:
             raise click.UsageError(str(exc)) from None
+    if settings.variant is not None:
+        from leafletgen.serve.core import plan
+
+        names = [v.name for v in plan((leaflets,), styles).variants if v.audience == "patient"]
+        if settings.variant not in names:
+            raise click.UsageError(f"{config_file}: [counter] variant: no patient variant "
+                                   f"has this name; use one of: {', '.join(names)}")
     if settings.record is not None:
         try:
             DispensingRecord(settings.record, settings.counter).check()

@@ -10,6 +10,7 @@ What a pharmacy sets once instead of typing it for every patient, and what the s
 
     [counter]
     drafts = false          # true: draft leaflets are listed too, as proofs marked DRAFT
+    variant = "summary"     # the handout chosen first (default: summary if there is one)
 
     [dispensing]            # off unless record is given
     record = "/var/lib/leafletgen/dispensed.jsonl"
@@ -52,6 +53,7 @@ class Pharmacy:
 class Settings:
     pharmacy: Pharmacy = field(default_factory=Pharmacy)
     drafts: bool = False  # list draft leaflets too (proofs marked DRAFT)
+    variant: str | None = None  # the patient variant the forms choose first
     record: Path | None = None  # the dispensing record (JSON lines); None: none kept
     counter: str = "counter"  # names this server's counter in the record
     preview_minutes: float = 10.0
@@ -61,7 +63,7 @@ class Settings:
 
 SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "pharmacy": {"name": str, "address": str, "phone": str, "hours": str},
-    "counter": {"drafts": bool},
+    "counter": {"drafts": bool, "variant": str},
     "dispensing": {"record": str, "counter": str},
     "previews": {"minutes": (int, float), "count": int, "megabytes": int},
 }
@@ -123,6 +125,7 @@ def settings_from(data: dict[str, Any], path: Path) -> Settings:
     return Settings(
         pharmacy=Pharmacy(**{k: v.strip() for k, v in pharmacy.items()}),
         drafts=counter.get("drafts", False),
+        variant=counter.get("variant"),
         record=record_path,
         counter=dispensing.get("counter", defaults.counter).strip(),
         preview_minutes=float(previews.get("minutes", defaults.preview_minutes)),

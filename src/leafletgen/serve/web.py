@@ -166,12 +166,20 @@ async def _medicine_context(request: Request, medicine: Medicine, values: dict |
             "variants": [v for v in catalogue.patient_variants if medicine.job(v.name)]}
 
 
+COUNTER_VARIANT = "summary"  # the counselling summary: the counter's handout when it exists
+
+
 def _defaults(request: Request) -> dict[str, str]:
-    """The form's values before anything is typed: the pharmacy's own details."""
-    pharmacy = request.app.state.config.settings.pharmacy
+    """The form's values before anything is typed: the pharmacy's own details and the
+    handout the counter gives by default (the configured one, else a counselling summary)."""
+    settings = request.app.state.config.settings
+    pharmacy = settings.pharmacy
+    names = {v.name for v in request.app.state.catalogue.patient_variants}
+    variant = settings.variant or (COUNTER_VARIANT if COUNTER_VARIANT in names else None)
     return {key: value for key, value in (
         ("contact", pharmacy.name), ("contact_phone", pharmacy.phone),
-        ("contact_hours", pharmacy.hours), ("contact_address", pharmacy.address)) if value}
+        ("contact_hours", pharmacy.hours), ("contact_address", pharmacy.address),
+        ("variant", variant)) if value}
 
 
 def _form_errors(errors: list[FieldError], rows: list[tuple[int, str]]) -> list[dict]:
