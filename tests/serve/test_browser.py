@@ -317,5 +317,5 @@ def test_phone_sized_screen(page, path):
     page.set_viewport_size({"width": 375, "height": 667})
     page.goto(path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    shot(page, "phone-" + path.strip("/").replace("/", "-").replace("?", "-") or "phone-home")
+    shot(page, "phone-" + (path.strip("/").replace("/", "-").replace("?", "-") or "home"))
     assert axe_violations(page) == []
