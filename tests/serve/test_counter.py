@@ -220,3 +220,10 @@ def test_the_configured_handout_is_chosen_first(leaflets, inline_pool):
         page = client.get("/packet").text
     assert '<option value="patient-large" selected>' in page
     assert '<option value="patient" selected>' not in page
+
+
+def test_the_example_configuration_file_is_valid():
+    from .conftest import ROOT
+
+    settings = load_settings(ROOT / "examples" / "serve.toml")
+    assert settings.pharmacy.name == "High Street Pharmacy" and settings.record is None
