@@ -171,7 +171,7 @@ def test_preview_store_is_bounded_in_time_count_and_bytes():
 
     def preview(size: int) -> Preview:
         return Preview(b"x" * size, (), 1, "a.pdf", "t", "/", "handout",
-                       (Dispensed("baclofen", "1.1", "patient", "en", False),), False)
+                       (Dispensed("baclofen", "1.1", "patient", "en", False),))
 
     first, second = store.put(preview(10)), store.put(preview(10))
     assert store.get(first) and store.get(second) and first != second
@@ -227,3 +227,9 @@ def test_the_example_configuration_file_is_valid():
 
     settings = load_settings(ROOT / "examples" / "serve.toml")
     assert settings.pharmacy.name == "High Street Pharmacy" and settings.record is None
+
+
+def test_an_approved_leaflet_is_no_proof_on_a_server_that_shows_drafts(counter):
+    shown = counter.post("/medicine/baclofen/preview", data=form(counter))
+    assert shown.status_code == 200 and "Baclofen: check the leaflet" in shown.text
+    assert "DRAFT proof" not in shown.text

@@ -43,7 +43,11 @@ class Preview:
     back: str  # the form it came from (a fresh one: the details are not kept there)
     kind: str  # handout or packet
     leaflets: tuple[Dispensed, ...]
-    draft: bool
+
+    @property
+    def draft(self) -> bool:
+        """Whether a leaflet in it is a draft: the document is a proof marked DRAFT."""
+        return any(leaflet.draft for leaflet in self.leaflets)
 
     @property
     def size(self) -> int:

@@ -256,7 +256,7 @@ async def handout_preview(request: Request) -> Response:
     return _keep(request, Preview(
         data, tuple(images), total, f"{medicine.source_slug}-handout.pdf",
         f"{medicine.monograph.name}: check the leaflet", _medicine_url(request, medicine),
-        "handout", api.dispensed(request, patient, variant), draft))
+        "handout", api.dispensed(request, patient, variant)))
 
 
 def _keep(request: Request, preview: Preview) -> Response:
@@ -347,8 +347,7 @@ async def packet_preview(request: Request) -> Response:
         return _refused_page(request, refused)
     return _keep(request, Preview(
         data, tuple(images), total, "medicine-packet.pdf", "Medicine packet: check it",
-        request.url_for("packet").path, "packet", api.dispensed(request, patient, variant),
-        draft))
+        request.url_for("packet").path, "packet", api.dispensed(request, patient, variant)))
 
 
 async def packet_pdf(request: Request) -> Response:
