@@ -269,7 +269,7 @@ class Job:
 def check_paper(paper: str | None) -> None:
     """Raise UsageError for a paper size leafletgen does not know."""
     if paper is not None and paper not in PAPERS:
-        raise UsageError(f"unknown paper size {paper!r}; use one of: {', '.join(PAPERS)}")
+        raise UsageError(f"unknown paper size '{paper}'; use one of: {', '.join(PAPERS)}")
 
 
 @dataclass(frozen=True)
@@ -292,7 +292,7 @@ class Shard:
         """``"K/N"``, as given to ``--shard``."""
         match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
         if not match:
-            raise UsageError(f"shard {text!r}: write it as K/N, e.g. 1/4")
+            raise UsageError(f"shard '{text}': write it as K/N, e.g. 1/4")
         return cls(int(match[1]), int(match[2]))
 
     def owns(self, name: str) -> bool:

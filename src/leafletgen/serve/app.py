@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from leafletgen.serve.catalogue import Catalogue, load_catalogue
 from leafletgen.serve.core import DEFAULT_STYLES
 from leafletgen.serve.dispensing import DispensingRecord
+from leafletgen.serve.guards import RequestLimits, printable
 from leafletgen.serve.pool import PoolOptions, RenderPool
 from leafletgen.serve.previews import PreviewStore
 from leafletgen.serve.settings import Settings
@@ -117,7 +118,7 @@ def create_app(config: ServeConfig, pool: RenderPool | None = None,
     wrapped: ASGIApp = TokenGuard(app, config.token)
     if config.allowed_hosts is not None:
         wrapped = TrustedHostMiddleware(wrapped, allowed_hosts=list(config.allowed_hosts))
-    wrapped = BodyLimit(wrapped, config.max_body)
+    wrapped = RequestLimits(wrapped, config.max_body)
     wrapped = SecurityHeaders(wrapped)
     app.state.asgi = wrapped
     return app
@@ -154,50 +155,9 @@ class SecurityHeaders:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            access_log.info("%s %s %d %.0fms", scope["method"], scope["path"], status,
+            access_log.info("%s %s %d %.0fms", printable(scope["method"]),
+                            printable(scope["path"]), status,
                             (time.perf_counter() - started) * 1000)
-
-
-class BodyLimit:
-    """Refuse a request body over ``limit`` bytes (413), whether or not it says its size."""
-
-    def __init__(self, app: ASGIApp, limit: int):
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await too_large(self.limit)(scope, receive, send)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await too_large(self.limit)(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def too_large(limit: int) -> Response:
-    return JSONResponse({"errors": [{"field": "body", "message": f"the request body is over "
-                                     f"{limit // 1024} KB; send one patient's details only"}]},
-                        status_code=413)
 
 
 class TokenGuard:
@@ -236,10 +196,18 @@ def is_loopback(host: str) -> bool:
     return host in LOOPBACK or host.startswith("127.")
 
 
+def loopback_hosts(host: str) -> tuple[str, ...]:
+    """The Host headers a service bound to the loopback address ``host`` answers: the
+    loopback names and ``host`` itself (any 127.x.y.z), with and without brackets."""
+    extra = (f"[{host}]",) if ":" in host else (host,)
+    return tuple(dict.fromkeys((*LOOPBACK_HOSTS, *extra)))
+
+
 def read_token(path: Path) -> str:
     """The token in ``path`` (its first line); raise ValueError saying what is wrong."""
     try:
-        token = path.read_text(encoding="utf-8").strip().splitlines()[0].strip()
+        with path.open("rb") as file:  # a token is one short line: never read more
+            token = file.read(4096).decode("utf-8").strip().splitlines()[0].strip()
     except (OSError, UnicodeDecodeError, IndexError):
         raise ValueError(f"{path}: cannot read a token from this file; put one line of at "
                          "least 32 random characters in it (e.g. openssl rand -hex 32)") from None

@@ -61,7 +61,7 @@ def serve_command(host: str, port: int, workers: int, queue: int, timeout: float
       leafletgen serve --host 0.0.0.0 --token-file /etc/leafletgen/token
     The API is described at /docs and /openapi.yaml.
     """
-    from leafletgen.serve.app import LOOPBACK_HOSTS, ServeConfig, is_loopback, read_token
+    from leafletgen.serve.app import ServeConfig, is_loopback, loopback_hosts, read_token
     from leafletgen.serve.dispensing import DispensingRecord
     from leafletgen.serve.server import run
     from leafletgen.serve.settings import Settings, SettingsError, load_settings
@@ -110,7 +110,7 @@ def serve_command(host: str, port: int, workers: int, queue: int, timeout: float
     if is_loopback(host):
         # behind a reverse proxy, the public name arrives as the Host header too
         public_host = urlsplit(public_url).hostname if public_url else None
-        allowed_hosts = (*LOOPBACK_HOSTS, *([public_host] if public_host else []))
+        allowed_hosts = (*loopback_hosts(host), *([public_host] if public_host else []))
     config = ServeConfig(leaflets=leaflets, styles=styles, out=out, workers=workers,
                          queue=queue, timeout=timeout, recycle_after=recycle_after,
                          token=token, settings=settings,

@@ -60,7 +60,9 @@ async def infobutton(request: Request) -> Response:
     wanted = language if language and any(m.language == language for m in medicines) else "en"
     medicines = [m for m in medicines if m.language == wanted or (
         wanted == "en" and not m.is_translation)]
-    base = (request.app.state.config.public_url or str(request.base_url)).rstrip("/")
+    # the configured public address, else links relative to this service: never the Host
+    # header, which the caller chooses and a record system would pass on to a patient
+    base = (request.app.state.config.public_url or "").rstrip("/")
     audience = AUDIENCES[recipient]
     entries = [_entry(m, audience, base) for m in medicines]
     feed = {
