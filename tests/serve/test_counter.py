@@ -233,3 +233,44 @@ def test_an_approved_leaflet_is_no_proof_on_a_server_that_shows_drafts(counter):
     shown = counter.post("/medicine/baclofen/preview", data=form(counter))
     assert shown.status_code == 200 and "Baclofen: check the leaflet" in shown.text
     assert "DRAFT proof" not in shown.text
+
+
+@pytest.mark.parametrize("query, found", [
+    ("Ventolin", ["salbutamol-inhaler"]),      # a brand
+    ("calpol", ["paracetamol-oral-suspension"]),
+    ("metotrexate", ["methotrexate"]),         # a near miss
+    ("amoxycillin", ["amoxicillin"]),
+    ("Baclofeno", ["baclofen"]),               # a translation's name finds its medicine
+    ("1292", ["baclofen"]),                    # RxNorm
+    ("bacl", ["baclofen"]),                    # the first letters
+    ("xyz", []),
+    ("mtx", []),                               # 3 letters: no near misses
+])
+def test_search_by_brand_near_miss_code_and_translation(drafts_client, query, found):
+    page = drafts_client.get("/", params={"q": query, "partial": "1"}).text
+    assert re.findall(r'href="/medicine/([\w.-]+)"', page) == found
+
+
+def test_the_first_screen_lists_approved_medicines_only_unless_drafts_are_shown(
+        client, drafts_client):
+    approved = re.findall(r'href="/medicine/([\w.-]+)"', client.get("/").text)
+    assert approved == ["amoxicillin", "baclofen"]
+    every = re.findall(r'href="/medicine/([\w.-]+)"', drafts_client.get("/").text)
+    assert every == ["amoxicillin", "baclofen", "methotrexate", "paracetamol-oral-suspension",
+                     "salbutamol-inhaler"]  # one each: translations are languages of baclofen
+
+
+def test_the_command_refuses_a_record_it_cannot_write(tmp_path):
+    from click.testing import CliRunner
+
+    from leafletgen.cli import cli
+
+    config = tmp_path / "serve.toml"
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    config.write_text(f'[dispensing]\nrecord = "{blocker}/dispensed.jsonl"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["serve", "--config", str(config)])
+    assert result.exit_code == 2 and "[dispensing] record: cannot append" in result.output
+    config.write_text("[pharmacy]\nfax = \"1\"\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["serve", "--config", str(config)])
+    assert result.exit_code == 2 and "[pharmacy] fax is not a known key" in result.output
