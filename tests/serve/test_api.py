@@ -413,3 +413,12 @@ def test_infobutton_answers_atom_xml(client):
                          for link in links)
     assert {c.get("scheme"): c.get("term") for c in feed.findall(f"{atom}category")
             }["mainSearchCriteria.v.c"] == "1292"
+
+
+def test_the_script_fonts_the_project_ships_are_served_and_nothing_else(client):
+    font = client.get("/fonts/DroidSansFallback.ttf")
+    assert font.status_code == 200 and font.headers["content-type"] == "font/ttf"
+    assert font.content == (STYLES / "fonts" / "DroidSansFallback.ttf").read_bytes()
+    for other in ("README.md", "make-leaflet-figures.py", "..%2Fpatient.css"):
+        assert client.get(f"/fonts/{other}").status_code == 404
+    assert "font-src 'self'" in client.get("/").headers["content-security-policy"]

@@ -43,7 +43,8 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 MAX_BODY = 64 * 1024  # a patient file is at most 64 KB (limits.MAX_YAML_BYTES)
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "font-src 'self'; connect-src 'self'; frame-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'; "
        "base-uri 'none'")
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
@@ -161,10 +162,10 @@ class SecurityHeaders:
 
 
 class TokenGuard:
-    """With a token configured, every request but static files and /health must carry it:
+    """With a token configured, every request but static files, fonts and /health must carry it:
     ``Authorization: Bearer TOKEN``, or the cookie the /login form sets for a browser."""
 
-    OPEN = ("/static/", "/health", "/login")
+    OPEN = ("/static/", "/fonts/", "/health", "/login")
 
     def __init__(self, app: ASGIApp, token: str | None):
         self.app = app

@@ -446,6 +446,24 @@ async def figure(request: Request) -> Response:
                                  "style-src 'unsafe-inline'"})
 
 
+WEB_FONTS = ("DroidSansFallback.ttf", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf",
+             "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf")
+
+
+async def font(request: Request) -> Response:
+    """A script font the project ships (styles/fonts/), for the pages' text in Chinese,
+    Arabic or Hebrew on a computer without such a font (app.css loads each only when a page
+    holds text of its script)."""
+    name = request.path_params["name"]
+    if name not in WEB_FONTS:
+        raise HTTPException(404, "No such font.")
+    path = Path(request.app.state.config.styles) / "fonts" / name
+    if not path.is_file():
+        raise HTTPException(404, "No such font.")
+    return FileResponse(path, media_type="font/ttf",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
 async def page_image(request: Request) -> Response:
     """Page ``n`` of a generic leaflet as PNG (kept in memory: no patient data)."""
     medicine, job = _job(request)
@@ -531,6 +549,7 @@ routes = [
     Route("/leaflets/{slug}/{variant}", leaflet_page, name="leaflet"),
     Route("/leaflets/{slug}/{variant}/page-{number:int}.png", page_image, name="page_image"),
     Route("/figures/{slug}/{name}", figure, name="figure"),
+    Route("/fonts/{name}", font, name="font"),
     Route("/docs", docs, name="docs"),
     Route("/login", login, methods=["GET", "POST"], name="login"),
 ]
