@@ -50,6 +50,8 @@ from leafletgen.i18n.packets import (
     wanted_slug,
 )
 from leafletgen.model import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Patient, Prescription, Variant
+from leafletgen.personal.discharge import first_page, prepare
+from leafletgen.personal.schedule import MyMedicines
 from leafletgen.render.html import environment, render_html
 from leafletgen.render.renderer import Renderer
 from leafletgen.source.patient import load_patient
@@ -112,21 +114,33 @@ class PacketLeaflet:
 def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
            styles: Path = DEFAULT_STYLES, variant: str | None = None,
            attach: Sequence[Attachment | Path] = (), paper: str | None = None,
-           draft: bool = False, language: str | None = None) -> bytes:
-    """A discharge packet as PDF bytes: a cover page, then each medicine's personalised leaflet.
+           draft: bool = False, language: str | None = None,
+           allergy_decisions: Sequence[str] = (),
+           notices: list[Problem] | None = None) -> bytes:
+    """A discharge packet as PDF bytes: the "My medicines" page, then each medicine's
+    personalised leaflet.
 
-    Only approved monographs are given to patients; ``draft`` allows draft ones for proofing
-    (every page then says DRAFT — not for patient use).
+    ``patient`` is a patient file (YAML) or a FHIR record (JSON), or a Patient. Only approved
+    monographs are given to patients; ``draft`` allows draft ones for proofing (every page
+    then says DRAFT — not for patient use). ``allergy_decisions`` names the medicines the
+    prescriber decided to give despite a recorded allergy. Warnings (a medicine with no
+    monograph) are appended to ``notices``.
     Raises ContentError (problems located in the patient file) or UsageError.
     """
     person = patient if isinstance(patient, Patient) else load_patient(patient, styles)
+    # a record's medicines matched to monographs by code or name (personal/discharge.py)
+    person, warnings = prepare(person, leaflets)
+    if notices is not None:
+        notices.extend(warnings)
     person = in_language(person, language)  # --language, else the patient file's language:
     chosen = choose_variant(person, styles, variant)
     the_plan = _plan_medicines(person, leaflets, styles, chosen)
     pairs = _match(person, the_plan, leaflets, draft)
+    page = first_page(person, pairs, leaflets, allergy_decisions)  # may refuse: allergy
     attachments = _read_attachments(attach)
     try:
-        return _assemble(person, pairs, styles, paper, cover=True, attachments=attachments)
+        return _assemble(person, pairs, styles, paper, cover=True, attachments=attachments,
+                         variant=chosen, first=page)
     finally:
         for _, opened in attachments:
             opened.close()
@@ -155,7 +169,8 @@ def handout(monograph: Path, patient: Path | Patient, *, styles: Path = DEFAULT_
     problems = _approval_problems(person, prescription, job, field, draft)
     if problems:
         raise ContentError(problems)
-    return _assemble(person, [(job, prescription)], styles, paper, cover=False, attachments=[])
+    return _assemble(person, [(job, prescription)], styles, paper, cover=False, attachments=[],
+                     variant=chosen)
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -239,6 +254,8 @@ def _plan_medicines(patient: Patient, leaflets: Path, styles: Path, variant: Var
     """
     files, _ = find_monographs((leaflets,))  # a missing monograph is reported per medicine
     wanted = {wanted_slug(m.monograph, patient) for m in patient.medicines}
+    if not wanted:  # a record whose medicines have no monograph: the first page only
+        return Plan(jobs=(), problems=(), files=(), variants=(variant,))
     the_plan = plan([f for f in files if file_slug(f) in wanted], styles, (variant.name,))
     if wanted <= {job.monograph.slug for job in the_plan.jobs} | _broken(the_plan):
         return the_plan
@@ -512,12 +529,15 @@ def _strip(pdf: pikepdf.Pdf) -> None:
 
 def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: Path,
               paper: str | None, cover: bool,
-              attachments: list[tuple[Attachment, pikepdf.Pdf]]) -> bytes:
+              attachments: list[tuple[Attachment, pikepdf.Pdf]], variant: Variant | None = None,
+              first: MyMedicines | None = None) -> bytes:
 
     from leafletgen.render.pdf import PDF_VARIANT, RenderError
 
     renderer = Renderer(styles, paper)
-    variant = pairs[0][0].variant
+    variant = pairs[0][0].variant if pairs else variant
+    if variant is None:
+        raise UsageError("a packet needs a variant when no medicine has a leaflet")
     parts = [PacketLeaflet(job, prescription, f"leaflet-{job.monograph.slug}",
                            _leaflet_body(renderer, job, Personal(patient, prescription)))
              for job, prescription in pairs]
@@ -528,14 +548,14 @@ def _assemble(patient: Patient, pairs: list[tuple[Job, Prescription]], styles: P
     pdf_variant = None if attachments else PDF_VARIANT
     monographs = [job.monograph for job, _ in pairs]
     try:
-        rendered = renderer.document(_packet_html(renderer, patient, variant, parts, cover),
-                                     monographs, pdf_variant)
+        rendered = renderer.document(_packet_html(renderer, patient, variant, parts, cover,
+                                                  first=first), monographs, pdf_variant)
         if attachments:
             # lay out again now that the page total is known, so "Page N of M" counts them
             total = rendered.pages + sum(len(r.pages) for _, r in attachments)
             rendered = renderer.document(
                 _packet_html(renderer, patient, variant, parts, cover, page_total=total,
-                             page_offset=offset), monographs, pdf_variant)
+                             page_offset=offset, first=first), monographs, pdf_variant)
     except RenderError as exc:
         raise ContentError([Problem(variant.path, 1, f"the packet could not be rendered: {r}")
                             for r in exc.reasons]) from None
@@ -570,13 +590,15 @@ def _leaflet_body(renderer: Renderer, job: Job, personal: Personal) -> Markup:
 
 def _packet_html(renderer: Renderer, patient: Patient, variant: Variant,
                  parts: list[PacketLeaflet], cover: bool, page_total: int | None = None,
-                 page_offset: int = 0) -> str:
+                 page_offset: int = 0, first: MyMedicines | None = None) -> str:
     styles = renderer.styles
     sheets = [*variant.stylesheets, STYLESHEET]
+    lang = parts[0].monograph.language if parts else (patient.language or "en")
     return environment(styles / "templates").get_template(TEMPLATE).render(
         title=TITLE,
-        lang=parts[0].monograph.language,
-        ui_lang=parts[0].monograph.language,
+        lang=lang,
+        ui_lang=lang,
+        mine=first,
         patient=patient,
         variant=variant,
         leaflets=parts,

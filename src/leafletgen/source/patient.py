@@ -43,7 +43,13 @@ def load_patient(path: Path, styles: Path | None = None) -> Patient:
 
 def read_patient(path: Path, styles: Path | None = None
                  ) -> tuple[Patient | None, list[Problem]]:
-    """Read and check a patient file. The patient is None when any error was found."""
+    """Read and check a patient file. The patient is None when any error was found.
+
+    A FHIR record (JSON with a ``resourceType``) is read by ``source.record`` instead."""
+    if _is_record(path):
+        from leafletgen.source.record import read_record  # the FHIR models: only when needed
+
+        return read_record(path)
     try:
         # never more than the limit in memory, whatever the file holds
         text = read_limited(path, MAX_YAML_BYTES).decode("utf-8")
@@ -59,6 +65,17 @@ def read_patient(path: Path, styles: Path | None = None
     except OSError as exc:
         return None, [Problem(path, 1, f"cannot read the patient file: {exc.strerror}")]
     return parse_patient(path, text, styles)
+
+
+def _is_record(path: Path) -> bool:
+    from leafletgen.source.record import is_record
+
+    try:
+        with path.open("rb") as file:
+            start = file.read(4096)
+    except OSError:
+        return False  # reported when the file is read
+    return is_record(start.decode("utf-8", errors="replace"))
 
 
 def parse_patient(path: Path, text: str, styles: Path | None = None
