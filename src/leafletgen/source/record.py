@@ -363,8 +363,11 @@ class _Reader:
 
     @staticmethod
     def _phone(resource: Any) -> str | None:
-        return next((t.value for t in getattr(resource, "telecom", None) or []
-                     if t.system == "phone" and t.value), None)
+        """Its phone number (R5 Organizations keep theirs in ``contact``)."""
+        telecoms = list(getattr(resource, "telecom", None) or [])
+        for contact in getattr(resource, "contact", None) or []:
+            telecoms += list(getattr(contact, "telecom", None) or [])
+        return next((t.value for t in telecoms if t.system == "phone" and t.value), None)
 
     def _contact(self, composition: Any) -> Contact | None:
         custodian = self.resolve(getattr(composition, "custodian", None))
