@@ -69,7 +69,8 @@ You may feel sleepy.
 # Modules that render many PDFs or start processes: `make test-fast` leaves them out (the whole
 # suite, `make test`, runs them all).
 SLOW_MODULES = frozenset({
-    "test_attachments", "test_build", "test_catalogue", "test_cli", "test_content", "test_discharge",
+    "test_attachments", "test_build", "test_catalogue", "test_cli", "test_content",
+    "test_discharge",
     "test_finish", "test_merge", "test_outputs", "test_packet", "test_print_quality",
     "test_reproducible", "test_scripts", "test_verify", "test_workers",
 })
