@@ -259,11 +259,13 @@ _draft = click.option("--draft", is_flag=True,
 @click.option("--allergy-decision", "allergy_decisions", multiple=True, metavar="MEDICINE",
               help="The prescriber decided to give MEDICINE (its monograph slug or name) "
                    "despite a recorded allergy; printed on the first page (repeatable).")
+@click.option("--full", is_flag=True,
+              help="Full leaflets instead of each medicine's counselling summary.")
 @click.pass_context
 def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: str | None,
                    attach: list[Attachment], attach_first: list[Attachment], leaflets: Path,
                    styles: Path, paper: str | None, draft: bool, language: str | None,
-                   allergy_decisions: tuple[str, ...]) -> None:
+                   allergy_decisions: tuple[str, ...], full: bool) -> None:
     """Write one patient's discharge packet: "My medicines", then a leaflet per medicine.
 
     The patient file is YAML (examples/patient.yaml) or a FHIR record (JSON: an IPS
@@ -284,7 +286,7 @@ def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: s
     _run(ctx, private=True, action=lambda: write_private(out, packet(
         patient_file, leaflets=leaflets, styles=styles, variant=variant,
         attach=[*attach_first, *attach], paper=paper, draft=draft, language=language,
-        allergy_decisions=allergy_decisions, notices=notices)))
+        allergy_decisions=allergy_decisions, full=full, notices=notices)))
     for notice in notices:  # a medicine with no monograph: on the schedule, said so
         click.echo(str(notice), err=True)
     click.echo("wrote the packet (readable by you only)")  # not its path: it may name the patient

@@ -20,7 +20,9 @@ DEFAULT_SOURCES: tuple[Path, ...] = (Path("leaflets"),)
 DEFAULT_OUT: Path = Path("out")
 DEFAULT_STYLES: Path = Path("styles")
 PAPERS = ("A4", "letter")
-AUDIENCES = ("patient", "clinician", "both")
+# "summary": patient text a counselling summary prints instead of the section's (variants
+# with summary: true)
+AUDIENCES = ("patient", "clinician", "both", "summary")
 # an approval older than this is "review overdue" (leafletgen check --review-max-age)
 REVIEW_MAX_AGE_MONTHS = 24
 
@@ -219,6 +221,7 @@ class Variant:
     reading: ReadingLimits = ReadingLimits()
     glossary: str | None = None  # file in styles/
     max_table_columns: int | None = None  # wider tables are reflowed (markup.py)
+    summary: bool = False  # a counselling summary: '::: summary' blocks first; built when named
 
 
 @dataclass(frozen=True)

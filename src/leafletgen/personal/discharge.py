@@ -13,10 +13,11 @@ from pathlib import Path
 from leafletgen.checks.plan import find_monographs
 from leafletgen.errors import Problem
 from leafletgen.i18n.packets import file_slug
-from leafletgen.model import Job, Monograph, Patient, Prescription
+from leafletgen.model import Job, Monograph, Patient, Prescription, Variant
 from leafletgen.personal.focus import focus, match_medicines
 from leafletgen.personal.schedule import MyMedicines, my_medicines
 from leafletgen.source.monograph import load
+from leafletgen.source.variants import load_variants
 
 
 def source_monographs(leaflets: Path) -> list[Monograph]:
@@ -52,3 +53,13 @@ def first_page(patient: Patient, pairs: Sequence[tuple[Job, Prescription]], leaf
     anchors = {prescription.monograph: f"leaflet-{job.monograph.slug}"
                for job, prescription in pairs}
     return my_medicines(patient, anchors, focused)
+
+
+def summary_variant(chosen: Variant, styles: Path) -> Variant:
+    """The counselling summary of ``chosen`` (``<name>-summary`` in styles/variants/, e.g.
+    patient-large-summary), which packets print by default; ``chosen`` itself when it is a
+    summary or has none."""
+    if chosen.summary:
+        return chosen
+    variants, _ = load_variants(styles)
+    return variants.get(f"{chosen.name}-summary", chosen)

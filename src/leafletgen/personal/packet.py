@@ -50,7 +50,7 @@ from leafletgen.i18n.packets import (
     wanted_slug,
 )
 from leafletgen.model import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Patient, Prescription, Variant
-from leafletgen.personal.discharge import first_page, prepare
+from leafletgen.personal.discharge import first_page, prepare, summary_variant
 from leafletgen.personal.schedule import MyMedicines
 from leafletgen.render.html import environment, render_html
 from leafletgen.render.renderer import Renderer
@@ -115,7 +115,7 @@ def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
            styles: Path = DEFAULT_STYLES, variant: str | None = None,
            attach: Sequence[Attachment | Path] = (), paper: str | None = None,
            draft: bool = False, language: str | None = None,
-           allergy_decisions: Sequence[str] = (),
+           allergy_decisions: Sequence[str] = (), full: bool = False,
            notices: list[Problem] | None = None) -> bytes:
     """A discharge packet as PDF bytes: the "My medicines" page, then each medicine's
     personalised leaflet.
@@ -123,8 +123,9 @@ def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
     ``patient`` is a patient file (YAML) or a FHIR record (JSON), or a Patient. Only approved
     monographs are given to patients; ``draft`` allows draft ones for proofing (every page
     then says DRAFT — not for patient use). ``allergy_decisions`` names the medicines the
-    prescriber decided to give despite a recorded allergy. Warnings (a medicine with no
-    monograph) are appended to ``notices``.
+    prescriber decided to give despite a recorded allergy. Each medicine's counselling
+    summary is printed (the variant's ``-summary``); ``full`` prints the full leaflets.
+    Warnings (a medicine with no monograph) are appended to ``notices``.
     Raises ContentError (problems located in the patient file) or UsageError.
     """
     person = patient if isinstance(patient, Patient) else load_patient(patient, styles)
@@ -134,6 +135,8 @@ def packet(patient: Path | Patient, *, leaflets: Path = DEFAULT_SOURCES[0],
         notices.extend(warnings)
     person = in_language(person, language)  # --language, else the patient file's language:
     chosen = choose_variant(person, styles, variant)
+    if not full:
+        chosen = summary_variant(chosen, styles)
     the_plan = _plan_medicines(person, leaflets, styles, chosen)
     pairs = _match(person, the_plan, leaflets, draft)
     page = first_page(person, pairs, leaflets, allergy_decisions)  # may refuse: allergy

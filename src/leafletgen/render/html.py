@@ -78,4 +78,7 @@ def link_context(monograph: Monograph, variant: Variant, sections: tuple[Leaflet
         id_prefix=id_prefix,
         figures=monograph.path.parent.resolve(),
         max_table_columns=variant.max_table_columns,
+        elsewhere=frozenset(
+            s.id for s in monograph.sections if s.blocks_for(variant.audience)
+        ) - {s.id for s in sections} if variant.summary else frozenset(),
     )

@@ -84,6 +84,9 @@ class LinkContext:
     id_prefix: str = ""  # anchors of a leaflet inside a packet carry its slug
     figures: Path | None = None  # the folder figure paths are relative to
     max_table_columns: int | None = None  # wider tables are transposed or stacked
+    # sections a counselling summary leaves out that the full leaflet has: a reference to one
+    # points the reader there
+    elsewhere: frozenset[str] = frozenset()
 
 
 def _units_rule(state: Any) -> None:
@@ -194,6 +197,10 @@ class LeafletRenderer(RendererHTML):
     def _reference(self, target: str, text: str, html_inner: str, env: Any) -> str:
         context: LinkContext = env.get("links") or LinkContext()
         ref = context.sections.get(target)
+        if ref is None and target in context.elsewhere:  # a summary: the full leaflet has it
+            if text.strip().casefold() == "see":
+                return f"{html_inner} the full leaflet"
+            return f"{html_inner} (in the full leaflet)"
         if ref is None:  # reported by `check`; never printed as a dead link
             return html_inner
         printed = html.escape(ref.text())

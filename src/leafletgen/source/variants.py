@@ -100,6 +100,7 @@ def load_variant(path: Path, styles: Path) -> tuple[Variant | None, list[Problem
         reading=ReadingLimits(**data.get("reading_grade", {})),
         glossary=data.get("glossary"),
         max_table_columns=data.get("max_table_columns"),
+        summary=data.get("summary", False),
     ), []
 
 
@@ -111,6 +112,8 @@ def select(monograph: Monograph, variant: Variant) -> tuple[tuple[LeafletSection
     for wanted in variant.sections:
         section = monograph.section(wanted.id)
         blocks = section.blocks_for(variant.audience) if section else ()
+        if variant.summary and section is not None and section.blocks_for("summary"):
+            blocks = tuple(b for b in section.blocks_for("summary") if b.audience == "summary")
         if not blocks:
             if wanted.required:
                 line = section.line if section else 1
