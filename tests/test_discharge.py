@@ -74,3 +74,52 @@ def test_amoxicillin_is_printed_with_the_prescribers_decision(with_amoxicillin):
     assert "Your prescriber knows this and decided that you should still take Amoxicillin" \
         in page
     assert "Anastrozole" in page and "Tick each dose" in page
+
+
+THREE = """\
+patient: {name: Ida Zorbfield, date_of_birth: 1956-09-14}
+date: 2026-12-07
+prescriber: {name: Dr Sam Placeholder}
+contact: {name: Ward 7 pharmacy, phone: 01234 567 890}
+medicines:
+  - monograph: methotrexate
+    dose: 4 tablets (10 mg)
+    timing: Once a week, on Mondays
+    directions: Take 4 tablets (10 mg) once a week, on Mondays only.
+    schedule: {morning: 4 tablets, days: [mon]}
+  - monograph: baclofen
+    dose: 1 tablet (10 mg)
+    timing: 3 times a day
+    directions: Take 1 tablet 3 times a day.
+    schedule: {morning: 10 mg, midday: 10 mg, bedtime: 10 mg}
+  - monograph: salbutamol-inhaler
+    dose: 1 or 2 puffs
+    timing: When needed
+    directions: Take 1 or 2 puffs when you are short of breath.
+    schedule: {as_needed: "yes", max_per_day: 8 puffs}
+"""
+
+
+def words(text: str) -> str:
+    return " ".join(text.replace("\u00ad", "").split())
+
+
+@pytest.mark.parametrize(("variant", "most"), [(None, 6), ("patient-large", 12)])
+def test_three_medicines_summarised_in_few_pages_with_every_key_fact(tmp_path, variant, most):
+    from leafletgen.source.monograph import load
+
+    path = tmp_path / "patient.yaml"
+    path.write_text(THREE, encoding="utf-8")
+    data = leafletgen.packet(path, leaflets=LEAFLETS, styles=STYLES, draft=True,
+                             variant=variant)
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) <= most
+    text = words(" ".join(page.extract_text() for page in reader.pages))
+    assert "MONDAY only" in text and "8 puffs" in text
+    for slug in ("methotrexate", "baclofen", "salbutamol-inhaler"):
+        monograph, _ = load(LEAFLETS / f"{slug}.md")
+        assert monograph is not None
+        for fact in monograph.key_facts:
+            carrier = next(c for c in fact.carried_by if c.key == "patient")
+            for phrase in carrier.phrases:
+                assert words(phrase) in text, (slug, phrase)

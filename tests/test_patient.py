@@ -133,15 +133,17 @@ def test_a_medicine_listed_twice_is_an_error(tmp_path):
 
 @pytest.mark.parametrize("old,new,line,message", [
     ("date: 2026-03-15", "date: 2026-03-15\nward: 9", 6,
-     "a field that is not part of the patient file; known fields: contact, date, language, "
-     "medicines, note, patient, prescriber, variant"),
+     "a field that is not part of the patient file; known fields: allergies, breastfeeding, "
+     "contact, date, egfr, emergency, language, medicines, note, patient, pregnant, "
+     "prescriber, stopped, variant"),
     ("  record_number: 4711", "  record_number: 4711\n  Jordan Smith: allergic to penicillin", 5,
      "patient: a field that is not part of the patient file; known fields: date_of_birth, "
      "name, record_number"),
     ("    timing: Every morning", "    timing: Every morning\n    Jordan Smith: x\n"
      "    Jordan Smyth: y", 12,
-     "medicines.0: 2 fields that are not part of the patient file; known fields: directions, "
-     "dose, monograph, purpose, taper, timing"),
+     "medicines.0: 2 fields that are not part of the patient file; known fields: "
+     "allergy_decision, change, directions, dose, monograph, previous, purpose, schedule, "
+     "taper, timing"),
 ])
 def test_unknown_field_is_located_but_never_repeated(tmp_path, old, new, line, message):
     """A stray key may itself be patient data: its line is given, its text never."""

@@ -18,7 +18,8 @@ def unshown_text_problems(monograph: Monograph,
     """
     by_audience: dict[str, list[Variant]] = {}
     for variant in variants.values():
-        by_audience.setdefault(variant.audience, []).append(variant)
+        if not variant.summary:  # text must reach a full leaflet; summaries are extra
+            by_audience.setdefault(variant.audience, []).append(variant)
     problems: list[Problem] = []
     for section in monograph.sections:
         for block in section.blocks:

@@ -39,9 +39,11 @@ class Row:
 
 @dataclass(frozen=True, repr=False)
 class Tick:
-    """One dose to tick on each day of the first week: ``due`` per day."""
+    """One dose to tick on each day of the first week (``time``: its time of day, if any):
+    ``due`` per day."""
 
-    label: str
+    name: str
+    time: str | None
     due: tuple[bool, ...]
 
 
@@ -126,8 +128,8 @@ def _ticks(row: Row, used: Sequence[str], days: tuple[dt.date, ...]) -> list[Tic
     assert dosing is not None
     due = tuple(_due(dosing, day) for day in days)
     if not row.cells:
-        return [Tick(row.name, due)]
-    return [Tick(f"{row.name}, {TIME_LABELS[time].lower()}", due)
+        return [Tick(row.name, None, due)]
+    return [Tick(row.name, time, due)
             for time, cell in zip(used, row.cells, strict=True) if cell]
 
 

@@ -112,8 +112,10 @@ def select(monograph: Monograph, variant: Variant) -> tuple[tuple[LeafletSection
     for wanted in variant.sections:
         section = monograph.section(wanted.id)
         blocks = section.blocks_for(variant.audience) if section else ()
-        if variant.summary and section is not None and section.blocks_for("summary"):
-            blocks = tuple(b for b in section.blocks_for("summary") if b.audience == "summary")
+        summary = tuple(b for b in section.blocks if b.audience == "summary"
+                        and b.text.strip()) if section and variant.summary else ()
+        if summary:  # a counselling summary prints the section's summary block instead
+            blocks = summary
         if not blocks:
             if wanted.required:
                 line = section.line if section else 1
