@@ -9,6 +9,7 @@ from leafletgen.catalogue.survey import status
 from leafletgen.checks.plan import Plan, plan
 from leafletgen.errors import ContentError, LeafletgenError, Problem, UsageError, errors_in
 from leafletgen.model import DEFAULT_STYLES, PAPERS, Job, Monograph, Patient, Variant
+from leafletgen.personal.discharge import first_page
 
 # What leafletgen.handout() and packet() do after reading the monographs: the render workers
 # keep the monographs read and call these, so a request does not read and check them again.
@@ -24,5 +25,6 @@ from leafletgen.verification.rules import verify_pdf
 __all__ = ["DEFAULT_STYLES", "PAPERS", "ContentError", "Job", "LeafletgenError", "Monograph",
            "Patient", "Plan", "Problem", "Renderer", "UsageError", "Variant",
            "approval_problems", "assemble", "choose_variant", "errors_in", "figures_folder",
+           "first_page",
            "parse_patient", "plan", "render_html", "status", "template_environment",
            "verify_pdf"]

@@ -41,7 +41,8 @@ class InputError(Exception):
 _MISSING = re.compile(r"^missing required field '(?P<name>[\w]+)'(?: in (?P<parent>[\w.]+))?")
 # a message that starts with a field of the patient file names it ("medicines.0.dose must not
 # be empty", "date is not a valid date")
-_LEADING = re.compile(r"^(?P<field>(?:patient|date|prescriber|contact|medicines|note|variant)"
+_LEADING = re.compile(r"^(?P<field>(?:patient|date|prescriber|contact|medicines|note|variant|"
+                      r"entry|resourceType)"
                       r"(?:\.\w+)*)\b")
 
 

@@ -223,6 +223,17 @@ def handout_pdf(slug: str, patient: Any, variant: str | None, paper: str | None,
     return _personal([slug], patient, variant, paper, draft, cover=False)
 
 
+def record_packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool,
+                      allergy_decisions: tuple[str, ...], full: bool) -> bytes:
+    """What ``leafletgen.packet()`` makes from a FHIR record (medicines matched to the
+    monographs by code or name, the first page focused on the patient)."""
+    from leafletgen.personal.packet import packet
+
+    return packet(patient, leaflets=_state["leaflets"], styles=_state["styles"],
+                  variant=variant, paper=paper, draft=draft,
+                  allergy_decisions=allergy_decisions, full=full)
+
+
 def packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool) -> bytes:
     """What ``leafletgen.packet()`` makes (without attachments), from the monographs read."""
     return _personal([m.monograph for m in patient.medicines], patient, variant, paper, draft,
@@ -237,6 +248,7 @@ def _personal(slugs: list[str], patient: Any, variant: str | None, paper: str | 
         approval_problems,
         assemble,
         choose_variant,
+        first_page,
     )
 
     styles = _state["styles"]
@@ -256,7 +268,9 @@ def _personal(slugs: list[str], patient: Any, variant: str | None, paper: str | 
         pairs.append((job, prescription))
     if problems:
         raise ContentError(problems)
-    return assemble(patient, pairs, styles, paper, cover=cover, attachments=[])
+    # the first page, "My medicines", as leafletgen.packet() makes it (may refuse: allergy)
+    first = first_page(patient, pairs, _state["leaflets"]) if cover else None
+    return assemble(patient, pairs, styles, paper, cover=cover, attachments=[], first=first)
 
 
 def page_images(pdf: bytes, width: int, first: int = 0, count: int = 8) -> list[bytes]:
