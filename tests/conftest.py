@@ -71,8 +71,8 @@ You may feel sleepy.
 SLOW_MODULES = frozenset({
     "test_attachments", "test_build", "test_catalogue", "test_cli", "test_content",
     "test_discharge",
-    "test_finish", "test_merge", "test_outputs", "test_packet", "test_print_quality",
-    "test_reproducible", "test_scripts", "test_verify", "test_workers",
+    "test_finish", "test_layout_reader", "test_merge", "test_outputs", "test_packet",
+    "test_print_quality", "test_reproducible", "test_scripts", "test_verify", "test_workers",
 })
 
 

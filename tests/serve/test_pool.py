@@ -79,8 +79,7 @@ def test_workers_make_the_same_bytes_as_the_public_api(leaflets):
         leaflets / "baclofen.md", one, styles=STYLES)
     two = _patient(patient_data("baclofen", "amoxicillin"))
     assert packet_pdf(two, "patient-large", "letter", False) == leafletgen.packet(
-        two, leaflets=leaflets, styles=STYLES, variant="patient-large", paper="letter",
-        full=True)
+        two, leaflets=leaflets, styles=STYLES, variant="patient-large", paper="letter")
 
 
 @pytest.mark.slow

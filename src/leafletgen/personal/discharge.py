@@ -1,13 +1,13 @@
 """The discharge packet's steps beyond the leaflets: match a record's medicines to monographs,
 focus on the patient (allergies, interactions, populations), and the "My medicines" page.
 
-``packet()`` (personal/packet.py) calls ``prepare`` after reading the patient and
-``first_page`` once each medicine has its leaflet.
+The documents service's packet (personal/service.py) calls ``prepare`` after reading the
+patient and ``first_page`` once each medicine has its leaflet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from leafletgen.checks.plan import find_monographs
@@ -17,7 +17,6 @@ from leafletgen.model import Job, Monograph, Patient, Prescription, Variant
 from leafletgen.personal.focus import focus, match_medicines
 from leafletgen.personal.schedule import MyMedicines, my_medicines
 from leafletgen.source.monograph import load
-from leafletgen.source.variants import load_variants
 
 
 def source_monographs(leaflets: Path) -> list[Monograph]:
@@ -55,11 +54,10 @@ def first_page(patient: Patient, pairs: Sequence[tuple[Job, Prescription]], leaf
     return my_medicines(patient, anchors, focused)
 
 
-def summary_variant(chosen: Variant, styles: Path) -> Variant:
+def summary_variant(chosen: Variant, variants: Mapping[str, Variant]) -> Variant:
     """The counselling summary of ``chosen`` (``<name>-summary`` in styles/variants/, e.g.
     patient-large-summary), which packets print by default; ``chosen`` itself when it is a
     summary or has none."""
     if chosen.summary:
         return chosen
-    variants, _ = load_variants(styles)
     return variants.get(f"{chosen.name}-summary", chosen)

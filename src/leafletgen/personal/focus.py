@@ -98,13 +98,14 @@ def match_medicines(patient: Patient, monographs: Sequence[Monograph]
             warnings.append(Problem(
                 patient.path, prescription.line,
                 f"{prescription.where}: no monograph for {prescription.display_name}: it is on "
-                f"the schedule with '{NO_LEAFLET}'", Severity.WARNING))
+                f"the schedule with '{NO_LEAFLET}'", Severity.WARNING,
+                field=prescription.where))
         else:
             matched.append(dataclasses.replace(prescription, monograph=found.slug))
     slugs = [m.monograph for m in matched]
     problems = [Problem(patient.path, m.line, f"{m.where}: {m.display_name} is listed twice "
                         f"(as {slugs[:i].count(m.monograph) + 1} entries for one monograph); "
-                        "the record should list each medicine once")
+                        "the record should list each medicine once", field=m.where)
                 for i, m in enumerate(matched) if m.monograph in slugs[:i]]
     if problems:
         raise ContentError(problems)
@@ -175,7 +176,7 @@ def focus(patient: Patient, medicines: Sequence[tuple[Monograph, Prescription]],
                         f"{allergy.substance} ({klass.name}); no packet is made. If the "
                         f"prescriber has decided to give it, say so with --allergy-decision "
                         f"{prescription.monograph} (or 'allergy_decision' on this medicine in "
-                        "the patient file)"))
+                        "the patient file)", field=prescription.where))
                 continue
             for cross, advice in monograph.focus.cross_reactions:
                 if _allergy_hits(allergy, cross):

@@ -88,6 +88,14 @@ STOPPED = {"stopped", "cancelled"}
 CURRENT_STATEMENT = {"active", "intended", "on-hold", "unknown", "recorded", "draft"}
 
 
+def _problem(path: Path, message: str) -> Problem:
+    """A problem whose message starts with the field it is about ("entry.5.resource: ...");
+    ``field`` carries it for callers that answer in another form (HTTP)."""
+    field = message.split(": ", 1)[0] if ": " in message else None
+    field = field if field and " " not in field else None
+    return Problem(path, 0, message, field=field)
+
+
 class RecordError(Exception):
     """The record cannot be used; ``problems`` name the fields."""
 
@@ -133,10 +141,10 @@ def parse_record(path: Path, text: str | bytes | dict[str, Any]
         except RecursionError:
             return None, [Problem(path, 0, "the JSON is nested too deeply")]
     if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
-        return None, [Problem(path, 0, "resourceType: missing; a FHIR record is a JSON object "
+        return None, [_problem(path, "resourceType: missing; a FHIR record is a JSON object "
                               "with a resourceType (a Bundle)")]
     if data["resourceType"] != "Bundle":
-        return None, [Problem(path, 0, "resourceType: a record for a packet is a Bundle (an "
+        return None, [_problem(path, "resourceType: a record for a packet is a Bundle (an "
                               "International Patient Summary, or a Bundle of "
                               "MedicationRequest with its Patient)")]
     version = _version(data)
@@ -176,7 +184,7 @@ def _validate(path: Path, data: dict[str, Any], version: str) -> tuple[Any, list
     try:
         return bundle.model_validate(data), []
     except ValidationError as exc:
-        problems = [Problem(path, 0, f"{_field(error['loc'])}: {_message(dict(error))} "
+        problems = [_problem(path, f"{_field(error['loc'])}: {_message(dict(error))} "
                             f"(FHIR {version})") for error in exc.errors()[:20]]
         return None, problems
     except (ValueError, TypeError, KeyError, RecursionError):
@@ -301,7 +309,7 @@ class _Reader:
         return self.by_reference.get(target) if target else None
 
     def fail(self, field: str, message: str) -> RecordError:
-        return RecordError([Problem(self.path, 0, f"{field}: {message}")])
+        return RecordError([_problem(self.path, f"{field}: {message}")])
 
     # -- the patient ----------------------------------------------------------------------
 
@@ -318,12 +326,12 @@ class _Reader:
         problems: list[Problem] = []
         medicines, stopped = self._medicines(problems)
         if not medicines and not stopped:
-            problems.append(Problem(self.path, 0, "entry: the Bundle has no current "
+            problems.append(_problem(self.path, "entry: the Bundle has no current "
                                     "MedicationRequest or MedicationStatement; a packet lists "
                                     "at least one medicine"))
         contact = self._contact(composition)
         if contact is None:
-            problems.append(Problem(self.path, 0, "entry: no Organization with a phone number "
+            problems.append(_problem(self.path, "entry: no Organization with a phone number "
                                     "(Composition.custodian, else any Organization with "
                                     "telecom system 'phone'): the packet must say who to call"))
         if problems:
@@ -428,7 +436,7 @@ class _Reader:
             concept = self._medication(statement)
             name = _readable(_text(concept))
             if name is None:
-                problems.append(Problem(self.path, 0, f"{field}.medication: the medicine has no "
+                problems.append(_problem(self.path, f"{field}.medication: the medicine has no "
                                         "name or code display to print"))
                 continue
             if statement.status in STOPPED:
@@ -445,7 +453,7 @@ class _Reader:
             name = _readable(_text(concept))
             ids = {f"MedicationRequest/{request.id}", f"urn:uuid:{request.id}"}
             if name is None:
-                problems.append(Problem(self.path, 0, f"{field}.medication: the medicine has no "
+                problems.append(_problem(self.path, f"{field}.medication: the medicine has no "
                                         "name or code display to print"))
                 continue
             if ids & replaced:
