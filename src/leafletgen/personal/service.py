@@ -64,7 +64,9 @@ class Documents:
         """Read and check every monograph of the project now, and keep them: a server's
         worker does, so a request reads no file."""
         if self._catalogue is None:
-            self._catalogue = plan((self.project.leaflets,), self.project.styles, None)
+            # every variant: the counselling summaries too, which packets print by default
+            self._catalogue = plan((self.project.leaflets,), self.project.styles,
+                                   tuple(self.styles.variants) or None)
         return self._catalogue
 
     def renderer(self, paper: str | None = None) -> Renderer:

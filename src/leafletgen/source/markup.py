@@ -87,6 +87,7 @@ class LinkContext:
     # sections a counselling summary leaves out that the full leaflet has: a reference to one
     # points the reader there
     elsewhere: frozenset[str] = frozenset()
+    elsewhere_wording: tuple[str, str] = ("the full leaflet", "(in the full leaflet)")
 
 
 def _units_rule(state: Any) -> None:
@@ -198,9 +199,10 @@ class LeafletRenderer(RendererHTML):
         context: LinkContext = env.get("links") or LinkContext()
         ref = context.sections.get(target)
         if ref is None and target in context.elsewhere:  # a summary: the full leaflet has it
-            if text.strip().casefold() == "see":
-                return f"{html_inner} the full leaflet"
-            return f"{html_inner} (in the full leaflet)"
+            after_see, after_other = (html.escape(w) for w in context.elsewhere_wording)
+            if text.strip().casefold() in ("see", "ver", "انظر", "见", "参见"):
+                return f"{html_inner} {after_see}"
+            return f"{html_inner} {after_other}"
         if ref is None:  # reported by `check`; never printed as a dead link
             return html_inner
         printed = html.escape(ref.text())
