@@ -19,8 +19,6 @@ from leafletgen.personal.focus import Focused
 
 TIME_LABELS = {"morning": "Morning", "midday": "Midday", "evening": "Evening",
                "bedtime": "Bedtime"}
-DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
-             "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
 WEEK = 7
 
 
@@ -32,7 +30,6 @@ class Row:
     prescription: Prescription
     cells: tuple[str | None, ...]  # one per column; None: nothing then
     span: str | None  # the dose and when, across the columns, when no column applies
-    only: str | None  # "MONDAY only"
     until: dt.date | None
     anchor: str | None  # its leaflet in the packet; None: no monograph
 
@@ -78,9 +75,9 @@ def my_medicines(patient: Patient, anchors: dict[str, str], focused: Focused) ->
         if dosing is None:
             continue  # a patient file's medicine without 'schedule:': its directions only
         if dosing.unscheduled:
-            as_written.append(Row(name, prescription, (), None, None, None, anchor))
+            as_written.append(Row(name, prescription, (), None, None, anchor))
         elif dosing.as_needed:
-            as_needed.append(Row(name, prescription, (), None, None, dosing.end, anchor))
+            as_needed.append(Row(name, prescription, (), None, dosing.end, anchor))
         elif dosing.steps:
             tapers.append((name, _taper(dosing.steps)))
         else:
@@ -89,7 +86,7 @@ def my_medicines(patient: Patient, anchors: dict[str, str], focused: Focused) ->
                                            for r in rows)]
     keep = [TIMES_OF_DAY.index(t) for t in used]
     rows = [Row(r.name, r.prescription, tuple(r.cells[i] for i in keep) if r.cells else (),
-                r.span, r.only, r.until, r.anchor) for r in rows]
+                r.span, r.until, r.anchor) for r in rows]
     ticks = tuple(tick for row in rows for tick in _ticks(row, used, days))
     return MyMedicines(
         # no medicine with a time of day: one column, "When"
@@ -113,14 +110,11 @@ def _row(name: str, prescription: Prescription, dosing: Dosing, anchor: str | No
     clocks = dict(dosing.clock)
     cells = tuple((f"{clocks[t]}: {dose}" if t in clocks else dose)
                   if (dose := dosing.dose_at(t)) else None for t in TIMES_OF_DAY)
-    only = None
-    if dosing.weekdays:
-        only = " and ".join(DAY_NAMES[d].upper() for d in dosing.weekdays) + " only"
     span = None
     if not any(cells):
         span = f"{prescription.dose}, {prescription.timing}"
         cells = ()
-    return Row(name, prescription, cells, span, only, dosing.end, anchor)
+    return Row(name, prescription, cells, span, dosing.end, anchor)
 
 
 def _ticks(row: Row, used: Sequence[str], days: tuple[dt.date, ...]) -> list[Tick]:
