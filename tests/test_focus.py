@@ -143,3 +143,15 @@ def test_age_is_counted_on_the_packets_date():
     older = dict(date_of_birth=dt.date(2019, 12, 6))
     [concern] = focused(patient(medicine("paracetamol"), **older)).concerns
     assert concern.kind == "age-over"
+
+
+def test_each_leaflet_gets_its_own_concerns_and_the_sections_to_highlight():
+    from leafletgen.personal.focus import concerns_for
+
+    result = focused(patient(medicine("methotrexate"), medicine("amoxicillin"),
+                             medicine("baclofen"), egfr=45.0))
+    concerns, sections = concerns_for(result, "Baclofen")
+    assert [c.kind for c in concerns] == ["kidney"] and sections == {"special-populations"}
+    concerns, sections = concerns_for(result, "Amoxicillin")
+    assert [c.kind for c in concerns] == ["interaction"] and sections == {"interactions"}
+    assert concerns_for(result, "Salbutamol inhaler") == ((), frozenset())

@@ -254,3 +254,20 @@ def _populations(patient: Patient, medicines: Sequence[tuple[Monograph, Prescrip
             if applies:
                 found.append(Concern(monograph.name, population.kind, population.advice))
     return found
+
+
+# where a leaflet says more about each kind of concern (sections.yaml ids)
+SECTIONS_OF = {"interaction": ("interactions",), "cross-reaction": ("who-should-not-take",),
+               "pregnancy": ("pregnancy",), "breastfeeding": ("pregnancy",),
+               "kidney": ("special-populations",), "age-under": ("special-populations",),
+               "age-over": ("special-populations",)}
+
+
+def concerns_for(focused: Focused, name: str, source: str = ""
+                 ) -> tuple[tuple[Concern, ...], frozenset[str]]:
+    """The concerns about the medicine ``name`` (a monograph's name, or its source's slug
+    ``source`` for a translation), and the ids of the sections that say more about them."""
+    names = {name.lower(), source.lower()} - {""}
+    mine = tuple(c for c in focused.concerns
+                 if any(_mentions(c.medicine, n) for n in names))
+    return mine, frozenset(s for c in mine for s in SECTIONS_OF.get(c.kind, ()))

@@ -62,6 +62,10 @@ class Personal:
 
     patient: Patient
     prescription: Prescription
+    # what the packet's first page says to check about this medicine (personal/focus.py),
+    # and the sections of its leaflet those passages are in, highlighted
+    concerns: tuple[Any, ...] = ()
+    highlight: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, repr=False)
@@ -93,7 +97,8 @@ def assemble(renderer: Renderer, patient: Patient, pairs: list[tuple[Job, Prescr
     if variant is None:
         raise UsageError("a packet needs a variant when no medicine has a leaflet")
     parts = [PacketLeaflet(job, prescription, f"leaflet-{job.monograph.slug}",
-                           _leaflet_body(renderer, job, Personal(patient, prescription)))
+                           _leaflet_body(renderer, job, _personal(patient, job, prescription,
+                                                                  first)))
              for job, prescription in pairs]
     before = [(a, r) for a, r in attachments if a.first]
     after = [(a, r) for a, r in attachments if not a.first]
@@ -118,6 +123,19 @@ def assemble(renderer: Renderer, patient: Patient, pairs: list[tuple[Job, Prescr
     data = _finish(rendered.data, parts, cover, before, after)
     _verify(data, variant, cover, range(offset, offset + rendered.pages), rendered.layout)
     return data
+
+
+def _personal(patient: Patient, job: Job, prescription: Prescription,
+              first: MyMedicines | None) -> Personal:
+    """The personal box of one leaflet: with the first page's concerns about this medicine,
+    and the sections that say more about them highlighted."""
+    if first is None:
+        return Personal(patient, prescription)
+    from leafletgen.personal.focus import concerns_for
+
+    concerns, sections = concerns_for(first.focused, job.monograph.name,
+                                      source=prescription.monograph)
+    return Personal(patient, prescription, concerns, sections)
 
 
 def _verify(data: bytes, variant: Variant, cover: bool, ours: range,

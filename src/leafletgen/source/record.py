@@ -572,8 +572,8 @@ def dosing_of(dosages: Sequence[Any]) -> tuple[Dosing, str, str, str]:
         first = steps[0]
         taper = Dosing(steps=tuple(s[0] for s in steps), start=first[0].start,
                        end=steps[-1][0].end)
-        return taper, "changes over time", "see the dated schedule", \
-            written or "; ".join(f"{s[1]}, {s[2]}" for s in steps)
+        return taper, "changing doses", "on the dates in its table", \
+            written or "; ".join(f"{_dates(s[0])}: {s[1]}, {s[2]}" for s in steps)
     dosing, dose, timing, directions = steps[0]
     return dosing, dose, timing, written or directions
 
@@ -583,6 +583,16 @@ _TIME_WORDS = {"morning": "in the morning", "midday": "at midday", "evening": "i
                "bedtime": "at bedtime"}
 _DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
               "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
+
+
+def _dates(dosing: Dosing) -> str:
+    def day(value: dt.date) -> str:
+        return f"{value.day} {value:%B %Y}"
+    if dosing.start and dosing.end:
+        return f"{day(dosing.start)} to {day(dosing.end)}"
+    if dosing.start:
+        return f"from {day(dosing.start)}"
+    return f"until {day(dosing.end)}" if dosing.end else "then"
 
 
 def _written(dosage: Any) -> str:
