@@ -60,7 +60,8 @@ def page(request: Request, template: str, context: dict[str, Any], status: int =
     new = kept is None or not re.fullmatch(r"[\w-]{32,64}", kept)
     token = secrets.token_urlsafe(32) if new or kept is None else kept
     context = {"draft": _draft(request), "csrf": token, "catalogue":
-               request.app.state.catalogue, **context}
+               request.app.state.catalogue,
+               "kept_minutes": request.app.state.config.settings.preview_minutes, **context}
     response = templates.TemplateResponse(request, template, context, status_code=status,
                                           headers=NO_STORE)
     if new:
