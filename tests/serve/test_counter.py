@@ -48,6 +48,7 @@ def counter(leaflets: Path, tmp_path_factory: pytest.TempPathFactory):
         yield client
 
 
+@pytest.mark.slow  # renders
 def test_preview_then_download_and_print_render_once(counter):
     counter.pool.calls.clear()
     answer = counter.post("/medicine/methotrexate/preview", data=form(counter),
@@ -87,6 +88,7 @@ def test_an_unknown_or_expired_preview_is_404_saying_what_to_do(counter):
     assert counter.get("/preview/not-an-id.pdf").status_code == 404
 
 
+@pytest.mark.slow  # renders
 def test_a_translation_is_a_language_of_its_medicine_and_is_personalised_in_it(counter):
     listed = counter.get("/").text
     assert "Baclofeno" not in listed and "/medicine/baclofen.es" not in listed
@@ -114,6 +116,7 @@ def test_a_language_a_medicine_lacks_is_named(counter):
     assert answer.json()["errors"][0]["field"] == "language"
 
 
+@pytest.mark.slow  # renders
 def test_json_patient_language_is_honoured_over_http(counter):
     data = patient_data("baclofen")
     data["language"] = "ar"
@@ -123,6 +126,7 @@ def test_json_patient_language_is_honoured_over_http(counter):
         assert str(document.Root.Lang) == "ar"
 
 
+@pytest.mark.slow  # renders
 def test_the_pharmacys_details_are_prefilled(counter):
     page = counter.get("/medicine/baclofen").text
     for value in ("High Street Pharmacy", "01234 567 890", "1 High Street, Exampletown",
@@ -137,6 +141,7 @@ def test_packet_text_areas_have_a_number_of_rows(counter):
     assert rows and all(r.isdigit() for r in rows), rows
 
 
+@pytest.mark.slow  # renders
 def test_dispensing_record_names_the_leaflet_never_the_patient(counter):
     before = counter.record.read_text(encoding="utf-8").splitlines() \
         if counter.record.exists() else []
@@ -229,6 +234,7 @@ def test_the_example_configuration_file_is_valid():
     assert settings.pharmacy.name == "High Street Pharmacy" and settings.record is None
 
 
+@pytest.mark.slow  # renders
 def test_an_approved_leaflet_is_no_proof_on_a_server_that_shows_drafts(counter):
     shown = counter.post("/medicine/baclofen/preview", data=form(counter))
     assert shown.status_code == 200 and "Baclofen: check the leaflet" in shown.text
