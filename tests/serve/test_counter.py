@@ -280,3 +280,26 @@ def test_the_command_refuses_a_record_it_cannot_write(tmp_path):
     config.write_text("[pharmacy]\nfax = \"1\"\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["serve", "--config", str(config)])
     assert result.exit_code == 2 and "[pharmacy] fax is not a known key" in result.output
+
+
+@pytest.mark.slow  # renders
+def test_a_packet_in_a_language(counter):
+    data = {"csrf": csrf_of(counter), "name": PATIENT_NAME, "date": "2026-11-30",
+            "language": "es", "medicine-0": "baclofen", "dose-0": "1 tablet (10 mg)",
+            "timing-0": "3 times a day", "directions-0": "Take 1 tablet 3 times a day.",
+            "prescriber": "Dr A", "contact": "Ward 7", "contact_phone": "0123"}
+    made = counter.post("/packet/preview", data=data)
+    assert made.status_code == 200, made.text
+    pdf = counter.get(made.url.path + ".pdf?download=1").content
+    assert _lang(pdf) == "es" and "Baclofeno" in pdf_text(pdf)
+    refused = counter.post("/packet/preview", data={
+        **data, "medicine-1": "amoxicillin", "dose-1": "1 capsule", "timing-1": "3 times a day",
+        "directions-1": "Take 1 capsule 3 times a day."})
+    assert refused.status_code == 422
+    assert 'href="#language"' in refused.text and 'id="language"' in refused.text
+    assert PATIENT_NAME in refused.text  # the form keeps what was typed, for the counter
+
+
+def _lang(pdf: bytes) -> str:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return str(document.Root.Lang)
