@@ -68,7 +68,8 @@ def verify_pdf(pdf: bytes | Path, options: VerifyOptions | None = None,
         try:
             data = read_pdf(pdf)
         except Unsafe as exc:
-            return PdfReport(where, problems=(Problem(where, 0, f"not checked: {exc}"),))
+            said = f"syntax: {exc}; rebuild it" if exc.unreadable else f"not checked: {exc}"
+            return PdfReport(where, problems=(Problem(where, 0, said),))
         except OSError as exc:
             return PdfReport(where, problems=(Problem(where, 0, "not checked: cannot read the "
                                                       f"file: {exc.strerror or exc}"),))
