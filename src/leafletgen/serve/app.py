@@ -29,8 +29,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leafletgen.serve.catalogue import Catalogue, load_catalogue
 from leafletgen.serve.core import DEFAULT_STYLES
+from leafletgen.serve.dispensing import DispensingRecord
 from leafletgen.serve.guards import RequestLimits, printable
 from leafletgen.serve.pool import PoolOptions, RenderPool
+from leafletgen.serve.previews import PreviewStore
+from leafletgen.serve.settings import Settings
 from leafletgen.serve.web import TOKEN_COOKIE
 
 access_log = logging.getLogger("leafletgen.serve.access")
@@ -40,7 +43,9 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 MAX_BODY = 64 * 1024  # a patient file is at most 64 KB (limits.MAX_YAML_BYTES)
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+       "font-src 'self'; connect-src 'self'; frame-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'; "
+       "base-uri 'none'")
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -68,6 +73,8 @@ class ServeConfig:
     allowed_hosts: tuple[str, ...] | None = None
     preview_width: int = 640  # pixels, page images
     recycle_after: int = 0  # renders after which fresh workers replace the old (0: never)
+    settings: Settings = field(default_factory=Settings)  # the configuration file's
+    drafts: bool = False  # the web app lists draft leaflets too (proofs marked DRAFT)
 
 
 def create_app(config: ServeConfig, pool: RenderPool | None = None,
@@ -104,6 +111,11 @@ def create_app(config: ServeConfig, pool: RenderPool | None = None,
     app.state.pool = the_pool
     app.state.pdfs = {}  # generic leaflets: (slug, variant, paper) -> (bytes, etag)
     app.state.pages = {}  # their page images
+    settings = config.settings
+    app.state.previews = PreviewStore(settings.preview_minutes, settings.preview_count,
+                                      settings.preview_megabytes)
+    app.state.dispensing = (DispensingRecord(settings.record, settings.counter)
+                            if settings.record is not None else None)
     wrapped: ASGIApp = TokenGuard(app, config.token)
     if config.allowed_hosts is not None:
         wrapped = TrustedHostMiddleware(wrapped, allowed_hosts=list(config.allowed_hosts))
@@ -150,10 +162,10 @@ class SecurityHeaders:
 
 
 class TokenGuard:
-    """With a token configured, every request but static files and /health must carry it:
+    """With a token configured, every request but static files, fonts and /health must carry it:
     ``Authorization: Bearer TOKEN``, or the cookie the /login form sets for a browser."""
 
-    OPEN = ("/static/", "/health", "/login")
+    OPEN = ("/static/", "/fonts/", "/health", "/login")
 
     def __init__(self, app: ASGIApp, token: str | None):
         self.app = app

@@ -99,7 +99,8 @@ def form_to_data(form: Mapping[str, str], rows: list[tuple[int, str]]) -> dict[s
     """The patient file's fields from the counter's form, for the medicines ``rows``: (row of
     the form, slug) pairs.
 
-    Per medicine row ``i`` the form has ``dose-i``, ``timing-i``, ``directions-i``,
+    ``language`` (optional) is the language the leaflets are printed in. Per medicine row
+    ``i`` the form has ``dose-i``, ``timing-i``, ``directions-i``,
     ``purpose-i`` and ``taper-i`` (a schedule: a header line, then one line per row, cells
     separated by ``|``). Empty optional fields are left out; the checks say what is missing.
     """
@@ -116,11 +117,13 @@ def form_to_data(form: Mapping[str, str], rows: list[tuple[int, str]]) -> dict[s
     for key, name in (("date_of_birth", "date_of_birth"), ("record_number", "record_number")):
         if text(name):
             data["patient"][key] = text(name)
-    for key in ("phone", "hours"):
+    for key in ("phone", "hours", "address"):
         if text(f"contact_{key}"):
             data["contact"][key] = text(f"contact_{key}")
     if text("note"):
         data["note"] = text("note")
+    if text("language"):  # the leaflets' language: their translations are printed
+        data["language"] = text("language")
     for i, slug in rows:
         medicine: dict[str, Any] = {"monograph": slug, "dose": text(f"dose-{i}"),
                                     "timing": text(f"timing-{i}"),
@@ -144,6 +147,7 @@ def form_field(field: str, rows: list[tuple[int, str]]) -> str:
     """The web form's input a patient-file field is typed into, for error messages."""
     names = {"patient.name": "name", "prescriber.name": "prescriber", "contact.name": "contact",
              "contact.phone": "contact_phone", "contact.hours": "contact_hours",
+             "contact.address": "contact_address",
              "patient.date_of_birth": "date_of_birth",
              "patient.record_number": "record_number"}
     if field in names:

@@ -269,6 +269,13 @@ def packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool
                                       language=language)
 
 
+def record_packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool,
+                      allergy_decisions: tuple[str, ...], full: bool) -> bytes:
+    """What ``leafletgen.packet()`` makes from a FHIR record: the service's packet."""
+    return _state["documents"].packet(patient, variant=variant, paper=paper, draft=draft,
+                                      allergy_decisions=allergy_decisions, full=full)
+
+
 def page_images(pdf: bytes, width: int, first: int = 0, count: int = 8) -> list[bytes]:
     """PNG images of up to ``count`` pages from ``first``, ``width`` pixels wide."""
     import pypdfium2
