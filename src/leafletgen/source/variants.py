@@ -103,6 +103,7 @@ def load_variant(path: Path, styles: Path) -> tuple[Variant | None, list[Problem
         reading=ReadingLimits(**data.get("reading_grade", {})),
         glossary=data.get("glossary"),
         max_table_columns=data.get("max_table_columns"),
+        summary=data.get("summary", False),
     ), []
 
 
@@ -114,6 +115,10 @@ def select(monograph: Monograph, variant: Variant) -> tuple[tuple[LeafletSection
     for wanted in variant.sections:
         section = monograph.section(wanted.id)
         blocks = section.blocks_for(variant.audience) if section else ()
+        summary = tuple(b for b in section.blocks if b.audience == "summary"
+                        and b.text.strip()) if section and variant.summary else ()
+        if summary:  # a counselling summary prints the section's summary block instead
+            blocks = summary
         if not blocks:
             if wanted.required:
                 line = section.line if section else 1
