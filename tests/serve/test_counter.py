@@ -292,6 +292,10 @@ def test_a_packet_in_a_language(counter):
     assert made.status_code == 200, made.text
     pdf = counter.get(made.url.path + ".pdf?download=1").content
     assert _lang(pdf) == "es" and "Baclofeno" in pdf_text(pdf)
+    last = json.loads(counter.record.read_text(encoding="utf-8").splitlines()[-1])
+    # a packet prints each medicine's counselling summary
+    assert (last["document"], last["variant"], last["language"]) == (
+        "packet", "patient-summary", "es")
     refused = counter.post("/packet/preview", data={
         **data, "medicine-1": "amoxicillin", "dose-1": "1 capsule", "timing-1": "3 times a day",
         "directions-1": "Take 1 capsule 3 times a day."})
