@@ -194,12 +194,8 @@ def check_medicines(request: Request, patient: Any, draft: bool) -> None:
     for i, prescription in enumerate(patient.medicines):
         field = f"medicines.{i}.monograph"
         slug = prescription.monograph
-        if language and catalogue.get(slug, True) is not None and \
-                catalogue.in_language(slug, language, True) is None:
-            errors.append(FieldError("language", f"{field}: this medicine has no leaflet in "
-                                     "this language; leave out language to print it as "
-                                     "written, or choose another"))
-            continue
+        # a medicine without a leaflet in the patient's language is the documents service's
+        # to report (field "language"), in the words the library and the command line use
         if language:
             translated = catalogue.in_language(slug, language, True)
             slug = translated.slug if translated is not None else slug
