@@ -110,10 +110,10 @@ class Documents:
         job = next((j for j in the_plan.jobs
                     if j.monograph.slug == slug and j.variant.name == variant), None)
         if job is None:
-            raise UsageError(f"no valid monograph {slug!r} with a {variant!r} leaflet in "
+            raise UsageError(f"no valid monograph '{slug}' with a '{variant}' leaflet in "
                              f"{display_path(self.project.leaflets)}")
         if not printable(job.monograph.status, draft):
-            raise UsageError(f"the monograph {slug!r} is a {job.monograph.status}; only "
+            raise UsageError(f"the monograph '{slug}' is a {job.monograph.status}; only "
                              "approved leaflets are given out (a draft as a marked proof)")
         checked = checked_pdf(self.renderer(paper), job, Path(f"{job.stem}.pdf"))
         if not checked.ok or checked.data is None:

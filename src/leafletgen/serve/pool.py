@@ -163,8 +163,10 @@ class RenderPool:
         with self._lock:
             if self._executor is not broken:
                 return
-            self._executor = self._start()
+            self._executor = fresh = self._start()
         broken.shutdown(wait=False, cancel_futures=True)
+        for _ in range(self.options.workers):  # start warming them now, not at the next request
+            fresh.submit(_ready)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

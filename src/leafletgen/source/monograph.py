@@ -21,7 +21,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from leafletgen import textcheck
+import leafletgen.textcheck as textcheck
 from leafletgen.errors import Problem, errors_in
 from leafletgen.limits import (
     MAX_MONOGRAPH_BYTES,
