@@ -582,9 +582,7 @@ def test_every_shipped_leaflet_passes_the_measured_layout_checks(tmp_path, paper
     pdfs = sorted(out.glob("*.pdf"))
     for source in LEAFLETS.glob("*.md"):
         # a translation (<slug>.<language>.md) is printed for patients only
-        # (counselling summaries are built for packets, or when named)
-        wanted = ("patient", "patient-large") if "." in source.stem else [
-            name for name, variant in VARIANTS.items() if not variant.summary]
+        wanted = ("patient", "patient-large") if "." in source.stem else VARIANTS
         assert {f"{source.stem}-{name}.pdf" for name in wanted} <= {p.name for p in pdfs}
     for pdf in pdfs:
         assert layout_messages(verify_pdf(pdf)) == [], pdf.name
