@@ -21,6 +21,9 @@ DEFAULT_OUT: Path = Path("out")
 DEFAULT_STYLES: Path = Path("styles")
 PAPERS = ("A4", "letter")
 AUDIENCES = ("patient", "clinician", "both")
+# the kinds of framed box a block of text may be printed in (``::: warning``), besides a
+# variant's boxed section (most important information)
+BOX_KINDS = ("warning", "emergency", "tip")
 # an approval older than this is "review overdue" (leafletgen check --review-max-age)
 REVIEW_MAX_AGE_MONTHS = 24
 
@@ -34,6 +37,7 @@ class Block:
     audience: str
     text: str
     line: int  # line of the block's first text line in the file
+    box: str | None = None  # one of BOX_KINDS: the block prints framed, as that kind of box
 
     def is_for(self, audience: str) -> bool:
         return self.audience in (audience, "both")

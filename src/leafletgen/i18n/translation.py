@@ -195,7 +195,7 @@ def load_translation(parsed: ParsedFile, problems: list[Problem] | None = None
     translation_of = TranslationOf(
         source_path, of["version"], dict(of["sections"]), front.line(("translation_of",)),
         {sid: front.line(("translation_of", "sections", sid)) for sid in of["sections"]})
-    sections = tuple(Section(s.id, s.line, tuple(Block(AUDIENCE, b.text, b.line)
+    sections = tuple(Section(s.id, s.line, tuple(Block(AUDIENCE, b.text, b.line, b.box)
                                                  for b in s.blocks))
                      for s in parsed.sections)
     key_facts = tuple(

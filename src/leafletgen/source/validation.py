@@ -169,6 +169,11 @@ def _check_markup(parsed: ParsedFile, text: str, first_line: int) -> list[Proble
         elif token.type == "dl_open":
             problem("definition lists are not part of the leaflet format; write a bullet list "
                     "with the term in bold: '- **Term:** meaning'")
+        elif token.type == "blockquote_open":
+            problem("a quote ('>') prints as plain indented text, without a frame, and may "
+                    "split across pages; put the text in a box instead: a line '::: warning' "
+                    "(or '::: emergency' for what to do now, '::: tip'; with the audience: "
+                    "'::: patient warning') before it and ':::' after it")
         elif token.type == "html_block":
             problem("raw HTML is not allowed in monograph text "
                     f"({token.content.strip()[:40]!r}); write Markdown instead: **bold**, "
