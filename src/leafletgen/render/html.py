@@ -42,7 +42,17 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["nobreak"] = keep_together
     # fixed strings from styles/locale/ catalogues, per rendered language (ui_lang)
     install_i18n(env, templates.parent)
+    # a date prints whole on one line, in every language ("30 de noviembre de 2026")
+    for name in ("long_date", "month_year"):
+        env.filters[name] = _kept_together(env.filters[name])
     return env
+
+
+def _kept_together(date_filter: Any) -> Any:
+    @jinja2.pass_context
+    def kept(context: jinja2.runtime.Context, value: Any) -> str:
+        return keep_together(date_filter(context, value))
+    return kept
 
 
 def render_html(monograph: Monograph, variant: Variant, sections: tuple[LeafletSection, ...],

@@ -33,14 +33,34 @@ from markupsafe import Markup
 from mdit_py_plugins.footnote import footnote_plugin
 
 NBSP = "\u00a0"
+WJ = "\u2060"  # WORD JOINER: no line break here, prints nothing
 
-_UNITS = (r"(?:mg|mcg|µg|μg|micrograms?|milligrams?|grams?|g|kg|ml|mL|L|mmol|micromol|units?"
-          r"|IU|tablets?|capsules?|puffs?|drops?|sachets?|doses?|spoonfuls?|times|hours?|days?"
-          r"|weeks?|months?|years?|minutes?|seconds?|°C|℃|°F|%|cm|mm|kilograms?)")
+_UNITS = (r"(?:mg|mcg|µg|μg|micrograms?|milligrams?|grams?|g|kg|ml|mL|dL|dl|L|mmol|micromol"
+          r"|nmol|pmol|mU|mIU|units?|IU|tablets?|capsules?|puffs?|drops?|sachets?|doses?"
+          r"|spoonfuls?|times|hours?|days?|weeks?|months?|years?|minutes?|min|seconds?|°C|℃|°F"
+          r"|%|cm|mm|kilograms?|pens?|clicks?|injections?)")
 _NUMBER_UNIT = re.compile(rf"(?<=\d)[ \t]+(?={_UNITS}(?![A-Za-z]))")
+# a compound unit: "mg/dL", "units/mL", "mg/5 mL", "micrograms/kg" never breaks at its slash
+_COMPOUND = re.compile(rf"(?<![A-Za-z]){_UNITS}/(?=\d|{_UNITS}(?![A-Za-z]))")
+# a range: "12.5–25", "0.1 – 0.5", "12.5 to 25"; "1 到 2" (a hyphen never breaks before a digit)
+_RANGE_DASH = re.compile(r"(?<=\d)([ \t]*)([–—～~])([ \t]*)(?=\d)")
+_RANGE_WORD = re.compile(r"(?<=\d)[ \t]+(to|or|a|o|到|至|或)[ \t]+(?=\d)")
+# a comparator and its number: "≥ 70 years", "< 5 mL"
+_COMPARATOR = re.compile(r"(?<=[≥≤<>±≈])[ \t]+(?=\d)")
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November"
            "|December")
 _DAY_MONTH = re.compile(rf"(?<=\b\d)[ \t]+(?=(?:{_MONTHS})\b)|(?<=\b\d\d)[ \t]+(?=(?:{_MONTHS})\b)")
+_MONTH_YEAR = re.compile(rf"\b((?:{_MONTHS}))[ \t]+(?=\d{{4}}\b)")
+# dates in the other shipped languages: "30 de noviembre de 2026", "30 نوفمبر 2026"
+_ES_MONTHS = "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+_AR_MONTHS = "يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر"
+_LOCAL_DATE = re.compile(rf"(?:\b\d{{1,2}}[ \t]+de[ \t]+)?\b(?:{_ES_MONTHS})(?:[ \t]+de[ \t]+\d{{4}})?"
+                         rf"|\b\d{{1,2}}[ \t]+(?:{_ES_MONTHS})\b"
+                         rf"|(?:\b\d{{1,2}}[ \t]+)?(?:{_AR_MONTHS})(?:[ \t]+\d{{4}})?")
+# Chinese, Japanese, Korean: a number and the character after it ("2 周", "10毫克", "2026年")
+_CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+_NUMBER_CJK = re.compile(rf"(?<=\d)([ \t]*)(?={_CJK})")
+_CJK_NUMBER = re.compile(rf"(?<=[年月])(?=\d)")
 _LABEL_NUMBER = re.compile(r"\b((?:[Ww]eek|[Dd]ay|[Ss]tep|[Ss]ection|[Pp]age))[ \t]+(?=\d)")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 CAPTION_PREFIX = "Table:"
@@ -53,11 +73,26 @@ def long_date(value: dt.date) -> str:
 
 
 def keep_together(text: str) -> str:
-    """Non-breaking spaces between a number and its unit, a day and its month, and a label
-    and its number, so that "10 mg" or "30 November" never split across lines."""
-    for pattern in (_NUMBER_UNIT, _DAY_MONTH):
+    """Text with no line break inside a number and its unit ("10 mg", "70 mg/dL", "2 周"), a
+    range ("12.5–25 micrograms"), a comparator and its number ("≥ 70 years"), a date ("30
+    November 2026", "30 de noviembre de 2026", "2026年11月30日"), a label and its number
+    ("Week 2"). Spaces become no-break spaces; where no space is (after a dash or a slash,
+    between a digit and a Chinese character) a word joiner is put in, which prints nothing.
+    Used for every text a leaflet prints: the Markdown's, and the templates' (``nobreak``)."""
+    for pattern in (_NUMBER_UNIT, _DAY_MONTH, _COMPARATOR):
         text = pattern.sub(NBSP, text)
+    text = _MONTH_YEAR.sub(lambda m: m[1] + NBSP, text)
+    text = _COMPOUND.sub(lambda m: m[0] + WJ, text)
+    text = _RANGE_DASH.sub(lambda m: _nbsp(m[1]) + m[2] + WJ + _nbsp(m[3]), text)
+    text = _RANGE_WORD.sub(lambda m: NBSP + m[1] + NBSP, text)
+    text = _LOCAL_DATE.sub(lambda m: _nbsp(m[0]), text)
+    text = _NUMBER_CJK.sub(lambda m: _nbsp(m[1]) + WJ, text)
+    text = _CJK_NUMBER.sub(WJ, text)
     return _LABEL_NUMBER.sub(lambda m: m[1] + NBSP, text)
+
+
+def _nbsp(text: str) -> str:
+    return text.replace(" ", NBSP).replace("\t", NBSP)
 
 
 @dataclass(frozen=True)
@@ -196,7 +231,7 @@ class LeafletRenderer(RendererHTML):
         ref = context.sections.get(target)
         if ref is None:  # reported by `check`; never printed as a dead link
             return html_inner
-        printed = html.escape(ref.text())
+        printed = html.escape(keep_together(ref.text()))
         anchor = html.escape(context.id_prefix + target)
         if text and text.casefold() != ref.heading.casefold():
             printed = f"{html_inner} {printed}"
@@ -302,7 +337,8 @@ class LeafletRenderer(RendererHTML):
         if context.figures is None:
             return f'<p class="figure-missing">{html.escape(alt)}</p>'
         url = (context.figures / src).resolve().as_uri()
-        caption = f"<figcaption>{html.escape(str(title))}</figcaption>" if title else ""
+        caption = (f"<figcaption>{html.escape(keep_together(str(title)))}</figcaption>"
+                   if title else "")
         return (f'<figure class="figure"><img src="{html.escape(url)}" '
                 f'alt="{html.escape(alt)}">{caption}</figure>\n')
 
@@ -432,7 +468,7 @@ def plain_units(text: str, first_line: int) -> tuple[TextUnit, ...]:
         words = _BR.sub(" ", words)
         if token.content.startswith(CAPTION_PREFIX):
             words = words[len(CAPTION_PREFIX):]
-        words = " ".join(words.split())
+        words = " ".join(words.replace(WJ, "").split())
         if words:
             units.append(TextUnit(words, line))
     return tuple(units)

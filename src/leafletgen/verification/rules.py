@@ -12,6 +12,8 @@ Rules, each named at the start of its messages:
 ``pdf/ua``     page-validation's PDF/UA-1 profile, when the file claims PDF/UA (every leaflet
                does; a packet with attached PDFs does not)
 ``pdf/a``      page-validation's profile for the PDF/A level the file claims (archival copies)
+``units``      no number is split from its unit, range or date across a line break
+               (verification/units.py)
 ``layout``     nothing printed is cut off, no page is left mostly empty, no text lies on other
                text, no heading is left at the foot of a page, no framed box is split
                without its frame, no table is wider than the text column (PDFium; see below)
@@ -73,6 +75,7 @@ from typing import TYPE_CHECKING, Any
 from leafletgen.errors import Problem, Severity, UsageError, errors_in
 from leafletgen.model import Variant
 from leafletgen.source.variants import load_variants
+from leafletgen.verification.units import split_units
 
 if TYPE_CHECKING:
     import pikepdf
@@ -200,6 +203,8 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
               f"pushed to the next page; shorten it or let it split (its content ends "
               f"{used:.0%} of the way down the page)" for page, used in scan.short]
     found += _measured_messages(scan.measured, variant, quote=not private and name is not None)
+    found += [split.message(quote=not private and name is not None)
+              for split in split_units(data, pages)]
     standards: list[str] = []
     if not claims_ua and (require_ua or name is not None):
         # a leaflet (it names its variant) is always PDF/UA-1; only a packet with attached
