@@ -52,15 +52,17 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
 _DAY_MONTH = re.compile(rf"(?<=\b\d)[ \t]+(?=(?:{_MONTHS})\b)|(?<=\b\d\d)[ \t]+(?=(?:{_MONTHS})\b)")
 _MONTH_YEAR = re.compile(rf"\b((?:{_MONTHS}))[ \t]+(?=\d{{4}}\b)")
 # dates in the other shipped languages: "30 de noviembre de 2026", "30 نوفمبر 2026"
-_ES_MONTHS = "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+_ES_MONTHS = ("enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre"
+              "|diciembre")
 _AR_MONTHS = "يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر"
-_LOCAL_DATE = re.compile(rf"(?:\b\d{{1,2}}[ \t]+de[ \t]+)?\b(?:{_ES_MONTHS})(?:[ \t]+de[ \t]+\d{{4}})?"
+_LOCAL_DATE = re.compile(rf"(?:\b\d{{1,2}}[ \t]+de[ \t]+)?\b(?:{_ES_MONTHS})"
+                         rf"(?:[ \t]+de[ \t]+\d{{4}})?"
                          rf"|\b\d{{1,2}}[ \t]+(?:{_ES_MONTHS})\b"
                          rf"|(?:\b\d{{1,2}}[ \t]+)?(?:{_AR_MONTHS})(?:[ \t]+\d{{4}})?")
 # Chinese, Japanese, Korean: a number and the character after it ("2 周", "10毫克", "2026年")
 _CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
 _NUMBER_CJK = re.compile(rf"(?<=\d)([ \t]*)(?={_CJK})")
-_CJK_NUMBER = re.compile(rf"(?<=[年月])(?=\d)")
+_CJK_NUMBER = re.compile(r"(?<=[年月])(?=\d)")
 _LABEL_NUMBER = re.compile(r"\b((?:[Ww]eek|[Dd]ay|[Ss]tep|[Ss]ection|[Pp]age))[ \t]+(?=\d)")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 CAPTION_PREFIX = "Table:"
