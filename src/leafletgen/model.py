@@ -168,6 +168,9 @@ class Variant:
     reading: ReadingLimits = ReadingLimits()
     glossary: str | None = None  # file in styles/
     max_table_columns: int | None = None  # wider tables are reflowed (markup.py)
+    # verify fails a leaflet whose first page does not carry every key fact (its first phrase)
+    key_facts_on_page_1: bool = False
+    figure_scale: float = 1.0  # figures print this many times their own size
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,8 @@ def load_variant(path: Path, styles: Path) -> tuple[Variant | None, list[Problem
         reading=ReadingLimits(**data.get("reading_grade", {})),
         glossary=data.get("glossary"),
         max_table_columns=data.get("max_table_columns"),
+        key_facts_on_page_1=data.get("key_facts_on_page_1", False),
+        figure_scale=float(data.get("figure_scale", 1.0)),
     ), []
 
 

@@ -14,6 +14,8 @@ Rules, each named at the start of its messages:
 ``pdf/a``      page-validation's profile for the PDF/A level the file claims (archival copies)
 ``units``      no number is split from its unit, range or date across a line break
                (verification/units.py)
+``page 1``     every key fact on page 1, in a leaflet whose variant asks for it
+               (verification/pageone.py)
 ``layout``     nothing printed is cut off, no page is left mostly empty, no text lies on other
                text, no heading is left at the foot of a page, no framed box is split
                without its frame, no table is wider than the text column (PDFium; see below)
@@ -75,6 +77,8 @@ from typing import TYPE_CHECKING, Any
 from leafletgen.errors import Problem, Severity, UsageError, errors_in
 from leafletgen.model import Variant
 from leafletgen.source.variants import load_variants
+from leafletgen.verification.pageone import PAGE_ONE_KEY, SEPARATOR, missing_on_page_one
+from leafletgen.verification.pageone import message as page_one_message
 from leafletgen.verification.units import split_units
 
 if TYPE_CHECKING:
@@ -162,6 +166,7 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
                                                   f"({exc}); rebuild it"),))
     with document:
         name = _recorded_variant(document)
+        page_one = str(document.docinfo.get(PAGE_ONE_KEY, ""))
         if not rendered:
             found += [f"syntax: {message}; rebuild the file"
                       for message in document.check_pdf_syntax()]
@@ -205,6 +210,9 @@ def verify_pdf(pdf: bytes | Path, variant: Variant | None = None, path: Path | N
     found += _measured_messages(scan.measured, variant, quote=not private and name is not None)
     found += [split.message(quote=not private and name is not None)
               for split in split_units(data, pages)]
+    if page_one and (pages is None or 0 in pages):
+        found += [page_one_message(phrase, quote=not private)
+                  for phrase in missing_on_page_one(data, tuple(page_one.split(SEPARATOR)))]
     standards: list[str] = []
     if not claims_ua and (require_ua or name is not None):
         # a leaflet (it names its variant) is always PDF/UA-1; only a packet with attached
