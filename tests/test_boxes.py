@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from leafletgen.fonts.config import load_fonts
 from leafletgen.render.html import render_html
+from leafletgen.render.styles import load_styles
 from leafletgen.source.monograph import load
 from leafletgen.source.variants import load_variants, select
 
@@ -44,7 +44,7 @@ def _leaflet(tmp_path, body: str, variant: str = "patient") -> str:
     assert monograph is not None, [str(p) for p in problems]
     variants, _ = load_variants(STYLES)
     sections, _ = select(monograph, variants[variant])
-    return render_html(monograph, variants[variant], sections, STYLES, load_fonts(STYLES)).html
+    return render_html(monograph, variants[variant], sections, load_styles(STYLES)).html
 
 
 def test_box_blocks_are_read_with_their_audience_and_kind(tmp_path):

@@ -203,3 +203,10 @@ def test_unwritable_output_is_a_problem_not_a_crash(tmp_path):
     assert result.written == ()
     assert [p.message.split(";")[0] for p in result.problems] == [
         "cannot create the output folder: Not a directory"]
+
+
+def test_options_are_given_one_way_only(tmp_path):
+    with pytest.raises(UsageError, match="not both"):
+        leafletgen.build([BACLOFEN], tmp_path, STYLES, html=True,
+                         options=leafletgen.BuildOptions(workers=2))
+    assert not any(tmp_path.iterdir())  # refused before anything was read or written

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.fonts.config import load_fonts
 from leafletgen.model import Block, LeafletSection
 from leafletgen.render.html import render_html
+from leafletgen.render.styles import load_styles
 from leafletgen.source.monograph import load
 from leafletgen.source.variants import load_variants, select
 
@@ -80,12 +80,11 @@ def rendered(tmp_path_factory) -> dict[str, str]:
     monograph, problems = load(path)
     assert problems == ()
     variants, _ = load_variants(STYLES)
-    fonts = load_fonts(STYLES)
     pages = {}
     for name in ("patient", "clinician"):
         sections, missing = select(monograph, variants[name])
         assert missing == []
-        pages[name] = render_html(monograph, variants[name], sections, STYLES, fonts).html
+        pages[name] = render_html(monograph, variants[name], sections, load_styles(STYLES)).html
     return pages
 
 
@@ -122,8 +121,7 @@ def test_monograph_text_cannot_inject_html(tmp_path):
     hostile = LeafletSection(
         "uses", "Uses", 1, False,
         (Block("patient", '<script>alert(1)</script> <img src="file:///etc/passwd">', 1),))
-    page = render_html(monograph, variants["patient"], (hostile,), STYLES,
-                       load_fonts(STYLES)).html
+    page = render_html(monograph, variants["patient"], (hostile,), load_styles(STYLES)).html
     assert "<script>alert" not in page
     assert '<img src="file:///etc/passwd">' not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -142,6 +140,6 @@ def test_front_matter_values_are_escaped(tmp_path):
     monograph = hostile_monograph(tmp_path)
     variants, _ = load_variants(STYLES)
     sections, _ = select(monograph, variants["patient"])
-    page = render_html(monograph, variants["patient"], sections, STYLES, load_fonts(STYLES)).html
+    page = render_html(monograph, variants["patient"], sections, load_styles(STYLES)).html
     assert "<b>Evil</b>" not in page
     assert "&lt;b&gt;Evil&lt;/b&gt;" in page

@@ -589,7 +589,7 @@ def test_write_private_says_why_but_not_where(tmp_path):
 @pytest.mark.parametrize("command", ["packet", "handout"])
 def test_a_failed_write_is_reported_without_a_traceback(project, tmp_path, capsys, monkeypatch,
                                                         command):
-    monkeypatch.setattr(f"leafletgen.personal.packet.{command}",
+    monkeypatch.setattr(f"leafletgen.personal.service.{command}",
                         lambda *args, **kwargs: b"%PDF-1.7")
     in_the_way = tmp_path / NAME
     in_the_way.write_text("a file where a folder should be", encoding="utf-8")
@@ -618,7 +618,7 @@ def test_packet_command_hides_unexpected_error_messages(project, tmp_path, capsy
     def explode(*args, **kwargs):
         raise RuntimeError(f"something about {NAME}")
 
-    monkeypatch.setattr("leafletgen.personal.packet.packet", explode)
+    monkeypatch.setattr("leafletgen.personal.service.packet", explode)
     code, _, stderr = run(capsys, "packet", "--patient", str(project / "patient.yaml"),
                           "-o", str(tmp_path / "x.pdf"))
     assert code == 1

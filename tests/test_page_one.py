@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import weasyprint
 
-from leafletgen.fonts.config import load_fonts
 from leafletgen.render.html import page_one_facts, render_html
+from leafletgen.render.styles import load_styles
 from leafletgen.source.monograph import load
 from leafletgen.source.variants import load_variants, select
 from leafletgen.verification.pageone import missing_on_page_one, normalised
@@ -37,8 +37,7 @@ def test_the_leaflet_records_each_key_facts_first_phrase_for_its_variant(tmp_pat
         "Do not stop taking testamol",)
     assert page_one_facts(monograph, variants["clinician"]) == ()
     sections, _ = select(monograph, variants["patient"])
-    html = render_html(monograph, variants["patient"], sections, STYLES,
-                       load_fonts(STYLES)).html
+    html = render_html(monograph, variants["patient"], sections, load_styles(STYLES)).html
     assert ('<meta name="leafletgen-page-one" content="Do not stop taking testamol suddenly">'
             in html)
 

@@ -253,7 +253,7 @@ def test_patient_values_are_isolated_in_their_own_direction(template):
     a right-to-left span and isolate around text whose first letter is Hebrew or Arabic, the
     value escaped, and no mark after a trailing line break (with white-space: pre-line, as the
     note has, it would print an empty line and could push the cover's end to a second page)."""
-    from leafletgen.render.html import environment
+    from leafletgen.render.environment import environment
 
     source = (STYLES / "templates" / template).read_text(encoding="utf-8")
     macro = source[source.index("{% macro own("):source.index("{% endmacro %}") + 14]

@@ -13,10 +13,9 @@ pipeline, so a command with little to do starts fast.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
 
-__version__ = _version("leafletgen")
+from leafletgen.version import __version__
 
 _PUBLIC = {
     "leafletgen.catalogue.build": ("build",),
@@ -27,17 +26,20 @@ _PUBLIC = {
     "leafletgen.exchange.api": ("ImportReport", "export_fhir", "import_fhir", "import_spl"),
     "leafletgen.model": ("BuildOptions", "BuildResult", "LeafletState", "Patient", "Progress",
                          "Shard", "Status"),
-    "leafletgen.personal.packet": ("Attachment", "handout", "packet", "write_private"),
+    "leafletgen.personal.attachments": ("Attachment",),
+    "leafletgen.personal.privacy": ("write_private",),
+    "leafletgen.personal.service": ("Documents", "handout", "packet"),
+    "leafletgen.project": ("Project",),
     "leafletgen.source.patient": ("load_patient",),
     "leafletgen.verification.rules": ("PdfReport", "verify", "verify_pdf"),
 }
 _HOME = {name: module for module, names in _PUBLIC.items() for name in names}
 
-__all__ = ["Attachment", "BuildOptions", "BuildResult", "CheckReport", "ContentError",
+__all__ = ["Attachment", "BuildOptions", "BuildResult", "CheckReport", "ContentError", "Documents",
            "ImportReport", "LeafletState", "LeafletgenError", "OutputError", "Patient",
-           "PdfReport", "Problem", "Progress", "Shard", "Status", "UsageError", "__version__",
-           "build", "check", "check_report", "export_fhir", "handout", "import_fhir",
-           "import_spl", "load_patient", "packet", "status", "verify", "verify_pdf",
+           "PdfReport", "Problem", "Progress", "Project", "Shard", "Status", "UsageError",
+           "__version__", "build", "check", "check_report", "export_fhir", "handout",
+           "import_fhir", "import_spl", "load_patient", "packet", "status", "verify", "verify_pdf",
            "write_private"]
 
 
@@ -75,6 +77,9 @@ if TYPE_CHECKING:
         Shard,
         Status,
     )
-    from leafletgen.personal.packet import Attachment, handout, packet, write_private
+    from leafletgen.personal.attachments import Attachment
+    from leafletgen.personal.privacy import write_private
+    from leafletgen.personal.service import Documents, handout, packet
+    from leafletgen.project import Project
     from leafletgen.source.patient import load_patient
     from leafletgen.verification.rules import PdfReport, verify, verify_pdf

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from leafletgen import __version__
 from leafletgen.errors import (
     ContentError,
     OutputError,
@@ -35,6 +34,7 @@ from leafletgen.model import (
     Shard,
 )
 from leafletgen.serve.command import serve_command
+from leafletgen.version import __version__
 
 if TYPE_CHECKING:
     from leafletgen.personal.packet import Attachment
@@ -45,8 +45,18 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 _paths = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+def _project_styles(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """The folder given, else the project's: ./styles, else the styles leafletgen ships."""
+    from leafletgen.project import Project
+
+    return value if value is not None else Project.at().styles
+
+
 _styles = click.option("--styles", type=click.Path(path_type=Path, file_okay=False),
-                       default=DEFAULT_STYLES, show_default=True,
+                       default=None, callback=_project_styles,
+                       show_default=f"{DEFAULT_STYLES}, else the shipped styles",
                        help="Folder with variants, templates and stylesheets.")
 
 
@@ -217,7 +227,7 @@ _output = click.option("-o", "--out", required=True,
 def _attachments(first: bool):
     def convert(ctx: click.Context, param: click.Parameter,
                 values: tuple[str, ...]) -> list[Attachment]:
-        from leafletgen.personal.packet import Attachment
+        from leafletgen.personal.attachments import Attachment
 
         found = []
         for value in values:
@@ -270,7 +280,8 @@ def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: s
     Example:
       leafletgen packet --patient examples/patient.yaml -o /tmp/discharge.pdf
     """
-    from leafletgen.personal.packet import packet, write_private
+    from leafletgen.personal.privacy import write_private
+    from leafletgen.personal.service import packet
 
     _run(ctx, private=True, action=lambda: write_private(out, packet(
         patient_file, leaflets=leaflets, styles=styles, variant=variant,
@@ -301,7 +312,8 @@ def handout_command(ctx: click.Context, monograph: Path, patient_file: Path, out
     Example:
       leafletgen handout leaflets/baclofen.md --for examples/patient.yaml -o /tmp/baclofen.pdf
     """
-    from leafletgen.personal.packet import handout, write_private
+    from leafletgen.personal.privacy import write_private
+    from leafletgen.personal.service import handout
 
     _run(ctx, private=True, action=lambda: write_private(out, handout(
         monograph, patient_file, styles=styles, variant=variant, paper=paper, draft=draft,

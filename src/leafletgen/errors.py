@@ -31,6 +31,11 @@ class Problem:
     line: int
     message: str
     severity: Severity = Severity.ERROR
+    # what the problem is about, as data for callers that answer in another form (an HTTP
+    # 4xx names the field): ``field`` a dotted field of the input (``medicines.0.dose``),
+    # ``rule`` the check that found it (a verification rule's name)
+    field: str | None = None
+    rule: str | None = None
 
     def __str__(self) -> str:
         prefix = "" if self.severity is Severity.ERROR else "warning: "

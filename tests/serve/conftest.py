@@ -72,13 +72,15 @@ class InlinePool:
         self.capacity = capacity
         self.pending = 0
         self.calls: list[str] = []
-        pool_module.load_state(leaflets, styles)
+        self.documents = pool_module.load_state(leaflets, styles)
 
     async def run(self, function: Any, *args: Any) -> Any:
         if self.pending >= self.capacity:
             raise pool_module.Busy
         self.pending += 1
         self.calls.append(function.__name__)
+        # this process stands for the pool's worker: it renders with this pool's catalogue
+        pool_module._state["documents"] = self.documents
         try:
             return await asyncio.to_thread(function, *args)
         finally:

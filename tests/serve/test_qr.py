@@ -22,15 +22,12 @@ def test_qr_svg_has_a_title_for_the_tagged_pdf():
 @pytest.mark.slow
 def test_served_leaflets_carry_the_code_and_address_and_still_verify(leaflets):
     pool.load_state(leaflets, STYLES)
-    templates = STYLES.resolve() / "templates"
     plain = pool.generic_pdf("baclofen", "patient", None)
-    qr.enable(templates, URL)
-    try:
-        generic = pool.generic_pdf("baclofen", "clinician", None)  # verified inside
-        handout = pool.handout_pdf("baclofen", _patient(patient_data("baclofen")), None, None,
-                                   False)
-    finally:
-        qr.disable(templates)
+    pool.load_state(leaflets, STYLES, URL)  # a documents service with the QR feature
+    generic = pool.generic_pdf("baclofen", "clinician", None)  # verified inside
+    handout = pool.handout_pdf("baclofen", _patient(patient_data("baclofen")), None, None,
+                               False)
+    pool.load_state(leaflets, STYLES)
     squeezed = "".join(pdf_text(generic).split())
     assert "leaflets.example.org/leaflets/baclofen/clinician" in squeezed
     assert "leaflets.example.org/leaflets/baclofen/patient" in "".join(

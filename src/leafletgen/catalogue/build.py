@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from leafletgen.catalogue.survey import build_catalogue
+from leafletgen.errors import UsageError
 from leafletgen.model import (
     DEFAULT_OUT,
     DEFAULT_SOURCES,
@@ -34,9 +35,13 @@ def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,
     with errors is skipped and reported, every other file is still built. The keyword
     options are those of ``BuildOptions`` (``jobs`` is its ``workers``); pass ``options``
     instead to reuse one. ``on_progress`` is called when rendering starts and after each
-    leaflet. Without ``incremental`` nothing is cached or recorded.
+    leaflet. Without ``incremental`` nothing is cached or recorded. Keywords and
+    ``options`` together are a UsageError: one would be ignored.
     """
+    loose = BuildOptions(paper=paper, archive=archive, verify=verify, html=html,
+                         workers=jobs, shard=shard, incremental=incremental, force=force)
     if options is None:
-        options = BuildOptions(paper=paper, archive=archive, verify=verify, html=html,
-                               workers=jobs, shard=shard, incremental=incremental, force=force)
+        options = loose
+    elif loose != BuildOptions():
+        raise UsageError("give build options either as keywords or as options=, not both")
     return build_catalogue(paths, out, styles, variants, options, on_progress)

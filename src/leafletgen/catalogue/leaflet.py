@@ -40,30 +40,25 @@ def render_job(renderer: Renderer, job: Job, out: Path, html: bool = False,
     """
     import jinja2
 
-    from leafletgen.render.pdf import RenderError
-    from leafletgen.verification.rules import verify_pdf
+    from leafletgen.verification.checked import checked_pdf
 
     target = out / f"{job.stem}.pdf"
     html_sha256 = None
-    problems: list[Problem] = []
     try:
-        page = renderer.html(job)
-        data = renderer.pdf(page, job)
-        if verify:
-            problems += verify_pdf(data, job.variant, target, require_ua=True,
-                                   rendered=True).problems
-            if errors_in(problems):
-                # a failing PDF is never written: say where in the monograph to look
-                return None, [at_source(p, job, data) for p in problems]
+        checked = checked_pdf(renderer, job, target, verify)
+        if checked.data is None:
+            return None, list(checked.problems)
+        problems = list(checked.problems)
+        if errors_in(problems):
+            # a failing PDF is never written: say where in the monograph to look
+            return None, [at_source(p, job, checked.data) for p in problems]
         if html:
             # written only with its PDF: a leftover HTML would pass for a good leaflet's
-            page_bytes = page.encode("utf-8")
+            page_bytes = checked.html.encode("utf-8")
             write_atomic(out / f"{job.stem}.html", page_bytes)
             html_sha256 = sha256_bytes(page_bytes)
+        data = checked.data
         write_atomic(target, data)
-    except RenderError as exc:
-        return None, [Problem(job.monograph.path, 1, f"{job.variant.name} leaflet: {reason}")
-                      for reason in exc.reasons]
     except jinja2.TemplateError as exc:
         return None, [_template_problem(renderer.styles, job, exc)]
     except OSError as exc:

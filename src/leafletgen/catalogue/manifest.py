@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -44,11 +45,11 @@ import jinja2
 import tinycss2
 from jinja2 import meta
 
-from leafletgen import __version__
 from leafletgen.files import remove_leftovers, sha256_bytes, sha256_file, write_atomic
 from leafletgen.fonts.config import load_fonts
 from leafletgen.model import Variant
-from leafletgen.render.html import environment
+from leafletgen.render.environment import environment
+from leafletgen.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +252,7 @@ def template_closure(templates: Path, name: str,
     every template in the folder is returned. ``parsed`` keeps each template's references
     across calls.
     """
-    env = environment(templates)
+    env = _parser(templates)
     parsed = {} if parsed is None else parsed
     found: list[str] = []
     todo = [name]
@@ -268,6 +269,13 @@ def template_closure(templates: Path, name: str,
                           for p in templates.rglob("*") if p.is_file())
         todo += [r for r in referenced if r is not None]
     return sorted(found)
+
+
+@functools.cache
+def _parser(templates: Path) -> jinja2.Environment:
+    """An environment to parse the templates of ``templates`` with (never to render: it only
+    reads each template's source, from the file, each time)."""
+    return environment(templates)
 
 
 def _references(env: jinja2.Environment, name: str) -> list[str | None]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -89,11 +88,6 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
     if unwritable is not None:
         return BuildResult((), (unwritable,))
     manifest = Manifest(out) if incremental else None
-    # templates compiled by an earlier build in this process may have changed since; workers
-    # inherit this process's cache, so clear it before anything is rendered
-    html_stage = sys.modules.get("leafletgen.render.html")
-    if html_stage is not None:
-        html_stage.environment.cache_clear()
     results: dict[int, tuple[Outcome, bool]] = {}  # job -> what it did, PDF rendered or not
     removed: list[Path] = []
     unsaved: list[Problem] = []  # why the manifest could not be saved, once

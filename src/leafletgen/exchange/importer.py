@@ -45,10 +45,9 @@ def import_spl(label_path: Path, out: Path, previous: Path | None = None,
         write_figures(new, out)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
-    import leafletgen  # the public API; imported here, as it imports the whole pipeline
+    from leafletgen.checks.gates import check_report  # the checks load the whole source stage
 
-    checked = leafletgen.check_report([target], styles) if styles is not None else \
-        leafletgen.check_report([target])
+    checked = check_report([target], styles) if styles is not None else check_report([target])
     over = tuple(_grade_line(str(p)) for p in checked.problems
                  if "reading grade" in p.message and "'patient'" in p.message)
     errors = tuple(str(p) for p in checked.problems if p.severity == "error")

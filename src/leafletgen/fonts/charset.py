@@ -28,6 +28,7 @@ from fontTools.ttLib import TTFont
 
 from leafletgen.errors import Problem, UsageError
 from leafletgen.fonts.config import load_fonts
+from leafletgen.project import Project
 
 MESSAGE = ("character U+{code:04X}{glyph} is not in the leaflet fonts; replace it with words or "
            "a character the fonts have (see docs/monograph-format.md)")
@@ -111,12 +112,8 @@ def _font_list(styles: Path | None) -> tuple[Path, int, int]:
 
 
 def default_styles() -> Path:
-    """``styles/`` in the working directory, like the commands' default; else the project's."""
-    here = Path("styles")
-    if (here / "fonts.yaml").is_file():
-        return here
-    project = Path(__file__).resolve().parents[3] / "styles"
-    return project if (project / "fonts.yaml").is_file() else here
+    """The styles of the project in the working directory, like the commands' default."""
+    return Project.at().styles
 
 
 class _Coverage:

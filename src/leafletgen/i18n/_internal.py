@@ -19,17 +19,17 @@ from leafletgen.source.markup import plain_units
 from leafletgen.source.monograph import load, parse_file, slug_for
 from leafletgen.source.parsed import ParsedFile
 from leafletgen.source.validation import (
-    _characters_in_fields,
-    _check_sections,
-    _markup_in_fields,
+    characters_in_fields,
+    check_sections,
     front_matter_problems,
+    markup_in_fields,
 )
 from leafletgen.source.yamlsource import schema_problems
 
 __all__ = [
     "MAX_MONOGRAPH_BYTES", "Block", "ContentError", "FactText", "KeyFact", "LeafletSection",
     "Monograph", "ParsedFile",
-    "Problem", "Section", "Severity", "UsageError", "Variant", "_characters_in_fields",
-    "_check_sections", "_markup_in_fields", "display_path", "errors_in",
+    "Problem", "Section", "Severity", "UsageError", "Variant", "characters_in_fields",
+    "check_sections", "markup_in_fields", "display_path", "errors_in",
     "front_matter_problems", "load", "parse_file", "plain_units", "schema_problems", "slug_for",
 ]

@@ -7,7 +7,16 @@ formula textstat has for it (with its limits), if any.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# A language tag as leafletgen accepts it (BCP 47's common forms: es, ar, pt-BR, zh-Hans).
+# The schemas spell the same pattern; tests/i18n checks that they agree.
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def is_language_tag(text: str) -> bool:
+    return LANGUAGE_TAG.fullmatch(text) is not None
 
 # scripts written right to left (ISO 639 primary subtags)
 RTL = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})

@@ -10,22 +10,19 @@ direction. Messages name fields, never the patient's values (not even the langua
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 from typing import Any
 
 from leafletgen.i18n._internal import ContentError, Monograph, Problem, UsageError, slug_for
-from leafletgen.i18n.languages import is_english
+from leafletgen.i18n.languages import is_english, is_language_tag
 from leafletgen.i18n.translation import TranslatedMonograph
-
-_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 def in_language(patient: Any, language: str | None) -> Any:
     """The patient with ``language`` (from --language) instead of their file's."""
     if language is None:
         return patient
-    if not _TAG.fullmatch(language):
+    if not is_language_tag(language):
         raise UsageError(f"--language {language!r}: give a language tag such as es, ar or pt-BR")
     return dataclasses.replace(patient, language=language)
 
@@ -44,9 +41,16 @@ def wanted_slug(slug: str, patient: Any) -> str:
 def file_slug(path: Path) -> str:
     """The slug a file's leaflets have by its name: 'baclofen.es' for baclofen.es.md."""
     stem, dot, lang = path.stem.rpartition(".")
-    if dot and _TAG.fullmatch(lang):
+    if dot and is_language_tag(lang):
         return f"{slug_for(Path(stem + '.md'))}.{lang}"
     return slug_for(path)
+
+
+def language_of_slug(slug: str) -> str | None:
+    """The language a translation's slug names (``baclofen.es``: ``es``); None for a
+    monograph's own slug."""
+    _, dot, lang = slug.rpartition(".")
+    return lang if dot and is_language_tag(lang) else None
 
 
 def source_slug(monograph: Monograph) -> str:
@@ -68,7 +72,8 @@ def translation_file(monograph: Path, patient: Any) -> Path:
                                 "language: this medicine's leaflet has no translation into "
                                 f"this language (no {candidate.name.replace(lang, '<language>')}"
                                 "); translate it (README.md, Translations) or leave out "
-                                "'language:' to print the leaflet as written")])
+                                "'language:' to print the leaflet as written",
+                                field="language")])
 
 
 def _plain_slug(path: Path) -> str:
@@ -86,4 +91,4 @@ def missing_translation(slug: str, patient: Any, available: dict[str, Any], fiel
                    f"{field}: this medicine's leaflet has no translation into the patient's "
                    f"language (language:, line {patient.language_line}); translate it "
                    f"({leaflets}/<slug>.<language>.md, see README.md, Translations) or leave out "
-                   "'language:' to print the leaflets as written")
+                   "'language:' to print the leaflets as written", field=field)

@@ -54,13 +54,13 @@ from leafletgen.i18n._internal import (
     Problem,
     Section,
     Severity,
-    _characters_in_fields,
-    _check_sections,
-    _markup_in_fields,
+    characters_in_fields,
+    check_sections,
     display_path,
     errors_in,
     front_matter_problems,
     load,
+    markup_in_fields,
     parse_file,
     schema_problems,
 )
@@ -160,8 +160,8 @@ def load_translation(parsed: ParsedFile, problems: list[Problem] | None = None
     front = parsed.front
     found += schema_problems(front, "translation.schema.json", DOCS)
     found += front_matter_problems(front)
-    found += _markup_in_fields(parsed) + _characters_in_fields(parsed)
-    found += _check_sections(parsed)
+    found += markup_in_fields(parsed) + characters_in_fields(parsed)
+    found += check_sections(parsed)
     for section in parsed.sections:
         for block in section.blocks:
             if block.audience == "clinician":

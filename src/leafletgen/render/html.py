@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from leafletgen import __version__
-from leafletgen.fonts.config import FontSet
 from leafletgen.i18n.catalogue import translate
-from leafletgen.i18n.templates import install as install_i18n
 from leafletgen.i18n.templates import reference_wording
 from leafletgen.model import LeafletSection, Monograph, Variant
-from leafletgen.source.markup import LinkContext, SectionRef, keep_together, long_date, to_html
+from leafletgen.source.markup import LinkContext, SectionRef
+from leafletgen.version import __version__
+
+if TYPE_CHECKING:
+    from leafletgen.render.styles import Styles
 
 
 @dataclass(frozen=True)
@@ -24,53 +21,22 @@ class LeafletHtml:
     title: str
 
 
-@cache
-def environment(templates: Path) -> jinja2.Environment:
-    """One Jinja environment per templates folder: autoescaped, strict about undefined names."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        # no auto_reload: templates do not change during a build
-        auto_reload=False,
-    )
-    env.filters["markdown"] = to_html
-    env.filters["long_date"] = long_date
-    # the pharmacist's own text prints as typed, but "10 mg" never splits across lines
-    env.filters["nobreak"] = keep_together
-    # fixed strings from styles/locale/ catalogues, per rendered language (ui_lang)
-    install_i18n(env, templates.parent)
-    # a date prints whole on one line, in every language ("30 de noviembre de 2026")
-    for name in ("long_date", "month_year"):
-        env.filters[name] = _kept_together(env.filters[name])
-    return env
-
-
-def _kept_together(date_filter: Any) -> Any:
-    @jinja2.pass_context
-    def kept(context: jinja2.runtime.Context, value: Any) -> str:
-        return keep_together(date_filter(context, value))
-    return kept
-
-
 def render_html(monograph: Monograph, variant: Variant, sections: tuple[LeafletSection, ...],
-                styles: Path, fonts: FontSet, paper: str | None = None,
+                styles: Styles, paper: str | None = None,
                 extra: dict[str, Any] | None = None) -> LeafletHtml:
-    """The leaflet as one standalone HTML document."""
-    title = translate(styles, monograph.language, variant.title).replace("{medicine}",
-                                                                        monograph.name)
+    """The leaflet as one standalone HTML document, with the templates of ``styles``."""
+    title = translate(styles.path, monograph.language, variant.title).replace("{medicine}",
+                                                                             monograph.name)
     links = link_context(monograph, variant, sections, (extra or {}).get("id_prefix", ""))
-    template = environment(styles / "templates").get_template(variant.template)
+    template = styles.environment.get_template(variant.template)
     html = template.render(
         medicine=monograph,
         variant=variant,
         sections=sections,
         title=title,
         paper=paper or variant.paper,
-        font_css=fonts.css,
-        stylesheet_urls=[(styles / s).resolve().as_uri() for s in variant.stylesheets],
+        font_css=styles.fonts.css,
+        stylesheet_urls=[(styles.path / s).as_uri() for s in variant.stylesheets],
         generator=f"leafletgen {__version__}",
         links=links,
         ui_lang=monograph.language,

@@ -29,8 +29,8 @@ class Renderer:
         self.fonts: FontSet = self.loaded.fonts
 
     def html(self, job: Job) -> str:
-        return render_html(job.monograph, job.variant, job.sections, self.styles,
-                           self.fonts, self.paper).html
+        return render_html(job.monograph, job.variant, job.sections, self.loaded,
+                           self.paper).html
 
     def pdf(self, html: str, job: Job | None = None) -> bytes:
         """PDF/UA-1; with ``archive``, PDF/A-3a with ``job``'s monograph file embedded."""

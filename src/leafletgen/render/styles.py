@@ -16,7 +16,7 @@ import jinja2
 from leafletgen.errors import Problem
 from leafletgen.fonts.config import FontSet, load_fonts
 from leafletgen.model import Variant
-from leafletgen.render.html import environment
+from leafletgen.render.environment import TemplateFeatures, environment
 from leafletgen.source.variants import load_variants
 
 
@@ -32,9 +32,10 @@ class Styles:
     environment: jinja2.Environment
 
 
-def load_styles(path: Path) -> Styles:
-    """The styles in ``path``; raises UsageError when its font list cannot be used."""
+def load_styles(path: Path, features: TemplateFeatures | None = None) -> Styles:
+    """The styles in ``path``, with a Jinja environment of their own (``features`` added to
+    it); raises UsageError when the font list cannot be used."""
     resolved = path.resolve()
     variants, problems = load_variants(resolved)
     return Styles(resolved, MappingProxyType(variants), tuple(problems), load_fonts(resolved),
-                  environment(resolved / "templates"))
+                  environment(resolved / "templates", features))

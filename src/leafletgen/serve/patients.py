@@ -38,20 +38,9 @@ class InputError(Exception):
         self.errors = errors
 
 
-_MISSING = re.compile(r"^missing required field '(?P<name>[\w]+)'(?: in (?P<parent>[\w.]+))?")
-# a message that starts with a field of the patient file names it ("medicines.0.dose must not
-# be empty", "date is not a valid date")
-_LEADING = re.compile(r"^(?P<field>(?:patient|date|prescriber|contact|medicines|note|variant)"
-                      r"(?:\.\w+)*)\b")
-
-
 def field_of(problem: Problem) -> str:
-    """The field a patient-file problem is about, from its message ("body" when unsure)."""
-    missing = _MISSING.match(problem.message)
-    if missing:
-        return ".".join(filter(None, (missing["parent"], missing["name"])))
-    leading = _LEADING.match(problem.message)
-    return leading["field"] if leading else "body"
+    """The field a patient-data problem is about ("body" when it is about the whole text)."""
+    return problem.field or "body"
 
 
 def errors_of(problems: list[Problem]) -> list[FieldError]:

@@ -155,15 +155,12 @@ def _warm(leaflets: Path, styles: Path, public_url: str | None = None) -> None:
     _exit_with_parent()
     # the libraries' own messages about a render could quote the document: keep them quiet
     logging.getLogger().setLevel(logging.ERROR)
-    load_state(leaflets, styles)
-    if public_url:
-        from leafletgen.serve import qr
-
-        qr.enable(styles.resolve() / "templates", public_url)
-    catalogue = _state["catalogue"]
-    if catalogue.medicines:
-        job = catalogue.medicines[0].jobs[0]
-        _renderer(None).pdf(_renderer(None).html(job), job)
+    documents = load_state(leaflets, styles, public_url)
+    catalogue = documents.preload()
+    if catalogue.jobs:
+        job = catalogue.jobs[0]
+        renderer = documents.renderer(None)
+        renderer.pdf(renderer.html(job), job)
 
 
 def _exit_with_parent() -> None:
@@ -181,82 +178,40 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
-def load_state(leaflets: Path, styles: Path) -> None:
-    """Read the catalogue into this process, for the render functions below."""
-    from leafletgen.serve.catalogue import load_catalogue
+def load_state(leaflets: Path, styles: Path, public_url: str | None = None) -> Any:
+    """This process's documents service, for the render functions below: the one the
+    library and the commands use, with every monograph read once."""
+    from leafletgen.serve.core import Documents, Project
+    from leafletgen.serve.qr import features
 
-    catalogue = load_catalogue(leaflets, styles, None)
-    _state.update(leaflets=leaflets, styles=styles, catalogue=catalogue, renderers={})
+    documents = Documents(Project.at(leaflets=leaflets, styles=styles),
+                          features(public_url) if public_url else None)
+    documents.preload()
+    _state["documents"] = documents
+    return documents
 
 
 def _ready() -> bool:
     return True
 
 
-def _renderer(paper: str | None):
-    from leafletgen.serve.core import Renderer
-
-    renderers = _state["renderers"]
-    if paper not in renderers:
-        renderers[paper] = Renderer(_state["styles"], paper)
-    return renderers[paper]
-
-
 def generic_pdf(slug: str, variant: str, paper: str | None) -> bytes:
     """The generic leaflet ``slug`` in ``variant``, rendered and verified."""
-    from leafletgen.serve.core import ContentError, errors_in, verify_pdf
-
-    medicine = _state["catalogue"].get(slug, draft=True)
-    job = medicine.job(variant)
-    renderer = _renderer(paper)
-    data = renderer.pdf(renderer.html(job), job)
-    problems = errors_in(verify_pdf(data, job.variant, Path(f"{job.stem}.pdf"),
-                                    require_ua=True).problems)
-    if problems:
-        raise ContentError(problems)
-    return data
+    return _state["documents"].leaflet(slug, variant, paper=paper, draft=True)
 
 
 def handout_pdf(slug: str, patient: Any, variant: str | None, paper: str | None,
-                draft: bool) -> bytes:
-    """What ``leafletgen.handout()`` makes, from the monograph this worker has read already."""
-    return _personal([slug], patient, variant, paper, draft, cover=False)
+                draft: bool, language: str | None = None) -> bytes:
+    """What ``leafletgen.handout()`` makes: the documents service's handout."""
+    return _state["documents"].handout(slug, patient, variant=variant, paper=paper,
+                                       draft=draft, language=language)
 
 
-def packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool) -> bytes:
-    """What ``leafletgen.packet()`` makes (without attachments), from the monographs read."""
-    return _personal([m.monograph for m in patient.medicines], patient, variant, paper, draft,
-                     cover=True)
-
-
-def _personal(slugs: list[str], patient: Any, variant: str | None, paper: str | None,
-              draft: bool, cover: bool) -> bytes:
-    from leafletgen.serve.core import (
-        ContentError,
-        Problem,
-        approval_problems,
-        assemble,
-        choose_variant,
-    )
-
-    styles = _state["styles"]
-    chosen = choose_variant(patient, styles, variant)
-    pairs = []
-    problems = []
-    for slug in slugs:
-        prescription = patient.prescription(slug)
-        medicine = _state["catalogue"].get(slug, draft=True)
-        job = medicine.job(chosen.name) if medicine is not None else None
-        field = f"medicines.{patient.medicines.index(prescription)}.monograph"
-        if job is None:  # the server checks first; a worker never trusts that alone
-            problems.append(Problem(patient.path, prescription.line,
-                                    f"{field}: there is no monograph with this slug"))
-            continue
-        problems += approval_problems(patient, prescription, job, field, draft)
-        pairs.append((job, prescription))
-    if problems:
-        raise ContentError(problems)
-    return assemble(patient, pairs, styles, paper, cover=cover, attachments=[])
+def packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool,
+               language: str | None = None) -> bytes:
+    """What ``leafletgen.packet()`` makes (without attachments): the service's packet."""
+    return _state["documents"].packet(patient, variant=variant, paper=paper, draft=draft,
+                                      language=language)
 
 
 def page_images(pdf: bytes, width: int, first: int = 0, count: int = 8) -> list[bytes]:
@@ -283,16 +238,16 @@ PREVIEW_PAGES = 16  # page images of a personalised PDF; the preview says when t
 
 
 def personal_preview(kind: str, slug: str | None, patient: Any, variant: str | None,
-                     paper: str | None, draft: bool, width: int
+                     paper: str | None, draft: bool, width: int, language: str | None = None
                      ) -> tuple[bytes, list[bytes], int]:
     """A personalised PDF, images of its first pages and its page count, in one trip to a
     worker."""
     import pypdfium2
 
     if kind == "handout":
-        data = handout_pdf(slug or "", patient, variant, paper, draft)
+        data = handout_pdf(slug or "", patient, variant, paper, draft, language)
     else:
-        data = packet_pdf(patient, variant, paper, draft)
+        data = packet_pdf(patient, variant, paper, draft, language)
     document = pypdfium2.PdfDocument(data)
     total = len(document)
     document.close()

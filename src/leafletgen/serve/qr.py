@@ -8,9 +8,12 @@ address beside it. Builds from the command line never set them, so their PDFs do
 from __future__ import annotations
 
 import io
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from leafletgen.serve.core import TemplateFeatures
 
 
 def qr_svg(url: str) -> Markup:
@@ -25,20 +28,13 @@ def qr_svg(url: str) -> Markup:
     return Markup(buffer.getvalue().decode("ascii"))  # noqa: S704 segno's own markup, no text of ours
 
 
-def enable(templates: Path, public_url: str) -> None:
-    """Print the QR code on the leaflets rendered with ``templates`` in this process."""
-    from leafletgen.serve.core import template_environment
+def features(public_url: str) -> TemplateFeatures:
+    """What the templates need to print a QR code to each leaflet's page at ``public_url``:
+    given to the server's documents service, for its own templates only."""
+    from leafletgen.serve.core import TemplateFeatures
 
     base = public_url.rstrip("/")
-    env = template_environment(templates)
-    env.globals["leaflet_url"] = lambda medicine, variant: (
-        f"{base}/leaflets/{medicine.slug}/{variant.name}")
-    env.filters["qr_svg"] = qr_svg
-
-
-def disable(templates: Path) -> None:
-    from leafletgen.serve.core import template_environment
-
-    env = template_environment(templates)
-    env.globals.pop("leaflet_url", None)
-    env.filters.pop("qr_svg", None)
+    return TemplateFeatures(
+        globals={"leaflet_url": lambda medicine, variant: (
+            f"{base}/leaflets/{medicine.slug}/{variant.name}")},
+        filters={"qr_svg": qr_svg})

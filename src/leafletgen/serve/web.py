@@ -317,8 +317,8 @@ async def leaflet_page(request: Request) -> Response:
     audience rules, in the app's layout instead of the print stylesheets."""
     medicine, job = _job(request)
     renderer = _renderer(request)
-    body = render_html(job.monograph, job.variant, job.sections, renderer.styles,
-                       renderer.fonts, extra={"fragment": True}).html
+    body = render_html(job.monograph, job.variant, job.sections, renderer.loaded,
+                       extra={"fragment": True}).html
     folder = figures_folder(job.monograph).as_uri()
     body = body.replace(f'src="{folder}/', f'src="/figures/{medicine.slug}/')
     body = _web_lists(body)

@@ -95,7 +95,8 @@ def _table_problems(doc: YamlDoc) -> list[Problem]:
                 problems.append(Problem(
                     doc.path, doc.line(("medicines", i, "taper", "rows", r)),
                     f"medicines.{i}.taper.rows.{r} has {len(row)} cells but there are {width} "
-                    "columns; give every row one cell per column"))
+                    "columns; give every row one cell per column",
+                    field=f"medicines.{i}.taper.rows.{r}"))
     return problems
 
 
@@ -117,7 +118,8 @@ def _character_problems(doc: YamlDoc, text: str, styles: Path | None) -> list[Pr
         if missing:
             line = _line_with(doc.line(key), missing, file_lines, key_lines)
             problems.append(Problem(doc.path, line,
-                                    f"{'.'.join(map(str, key))}: {CHARACTER_MESSAGE}"))
+                                    f"{'.'.join(map(str, key))}: {CHARACTER_MESSAGE}",
+                                    field=".".join(map(str, key))))
     return problems
 
 
@@ -152,7 +154,8 @@ def _duplicate_problems(doc: YamlDoc) -> list[Problem]:
         if slug in seen:
             problems.append(Problem(doc.path, line, f"medicines.{i}.monograph: this medicine is "
                                     f"already listed on line {seen[slug]}; list each medicine "
-                                    "once, with all its directions"))
+                                    "once, with all its directions",
+                                    field=f"medicines.{i}.monograph"))
         else:
             seen[slug] = line
     return problems

@@ -56,16 +56,16 @@ DOCS_TEXT = "see docs/monograph-format.md"
 
 def validate(parsed: ParsedFile) -> list[Problem]:
     """Every problem in the file: front matter, section ids, section text."""
-    return [*_check_front_matter(parsed), *_check_sections(parsed)]
+    return [*_check_front_matter(parsed), *check_sections(parsed)]
 
 
 def _check_front_matter(parsed: ParsedFile) -> list[Problem]:
     return [*schema_problems(parsed.front, "monograph.schema.json", "docs/monograph-format.md"),
-            *front_matter_problems(parsed.front), *_markup_in_fields(parsed),
-            *_characters_in_fields(parsed)]
+            *front_matter_problems(parsed.front), *markup_in_fields(parsed),
+            *characters_in_fields(parsed)]
 
 
-def _characters_in_fields(parsed: ParsedFile) -> list[Problem]:
+def characters_in_fields(parsed: ParsedFile) -> list[Problem]:
     """Front-matter text prints too (title, subtitle, sources): the fonts must have it."""
     found = []
     for key, value in _strings(parsed.front.data, ()):
@@ -78,7 +78,7 @@ def _characters_in_fields(parsed: ParsedFile) -> list[Problem]:
 _TAG = re.compile(r"</?[A-Za-z!][^>]*>")
 
 
-def _markup_in_fields(parsed: ParsedFile) -> list[Problem]:
+def markup_in_fields(parsed: ParsedFile) -> list[Problem]:
     """Front-matter values are plain text: they reach PDF titles and metadata as they are."""
     found = []
     for key, value in _strings(parsed.front.data, ()):
@@ -102,7 +102,7 @@ def _strings(value: Any, key: tuple[Any, ...]):
             yield from _strings(v, (*key, i))
 
 
-def _check_sections(parsed: ParsedFile) -> list[Problem]:
+def check_sections(parsed: ParsedFile) -> list[Problem]:
     vocab = vocabulary()
     problems = []
     seen: dict[str, int] = {}

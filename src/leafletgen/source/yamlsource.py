@@ -271,9 +271,22 @@ def schema_problems(doc: YamlDoc, schema_name: str, docs_hint: str,
     errors = [e for e in validator.iter_errors(doc.data) if not _reported_as_empty(e)]
     return [
         *_source_problems(doc, schema, private),
-        *(Problem(doc.path, doc.line(_key_of(e)), _explain(e, docs_hint, doc.what, private))
+        *(Problem(doc.path, doc.line(_key_of(e)), _explain(e, docs_hint, doc.what, private),
+                  field=field_of_error(e))
           for e in sorted(errors, key=lambda e: [str(p) for p in e.path])),
     ]
+
+
+def field_of_error(error: jsonschema.ValidationError) -> str:
+    """The dotted field a schema violation is about: the missing field for a required one,
+    the object holding an unknown field (its name may be data), else the failing value's."""
+    path = [str(p) for p in error.absolute_path]
+    if error.validator == "required" and isinstance(error.instance, dict):
+        required: list[Any] = list(error.validator_value)  # type: ignore[arg-type]
+        missing = [r for r in required if r not in error.instance]
+        if missing:
+            path.append(str(missing[0]))
+    return ".".join(path) or "body"
 
 
 NOT_BLANK = "\\S"  # the schemas' pattern for text that must not be only spaces
@@ -290,7 +303,8 @@ def _source_problems(doc: YamlDoc, schema: dict[str, Any], private: bool) -> lis
     for key, line, first in doc.duplicates:
         field = _field_name(key, schema, private)
         problems.append(Problem(doc.path, line, f"{field} is given twice in {doc.what} (first "
-                                f"on line {first}); keep one"))
+                                f"on line {first}); keep one",
+                                field=".".join(map(str, key))))
     found = 0
     for key, text in _texts(doc.data, ()):
         char = first_forbidden(text)
@@ -298,7 +312,8 @@ def _source_problems(doc: YamlDoc, schema: dict[str, Any], private: bool) -> lis
             found += 1
             field = _field_name(key, schema, private)
             problems.append(Problem(doc.path, doc.line(key), f"{field}: character "
-                                    f"{describe(char)} is not allowed; delete it"))
+                                    f"{describe(char)} is not allowed; delete it",
+                                    field=".".join(map(str, key))))
     return problems
 
 
