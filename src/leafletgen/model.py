@@ -171,6 +171,7 @@ class Variant:
     # verify fails a leaflet whose first page does not carry every key fact (its first phrase)
     key_facts_on_page_1: bool = False
     figure_scale: float = 1.0  # figures print this many times their own size
+    figure_version: str | None = None  # figures/x.<version>.svg, when there, is printed instead
 
 
 @dataclass(frozen=True)

@@ -69,4 +69,6 @@ def link_context(monograph: Monograph, variant: Variant, sections: tuple[Leaflet
         id_prefix=id_prefix,
         figures=monograph.path.parent.resolve(),
         max_table_columns=variant.max_table_columns,
+        figure_scale=variant.figure_scale,
+        figure_version=variant.figure_version,
     )

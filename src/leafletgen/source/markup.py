@@ -32,6 +32,8 @@ from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.footnote import footnote_plugin
 
+from leafletgen.source.figures import printed_figure
+
 NBSP = "\u00a0"
 WJ = "\u2060"  # WORD JOINER: no line break here, prints nothing
 
@@ -121,6 +123,8 @@ class LinkContext:
     id_prefix: str = ""  # anchors of a leaflet inside a packet carry its slug
     figures: Path | None = None  # the folder figure paths are relative to
     max_table_columns: int | None = None  # wider tables are transposed or stacked
+    figure_scale: float = 1.0  # figures print this many times their own size
+    figure_version: str | None = None  # figures/x.<version>.svg is printed when it exists
 
 
 def _units_rule(state: Any) -> None:
@@ -338,10 +342,13 @@ class LeafletRenderer(RendererHTML):
         title = image.attrGet("title")
         if context.figures is None:
             return f'<p class="figure-missing">{html.escape(alt)}</p>'
-        url = (context.figures / src).resolve().as_uri()
+        figure = printed_figure((context.figures / src).resolve(), context.figure_version,
+                                context.figure_scale)
+        url = figure.path.as_uri()
+        width = f' style="width: {figure.width_mm:.2f}mm"' if figure.width_mm else ""
         caption = (f"<figcaption>{html.escape(keep_together(str(title)))}</figcaption>"
                    if title else "")
-        return (f'<figure class="figure"><img src="{html.escape(url)}" '
+        return (f'<figure class="figure"><img src="{html.escape(url)}"{width} '
                 f'alt="{html.escape(alt)}">{caption}</figure>\n')
 
 

@@ -102,6 +102,7 @@ def load_variant(path: Path, styles: Path) -> tuple[Variant | None, list[Problem
         max_table_columns=data.get("max_table_columns"),
         key_facts_on_page_1=data.get("key_facts_on_page_1", False),
         figure_scale=float(data.get("figure_scale", 1.0)),
+        figure_version=data.get("figure_version"),
     ), []
 
 
