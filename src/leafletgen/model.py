@@ -114,12 +114,19 @@ class Monograph:
     format: int = 1
     # codes record systems know it by, per code system: (("rxnorm", ("1292",)), ...)
     codes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the name as sentences and headings say it ("What is insulin glargine?"); None: ``name``
+    short_name: str | None = None
     # the line of each front-matter field, for messages about it
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     def line_of(self, name: str) -> int:
         """The line of front-matter field ``name`` (the file's first line if absent)."""
         return self.field_lines.get(name, 1)
+
+    @property
+    def heading_name(self) -> str:
+        """The name section headings give the medicine: ``short_name``, else ``name``."""
+        return self.short_name or self.name
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

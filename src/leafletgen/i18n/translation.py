@@ -225,6 +225,7 @@ def load_translation(parsed: ParsedFile, problems: list[Problem] | None = None
         source=source,
         translation_of=translation_of,
         translator=data.get("translator"),
+        short_name=data.get("short_name"),
     )
     found += translation_problems(translated)
     if errors_in(found):

@@ -31,6 +31,8 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
 from leafletgen.source.figures import printed_figure
 
@@ -139,7 +141,7 @@ def _parser(renderer_cls: type = RendererHTML, html_allowed: bool = False) -> Ma
     # html=False: a '<script>' in monograph text is printed as text, never passed on.
     md = MarkdownIt("commonmark", {"html": html_allowed, "typographer": False},
                     renderer_cls=renderer_cls).enable(["table", "strikethrough"])
-    md.use(footnote_plugin, inline=False)
+    md.use(footnote_plugin, inline=False).use(sub_plugin).use(superscript_plugin)
     if isinstance(md.renderer, LeafletRenderer):
         # the plugin registers its own render rules; ours print footnotes without links
         for name in _FOOTNOTE_RULES:
@@ -164,32 +166,65 @@ class LeafletRenderer(RendererHTML):
     """HTML for print: references resolved, tables and figures as leaflets need them."""
 
     def render(self, tokens: Sequence[Token], options: Any, env: Any) -> str:
+        tokens, notes = self._footnotes(list(tokens), options, env)
         out: list[str] = []
+        pending: list[int] = []  # footnotes referenced in the block being printed
         i = 0
         while i < len(tokens):
-            token = tokens[i]
-            if token.type == "paragraph_open" and _is_caption(tokens, i):
-                end = _closing(tokens, i + 3, "table")
-                out.append(self._table(tokens[i + 3: end + 1], tokens[i + 1], options, env))
-                i = end + 1
-                continue
-            if token.type == "table_open":
-                end = _closing(tokens, i, "table")
-                out.append(self._table(tokens[i: end + 1], None, options, env))
-                i = end + 1
-                continue
-            if token.type == "paragraph_open" and _is_figure(tokens, i):
-                out.append(self._figure(tokens[i + 1].children[0], env))  # type: ignore[index]
-                i += 3
-                continue
-            if token.type == "inline":
-                out.append(self.renderInline(token.children or [], options, env))
-            elif token.type in self.rules:
-                out.append(self.rules[token.type](tokens, i, options, env))
-            else:
-                out.append(self.renderToken(tokens, i, options, env))
-            i += 1
+            start = i
+            html_block, i = self._block(tokens, i, options, env)
+            out.append(html_block)
+            pending += [n for n in _footnote_refs(tokens[start:i]) if n not in pending]
+            last = tokens[i - 1]
+            if notes and last.level == 0 and last.nesting <= 0 and pending:
+                # a block ends: its footnotes print right after it (a table's after the table)
+                out.append(_notes_html([notes.pop(n) for n in pending if n in notes]))
+                pending = []
+        if notes:
+            out.append(_notes_html(list(notes.values())))
         return "".join(out)
+
+    def _footnotes(self, tokens: list[Token], options: Any,
+                   env: Any) -> tuple[list[Token], dict[int, str]]:
+        """The tokens without the footnote block, and each footnote's HTML by its id."""
+        try:
+            start = next(i for i, t in enumerate(tokens) if t.type == "footnote_block_open")
+        except StopIteration:
+            return tokens, {}
+        end = next(i for i in range(start, len(tokens))
+                   if tokens[i].type == "footnote_block_close")
+        notes: dict[int, str] = {}
+        i = start + 1
+        while i < end:
+            if tokens[i].type == "footnote_open":
+                close = next(j for j in range(i, end) if tokens[j].type == "footnote_close")
+                notes[int(tokens[i].meta["id"])] = self.render(tokens[i: close + 1], options,
+                                                                  env)
+                i = close
+            i += 1
+        return tokens[:start] + tokens[end + 1:], notes
+
+    def _block(self, tokens: Sequence[Token], i: int, options: Any,
+               env: Any) -> tuple[str, int]:
+        """The HTML of the token at ``i`` (a whole table or figure), and where the next
+        token to print is."""
+        out: list[str] = []
+        token = tokens[i]
+        if token.type == "paragraph_open" and _is_caption(tokens, i):
+            end = _closing(tokens, i + 3, "table")
+            return self._table(tokens[i + 3: end + 1], tokens[i + 1], options, env), end + 1
+        if token.type == "table_open":
+            end = _closing(tokens, i, "table")
+            return self._table(tokens[i: end + 1], None, options, env), end + 1
+        if token.type == "paragraph_open" and _is_figure(tokens, i):
+            return self._figure(tokens[i + 1].children[0], env), i + 3  # type: ignore[index]
+        if token.type == "inline":
+            out.append(self.renderInline(token.children or [], options, env))
+        elif token.type in self.rules:
+            out.append(self.rules[token.type](tokens, i, options, env))
+        else:
+            out.append(self.renderToken(tokens, i, options, env))
+        return "".join(out), i + 1
 
     # lists: the item's content in one block, tagged LBody by WeasyPrint (a <dd> directly in
     # an <li> is the one element its tagger maps to a list-item body)
@@ -350,6 +385,16 @@ class LeafletRenderer(RendererHTML):
                    if title else "")
         return (f'<figure class="figure"><img src="{html.escape(url)}"{width} '
                 f'alt="{html.escape(alt)}">{caption}</figure>\n')
+
+
+def _footnote_refs(tokens: Sequence[Token]) -> list[int]:
+    """The ids of the footnotes ``tokens`` refer to, in order."""
+    return [int(c.meta["id"]) for t in tokens for c in t.children or ()
+            if c.type == "footnote_ref"]
+
+
+def _notes_html(notes: list[str]) -> str:
+    return '<div class="footnotes">\n' + "".join(notes) + "</div>\n"
 
 
 def _closing(tokens: Sequence[Token], start: int, kind: str) -> int:

@@ -270,6 +270,7 @@ def _to_monograph(parsed: ParsedFile) -> Monograph:
                        for term, plain in f.get("glossary", {}).items()),
         format=f.get("format", 1),
         codes=tuple((system, tuple(values)) for system, values in f.get("codes", {}).items()),
+        short_name=f.get("short_name"),
         field_lines={name: front.line((name,)) for name in f},
     )
 

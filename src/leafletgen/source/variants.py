@@ -127,5 +127,5 @@ def select(monograph: Monograph, variant: Variant) -> tuple[tuple[LeafletSection
         number = len([s for s in chosen if not s.box]) + 1 if variant.numbered and not wanted.box \
             else None
         chosen.append(LeafletSection(wanted.id, wanted.heading.replace("{medicine}",
-                                     monograph.name), number, wanted.box, blocks))
+                                     monograph.heading_name), number, wanted.box, blocks))
     return tuple(chosen), problems
