@@ -13,7 +13,8 @@ import pytest
 from leafletgen.checks.plan import plan
 from leafletgen.render import artifacts
 from leafletgen.render.renderer import Renderer
-from leafletgen.verification.rules import verify_pdf
+from leafletgen.verification.report import VerifyOptions
+from leafletgen.verification.verify import verify_pdf
 
 from .conftest import BACLOFEN, STYLES
 
@@ -57,7 +58,8 @@ def test_margins_are_pagination_artifacts_either_way(monkeypatch, hooks):
     artifact, content = margin_text(data)
     assert "Page 1 of" in artifact and "Page 1 of" not in content
     assert pagination_marks(data) >= 2  # the page number and the revision line, at least
-    report = verify_pdf(data, job.variant, Path("baclofen-patient.pdf"), require_ua=True)
+    report = verify_pdf(data, VerifyOptions(job.variant, Path("baclofen-patient.pdf"),
+                                          require_ua=True))
     assert [str(p) for p in report.problems] == []
 
 

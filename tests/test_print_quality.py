@@ -27,7 +27,8 @@ from fontTools.ttLib import TTFont
 import leafletgen
 from leafletgen.errors import errors_in
 from leafletgen.source.variants import load_variants
-from leafletgen.verification.rules import verify_pdf
+from leafletgen.verification.report import VerifyOptions
+from leafletgen.verification.verify import verify_pdf
 
 from .conftest import BODY, LEAFLETS, ROOT, STYLES, monograph_text
 
@@ -184,7 +185,7 @@ def test_compressed_packets_stay_reproducible_and_pdf_ua(handouts, packets):
     again = leafletgen.handout(BACLOFEN, EXAMPLE, styles=STYLES, variant="patient", draft=True)
     assert again == handouts["patient"]
     for name, data in packets.items():
-        report = verify_pdf(data, variant(name), Path("packet.pdf"), private=True)
+        report = verify_pdf(data, VerifyOptions(variant(name), Path("packet.pdf"), private=True))
         assert not errors_in(report.problems), report.problems
 
 
@@ -232,7 +233,7 @@ def test_a_200_character_name_prints_in_a_packet(tmp_path, name):
     (tmp_path / "patient.yaml").write_text(PATIENT, encoding="utf-8")
     data = leafletgen.packet(tmp_path / "patient.yaml", leaflets=tmp_path / "leaflets",
                              styles=STYLES, variant=name)  # raises if verify fails
-    report = verify_pdf(data, variant(name), Path("packet.pdf"), private=True)
+    report = verify_pdf(data, VerifyOptions(variant(name), Path("packet.pdf"), private=True))
     assert not errors_in(report.problems), report.problems
     texts = page_texts(data)
     assert LONG_NAME in flat("".join(texts[1:]))  # the personal box

@@ -16,7 +16,8 @@ from leafletgen.cli import cli
 from leafletgen.errors import Severity
 from leafletgen.render.renderer import Renderer
 from leafletgen.source.variants import load_variants
-from leafletgen.verification.rules import VARIANT_KEY, verify_pdf
+from leafletgen.verification.report import VerifyOptions
+from leafletgen.verification.verify import VARIANT_KEY, verify_pdf
 
 from .conftest import BACLOFEN, LEAFLETS, ROOT, STYLES
 
@@ -109,7 +110,7 @@ def test_verify_command_passes_built_leaflets(built):
 
 
 def test_verify_with_a_variant_that_does_not_match_the_pdf(built):
-    report = verify_pdf(built / "baclofen-clinician.pdf", VARIANTS["patient-large"])
+    report = verify_pdf(built / "baclofen-clinician.pdf", VerifyOptions(VARIANTS["patient-large"]))
     messages = [p.message for p in report.problems]
     assert any("says it is the 'clinician' variant" in m for m in messages)
     assert any(m.startswith("type size: the smallest text is 8.5 pt") for m in messages)
@@ -151,9 +152,12 @@ def test_a_foreign_pdf_fails_with_advice_per_rule(tmp_path):
     assert not any(m.startswith("pdf/ua") for m in messages)
     assert report.notes == ("not PDF/UA (no claim)",)
     assert all(p.path == path for p in report.problems)
+    # each problem names its rule as data, and its message starts with that name
+    assert all(p.rule and p.message.startswith(p.rule) for p in report.problems)
+    assert {"fonts", "tags"} <= {p.rule for p in report.problems}
     assert report.smallest_pt == 7
     # with a variant named, the floor is checked too
-    report = verify_pdf(path, VARIANTS["clinician"])
+    report = verify_pdf(path, VerifyOptions(VARIANTS["clinician"]))
     assert any(p.message.startswith("type size: the smallest text is 7 pt (\"Tiny print\", "
                                     "page 1), below the 'clinician' variant's floor of 8 pt")
                for p in report.problems)
@@ -175,7 +179,7 @@ def test_a_leaflet_must_claim_pdf_ua(built, tmp_path):
     assert ("pdf/ua: the file does not claim PDF/UA-1, which every leafletgen leaflet does; "
             "rebuild it with leafletgen build") in messages
     # the build's own check requires it even when the file names no variant
-    unnamed = verify_pdf(foreign_pdf(), VARIANTS["clinician"], require_ua=True)
+    unnamed = verify_pdf(foreign_pdf(), VerifyOptions(VARIANTS["clinician"], require_ua=True))
     assert any(p.message.startswith("pdf/ua: the file does not claim") for p in unnamed.problems)
 
 
@@ -198,7 +202,8 @@ def test_verify_passes_a_pdf_without_a_variant_whose_other_rules_pass(built, tmp
 
 
 def test_private_messages_do_not_quote_the_text(built):
-    report = verify_pdf(built / "baclofen-patient.pdf", VARIANTS["patient-large"], private=True)
+    report = verify_pdf(built / "baclofen-patient.pdf",
+                        VerifyOptions(VARIANTS["patient-large"], private=True))
     [problem] = [p for p in report.problems if p.message.startswith("type size: the smallest")]
     assert re.fullmatch(r"type size: the smallest text is [\d.]+ pt \(page \d+\), below .*",
                         problem.message)
@@ -214,10 +219,10 @@ def test_verify_an_unreadable_file(tmp_path):
 def test_damaged_file_syntax_is_checked_unless_the_renderer_just_wrote_it(built):
     data = (built / "baclofen-patient.pdf").read_bytes()
     damaged = re.sub(rb"startxref\s+\d+", b"startxref\n999", data)
-    syntax = [p for p in verify_pdf(damaged, VARIANTS["patient"]).problems
+    syntax = [p for p in verify_pdf(damaged, VerifyOptions(VARIANTS["patient"])).problems
               if p.message.startswith("syntax:")]
     assert syntax and "xref not found" in " ".join(p.message for p in syntax)
-    trusted = verify_pdf(damaged, VARIANTS["patient"], rendered=True).problems
+    trusted = verify_pdf(damaged, VerifyOptions(VARIANTS["patient"], rendered=True)).problems
     assert not [p for p in trusted if p.message.startswith("syntax:")]
 
 
@@ -234,7 +239,7 @@ def test_verify_usage_errors(tmp_path):
 
 def test_a_variant_missing_from_styles_is_reported(built, styles):
     (styles / "variants" / "patient-large.yaml").unlink()
-    report = verify_pdf(built / "baclofen-patient-large.pdf", styles=styles)
+    report = verify_pdf(built / "baclofen-patient-large.pdf", VerifyOptions(styles=styles))
     assert [p.message for p in report.problems] == [
         f"type size: the PDF says it is the 'patient-large' variant, which {styles}/variants/ "
         "does not define; pass --styles or --variant"]
@@ -312,7 +317,7 @@ def test_a_table_wider_than_the_page_fails_naming_the_page_and_the_words_cut_off
 def test_layout_messages_never_quote_a_packet(wide_table):
     """A packet or handout names no variant and may hold patient data: no words quoted."""
     quiet = re.compile(r"layout: text runs off the right edge of page 2: a table .*")
-    [message] = layout_messages(verify_pdf(wide_table, private=True))
+    [message] = layout_messages(verify_pdf(wide_table, VerifyOptions(private=True)))
     assert quiet.fullmatch(message)
     with pikepdf.open(io.BytesIO(wide_table)) as pdf:
         del pdf.docinfo[VARIANT_KEY]
@@ -363,7 +368,7 @@ def test_the_last_page_of_a_part_may_be_short(tall_box):
         pdf.save(labelled)
     assert layout_messages(verify_pdf(labelled.getvalue())) == []
     # a packet's build checks only its own pages: here, all but the first
-    assert layout_messages(verify_pdf(tall_box, pages=range(1, count))) == []
+    assert layout_messages(verify_pdf(tall_box, VerifyOptions(pages=range(1, count)))) == []
 
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
@@ -409,7 +414,8 @@ SLEEPY = "<p>You may feel sleepy. Do not drive if you feel sleepy.</p>"
 
 def measured(data: bytes, kind: str, private: bool = False) -> list[str]:
     """The layout messages of one kind: "overlaps", "heading", "framed box", "table"."""
-    return [m for m in layout_messages(verify_pdf(data, private=private)) if kind in m]
+    report = verify_pdf(data, VerifyOptions(private=private))
+    return [m for m in layout_messages(report) if kind in m]
 
 
 def test_lines_on_top_of_each_other_fail():

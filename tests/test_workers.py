@@ -116,3 +116,21 @@ def test_workers_that_cannot_start_fail_their_leaflets_without_end(tmp_path: Pat
     for outcome in outcomes:
         assert outcome.written is None
         assert "no rendering process could start" in outcome.problems[0].message
+
+
+def test_workers_are_recycled_after_their_share_without_counting_it_as_a_crash(
+        tmp_path: Path):
+    """A worker stops after ``recycle_after`` leaflets and a fresh one takes its place: each
+    leaflet here is rendered by a process of its own, and none is reported as crashed."""
+    from leafletgen.catalogue.workers import Workers
+
+    pids = tmp_path / "pids"
+    jobs = [crashing(job, pids, times=0) for job in four_jobs(tmp_path)]  # logs, never dies
+    with Workers(STYLES, None, False, True, 2, recycle_after=1) as pool:
+        outcomes = {o.index: o for o in pool.render(jobs, tmp_path / "out", False)}
+        assert pool.recycled == 4
+    assert sorted(outcomes) == [0, 1, 2, 3]
+    for outcome in outcomes.values():
+        assert outcome.problems == ()  # no "the process rendering it ..." warning
+        assert outcome.written.pdf_sha256 == sha256_file(outcome.written.pdf)
+    assert len(set(pids.read_text().split())) == 4

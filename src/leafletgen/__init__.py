@@ -31,15 +31,17 @@ _PUBLIC = {
     "leafletgen.personal.service": ("Documents", "handout", "packet"),
     "leafletgen.project": ("Project",),
     "leafletgen.source.patient": ("load_patient",),
-    "leafletgen.verification.rules": ("PdfReport", "verify", "verify_pdf"),
+    "leafletgen.verification.report": ("PdfReport", "VerifyOptions"),
+    "leafletgen.verification.verify": ("verify", "verify_pdf"),
 }
 _HOME = {name: module for module, names in _PUBLIC.items() for name in names}
 
 __all__ = ["Attachment", "BuildOptions", "BuildResult", "CheckReport", "ContentError", "Documents",
            "ImportReport", "LeafletState", "LeafletgenError", "OutputError", "Patient",
            "PdfReport", "Problem", "Progress", "Project", "Shard", "Status", "UsageError",
-           "__version__", "build", "check", "check_report", "export_fhir", "handout",
-           "import_fhir", "import_spl", "load_patient", "packet", "status", "verify", "verify_pdf",
+           "VerifyOptions", "__version__", "build", "check", "check_report", "export_fhir",
+           "handout", "import_fhir", "import_spl", "load_patient", "packet", "status", "verify",
+           "verify_pdf",
            "write_private"]
 
 
@@ -82,4 +84,5 @@ if TYPE_CHECKING:
     from leafletgen.personal.service import Documents, handout, packet
     from leafletgen.project import Project
     from leafletgen.source.patient import load_patient
-    from leafletgen.verification.rules import PdfReport, verify, verify_pdf
+    from leafletgen.verification.report import PdfReport, VerifyOptions
+    from leafletgen.verification.verify import verify, verify_pdf

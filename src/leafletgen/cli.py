@@ -338,7 +338,7 @@ def verify_command(ctx: click.Context, pdfs: tuple[Path, ...], variant: str | No
     Example:
       leafletgen verify out/baclofen-patient-large.pdf
     """
-    from leafletgen.verification.rules import verify
+    from leafletgen.verification.verify import verify
 
     reports, problems = _run(ctx, lambda: verify(pdfs or (DEFAULT_OUT,), styles, variant))
     _report(problems)

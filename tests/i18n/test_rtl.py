@@ -55,7 +55,7 @@ def test_the_arabic_pdf_reads_right_to_left_and_passes_pdf_ua(tmp_path):
     import pypdfium2 as pdfium
 
     import leafletgen
-    from leafletgen.verification.rules import verify
+    from leafletgen.verification.verify import verify
 
     result = leafletgen.build([LEAFLETS / "baclofen.ar.md"], tmp_path, STYLES, ["patient"])
     assert result.ok, [str(p) for p in result.problems]

@@ -15,6 +15,10 @@ leaflet a worker was rendering.
   finishes the one in hand (at most one each), so no write is cut short.
 - When the build's process is killed, its workers die with it (Linux); a PDF being written
   then is left as a hidden temporary file, never as a truncated PDF.
+- A worker is recycled after ``RECYCLE_AFTER`` leaflets, as the server's are: it is told to
+  stop once it has sent that many results, and a fresh one takes its place while there is
+  work. WeasyPrint's caches (fonts, images, Pango's layouts) grow a little with each render;
+  a recycled worker gives that memory back. Its exit is expected, not a crash.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
 _READY = "ready"  # a worker's first message: it has loaded WeasyPrint and waits for jobs
 _STOP_WAIT = 10.0  # seconds an idle worker is given to exit before it is killed
+RECYCLE_AFTER = 100  # leaflets a worker renders before a fresh one replaces it
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ class _Worker:
         self.ready = False
         self.job: int | None = None  # index of the job in hand
         self.sent = 0.0  # when that job was handed out
+        self.done = 0  # results it sent
 
 
 class Workers:
@@ -94,12 +100,15 @@ class Workers:
     """
 
     def __init__(self, styles: Path, paper: str | None, archive: bool, verify: bool,
-                 count: int):
+                 count: int, recycle_after: int = RECYCLE_AFTER):
         self.styles = styles
         self.paper = paper
         self.archive = archive
         self.verify = verify
         self.count = count
+        self.recycle_after = recycle_after  # 0: never
+        self.recycled = 0  # workers told to stop after recycle_after leaflets
+        self._retired: list[_Worker] = []  # told to stop, perhaps not exited yet
         self._started = False  # whether worker processes are used at all
         self._workers: list[_Worker] = []
         self._failed_starts = 0  # workers that died before they were ready
@@ -243,8 +252,8 @@ class Workers:
         woken = wait(list(by_handle))
         for worker in dict.fromkeys(by_handle[handle] for handle in woken):
             self._receive(worker)
-            if worker.process.exitcode is not None:
-                self._died(worker, retry)
+            if worker in self._workers and worker.process.exitcode is not None:
+                self._died(worker, retry)  # not one recycled by _receive
 
     def _receive(self, worker: _Worker) -> None:
         while worker.open:
@@ -259,6 +268,7 @@ class Workers:
                 worker.ready = True
                 continue
             worker.job = None
+            worker.done += 1
             outcome: Outcome = message
             how = self._crashed.get(outcome.index)
             if how is not None:
@@ -268,6 +278,22 @@ class Workers:
                     f"it {how}; it was rendered again in a new one", Severity.WARNING),
                     *outcome.problems))
             self._done.append(outcome)
+            if self.recycle_after and worker.done >= self.recycle_after:
+                self._retire(worker)
+                return
+
+    def _retire(self, worker: _Worker) -> None:
+        """Tell a worker that rendered its share to stop; ``_dispatch`` starts a fresh one
+        while there is work. Its exit is not a death: no job is in its hand."""
+        self._workers.remove(worker)
+        self.recycled += 1
+        log.debug("recycling a worker after %d leaflets", worker.done)
+        with contextlib.suppress(OSError):
+            worker.conn.send(None)
+        worker.conn.close()
+        worker.open = False
+        self._retired = [w for w in self._retired if w.process.exitcode is None]
+        self._retired.append(worker)
 
     def _died(self, worker: _Worker, retry: bool) -> None:
         self._workers.remove(worker)
@@ -306,6 +332,7 @@ class Workers:
         what it was writing is left as a temporary file that the next build removes.
         """
         workers, self._workers = self._workers, []
+        retired, self._retired = self._retired, []
         for worker in workers:
             if worker.ready and worker.open and worker.job is None:
                 with contextlib.suppress(OSError):
@@ -314,7 +341,7 @@ class Workers:
                 worker.process.terminate()
             worker.conn.close()
         deadline = time.monotonic() + _STOP_WAIT
-        for worker in workers:
+        for worker in [*workers, *retired]:
             worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.exitcode is None:
                 worker.process.kill()
@@ -382,7 +409,8 @@ def _start_worker(styles: Path, paper: str | None, archive: bool,
     from leafletgen.render.pdf import font_config
 
     font_config()  # imports WeasyPrint and builds the FontConfiguration, once per worker
-    import leafletgen.verification.rules  # noqa: F401  (pikepdf and PDFium, once per worker too)
+    import leafletgen.verification.pdf_reader  # noqa: F401  (once per worker too)
+    import leafletgen.verification.verify  # noqa: F401
     from leafletgen.render.renderer import Renderer
 
     _renderer = Renderer(styles, paper, archive)

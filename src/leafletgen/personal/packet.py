@@ -34,8 +34,10 @@ from leafletgen.personal.attachments import (
 )
 from leafletgen.personal.privacy import undate
 from leafletgen.render.html import render_html
+from leafletgen.render.layout import DrawnLayout
 from leafletgen.render.renderer import Renderer
-from leafletgen.verification.rules import verify_pdf
+from leafletgen.verification.report import VerifyOptions
+from leafletgen.verification.verify import verify_pdf
 from leafletgen.version import __version__
 
 if TYPE_CHECKING:
@@ -94,29 +96,31 @@ def assemble(renderer: Renderer, patient: Patient, pairs: list[tuple[Job, Prescr
     monographs = [job.monograph for job, _ in pairs]
     try:
         rendered = renderer.document(_packet_html(renderer, patient, variant, parts, cover),
-                                     monographs, pdf_variant)
+                                     monographs, pdf_variant, measure=True)
         if attachments:
             # lay out again now that the page total is known, so "Page N of M" counts them
             total = rendered.pages + sum(len(r.pages) for _, r in attachments)
             rendered = renderer.document(
                 _packet_html(renderer, patient, variant, parts, cover, page_total=total,
-                             page_offset=offset), monographs, pdf_variant)
+                             page_offset=offset), monographs, pdf_variant, measure=True)
     except RenderError as exc:
         raise ContentError([Problem(variant.path, 1, f"the packet could not be rendered: {r}")
                             for r in exc.reasons]) from None
     data = _finish(rendered.data, parts, cover, before, after)
-    _verify(data, variant, cover, ours=range(offset, offset + rendered.pages))
+    _verify(data, variant, cover, range(offset, offset + rendered.pages), rendered.layout)
     return data
 
 
-def _verify(data: bytes, variant: Variant, cover: bool, ours: range) -> None:
+def _verify(data: bytes, variant: Variant, cover: bool, ours: range,
+            layout: DrawnLayout | None = None) -> None:
     """Check the PDF as ``leafletgen verify`` does; raise ContentError if it fails.
 
     Only our own pages are held to the variant's type size and to embedded fonts: attached
-    PDFs are copied as they are. Messages never quote the PDF's text.
+    PDFs are copied as they are. Messages never quote the PDF's text. ``layout``: how
+    WeasyPrint laid out our pages, measured for the layout rules instead of the PDF.
     """
     where = Path("<packet>" if cover else "<handout>")
-    report = verify_pdf(data, variant, where, pages=ours, private=True)
+    report = verify_pdf(data, VerifyOptions.personal(variant, where, ours), layout)
     if errors_in(report.problems):
         raise ContentError(errors_in(report.problems))
 

@@ -27,6 +27,7 @@ from leafletgen.files import (
 from leafletgen.fonts.config import fixed_font_timestamps, use_shipped_fonts_only
 from leafletgen.i18n.pdflang import with_span_languages
 from leafletgen.render import artifacts
+from leafletgen.render import layout as drawing
 from leafletgen.render.finish import finish_pdf
 
 # before WeasyPrint loads fontconfig: the fonts leafletgen ships, never the host's (fonts.py)
@@ -70,6 +71,8 @@ class SourceFile:
 class RenderedPdf:
     data: bytes
     pages: int
+    # with render_pdf(measure=True): the layout the PDF was drawn from, for the layout rules
+    layout: drawing.DrawnLayout | None = None
 
 
 class AssetFetcher(URLFetcher):
@@ -150,10 +153,12 @@ def _collect_errors() -> Iterator[_ErrorCollector]:
 
 def render_pdf(html: str, base_url: str, fetcher: AssetFetcher,
                pdf_variant: str | None = PDF_VARIANT,
-               source: SourceFile | None = None) -> RenderedPdf:
+               source: SourceFile | None = None, measure: bool = False) -> RenderedPdf:
     """Lay out and write one PDF; raise RenderError on anything WeasyPrint reports as an error.
 
     With ``source``, the file is embedded as the PDF's source (use it with ARCHIVE_VARIANT).
+    With ``measure``, the result keeps the layout the PDF was drawn from (``DrawnLayout``),
+    which the layout rules measure instead of the PDF.
     """
     with _collect_errors() as errors:
         document = weasyprint.HTML(string=html, base_url=base_url,
@@ -162,8 +167,11 @@ def render_pdf(html: str, base_url: str, fetcher: AssetFetcher,
                                                                pdf_variant=pdf_variant)
         # custom_metadata: <meta name="leafletgen-variant"> is how `verify` knows the variant
         drawn = artifacts.available()
+        ink: dict[int, drawing.Ink] = {}
+        measure = measure and drawing.available()
         with fixed_font_timestamps(), (  # else a variable font embeds the clock's time
-                artifacts.margins_as_artifacts() if drawn else contextlib.nullcontext()):
+                artifacts.margins_as_artifacts() if drawn else contextlib.nullcontext()), (
+                drawing.recording_ink(ink) if measure else contextlib.nullcontext()):
             data = document.write_pdf(pdf_tags=True, pdf_variant=pdf_variant,
                                       custom_metadata=True,
                                       attachments=[source.attachment()] if source else None)
@@ -178,4 +186,6 @@ def render_pdf(html: str, base_url: str, fetcher: AssetFetcher,
     elif '<span lang="en"' in html:
         # Latin runs inside Arabic, Hebrew or Chinese text: /Lang (en) on their /Span
         data = with_span_languages(data)
-    return RenderedPdf(data, len(document.pages))
+    drawn_layout = (drawing.DrawnLayout(tuple(p._page_box for p in document.pages), ink)
+                    if measure else None)
+    return RenderedPdf(data, len(document.pages), drawn_layout)

@@ -34,27 +34,34 @@ class Renderer:
 
     def pdf(self, html: str, job: Job | None = None) -> bytes:
         """PDF/UA-1; with ``archive``, PDF/A-3a with ``job``'s monograph file embedded."""
+        return self.rendered(html, job).data
+
+    def rendered(self, html: str, job: Job | None = None, measure: bool = False
+                 ) -> RenderedPdf:
+        """As ``pdf``, with its page count and, with ``measure``, the layout it was drawn
+        from (for the layout rules)."""
         from leafletgen.render.pdf import ARCHIVE_VARIANT, SourceFile
 
         monographs = () if job is None else (job.monograph,)
         if self.archive and job is not None:
             source = SourceFile(job.monograph.path.name, job.monograph.path.read_bytes(),
                                 job.monograph.last_revised)
-            return self.document(html, monographs, ARCHIVE_VARIANT, source).data
-        return self.document(html, monographs).data
+            return self.document(html, monographs, ARCHIVE_VARIANT, source, measure)
+        return self.document(html, monographs, measure=measure)
 
     def document(self, html: str, monographs: Sequence[Monograph] = (),
                  pdf_variant: str | None | Literal["default"] = "default",
-                 source: SourceFile | None = None) -> RenderedPdf:
+                 source: SourceFile | None = None, measure: bool = False) -> RenderedPdf:
         """Any HTML of ours (a leaflet, a packet of several) to PDF, reading only the styles
         and the figures of ``monographs``; PDF/UA-1 unless ``pdf_variant`` says otherwise
-        (None: no claim, for a packet with pages from elsewhere)."""
+        (None: no claim, for a packet with pages from elsewhere). With ``measure``, the
+        result keeps the layout it was drawn from."""
         from leafletgen.render.pdf import PDF_VARIANT, AssetFetcher, render_pdf
 
         figures = tuple(dict.fromkeys(figures_folder(m) for m in monographs))
         fetcher = AssetFetcher(folders=(self.styles, *figures), files=self.fonts.files)
         variant = PDF_VARIANT if pdf_variant == "default" else pdf_variant
-        return render_pdf(html, self.styles.as_uri() + "/", fetcher, variant, source)
+        return render_pdf(html, self.styles.as_uri() + "/", fetcher, variant, source, measure)
 
 
 def figures_folder(monograph: Monograph) -> Path:

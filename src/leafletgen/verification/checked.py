@@ -33,16 +33,19 @@ def checked_pdf(renderer: Renderer, job: Job, where: Path, verify: bool = True) 
     it (PDF/UA required); ``where`` names the PDF in problems. Template errors are raised
     (jinja2.TemplateError): the caller knows where its templates are."""
     from leafletgen.render.pdf import RenderError
-    from leafletgen.verification.rules import verify_pdf
+    from leafletgen.verification.report import VerifyOptions
+    from leafletgen.verification.verify import verify_pdf
 
     page = renderer.html(job)
     try:
-        data = renderer.pdf(page, job)
+        # measured as WeasyPrint lays it out, for the layout rules: no second read of the PDF
+        rendered = renderer.rendered(page, job, measure=verify)
     except RenderError as exc:
         return CheckedPdf(page, None, tuple(
             Problem(job.monograph.path, 1, f"{job.variant.name} leaflet: {reason}")
             for reason in exc.reasons))
     if not verify:
-        return CheckedPdf(page, data, ())
-    report = verify_pdf(data, job.variant, where, require_ua=True, rendered=True)
-    return CheckedPdf(page, data, tuple(report.problems))
+        return CheckedPdf(page, rendered.data, ())
+    report = verify_pdf(rendered.data, VerifyOptions.leaflet(job.variant, where),
+                        rendered.layout)
+    return CheckedPdf(page, rendered.data, tuple(report.problems))
