@@ -38,9 +38,18 @@ def test_every_shipped_monograph_exports_valid_epi(path):
         assert composition.get_resource_type() == "Composition"
         assert [e.resource.get_resource_type() for e in model.entry[1:3]] == \
             ["MedicinalProductDefinition", "Organization"]
-        # any more entries are the figures the text shows
-        figures = {e.resource.content[0].attachment.title for e in model.entry[3:]}
+        # any more entries are the figures the text shows: each a DocumentReference naming
+        # it and the Binary that holds it, which the narrative's <img> refers to
+        references = [e.resource for e in model.entry[3:]
+                      if e.resource.get_resource_type() == "DocumentReference"]
+        figures = {r.content[0].attachment.title for r in references}
         assert figures == set(re.findall(r"\]\((figures/[^) ]+)", bundle.json()))
+        binaries = {e.fullUrl for e in model.entry[3:]
+                    if e.resource.get_resource_type() == "Binary"}
+        assert {r.content[0].attachment.url for r in references} == binaries
+        assert len(model.entry) == 3 + 2 * len(figures)
+        narrative = "".join(s.text.div for s in composition.section)
+        assert set(re.findall(r'<img src="(urn:uuid:[^"]+)"', narrative)) == binaries
         assert composition.subject[0].reference == model.entry[1].fullUrl
         for section in composition.section:
             systems = {c.system for c in section.code.coding}

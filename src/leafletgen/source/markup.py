@@ -131,10 +131,21 @@ class LinkContext:
 
 def _units_rule(state: Any) -> None:
     for token in state.tokens:
-        if token.type == "inline":
-            for child in token.children or ():
-                if child.type == "text":
-                    child.content = keep_together(child.content)
+        if token.type != "inline" or not token.children:
+            continue
+        # a line break in the source is a space on the page: "10\nmg" is kept together too
+        merged: list[Token] = []
+        for child in token.children:
+            if child.type == "softbreak":
+                child = Token("text", "", 0, content=" ")
+            if child.type == "text" and merged and merged[-1].type == "text":
+                merged[-1].content += child.content
+            else:
+                merged.append(child)
+        for child in merged:
+            if child.type == "text":
+                child.content = keep_together(child.content)
+        token.children = merged
 
 
 def _parser(renderer_cls: type = RendererHTML, html_allowed: bool = False) -> MarkdownIt:
