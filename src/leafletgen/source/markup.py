@@ -53,7 +53,7 @@ _RANGE_WORD = re.compile(r"(?<=\d)[ \t]+(to|or|a|o|到|至|或)[ \t]+(?=\d)")
 _COMPARATOR = re.compile(r"(?<=[≥≤<>±≈])[ \t]+(?=\d)")
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November"
            "|December")
-_DAY_MONTH = re.compile(rf"(?<=\b\d)[ \t]+(?=(?:{_MONTHS})\b)|(?<=\b\d\d)[ \t]+(?=(?:{_MONTHS})\b)")
+_DAY_MONTH = re.compile(rf"(?<![\d.,])(\d{{1,2}})[ \t]+(?=(?:{_MONTHS})\b)")
 _MONTH_YEAR = re.compile(rf"\b((?:{_MONTHS}))[ \t]+(?=\d{{4}}\b)")
 # dates in the other shipped languages: "30 de noviembre de 2026", "30 نوفمبر 2026"
 _ES_MONTHS = ("enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre"
@@ -85,8 +85,9 @@ def keep_together(text: str) -> str:
     ("Week 2"). Spaces become no-break spaces; where no space is (after a dash or a slash,
     between a digit and a Chinese character) a word joiner is put in, which prints nothing.
     Used for every text a leaflet prints: the Markdown's, and the templates' (``nobreak``)."""
-    for pattern in (_NUMBER_UNIT, _DAY_MONTH, _COMPARATOR):
+    for pattern in (_NUMBER_UNIT, _COMPARATOR):
         text = pattern.sub(NBSP, text)
+    text = _DAY_MONTH.sub(lambda m: m[1] + NBSP, text)
     text = _MONTH_YEAR.sub(lambda m: m[1] + NBSP, text)
     text = _COMPOUND.sub(lambda m: m[0] + WJ, text)
     text = _RANGE_DASH.sub(lambda m: _nbsp(m[1]) + m[2] + WJ + _nbsp(m[3]), text)
