@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,28 @@ def test_narrative_has_no_dangling_links():
     first = patient.bundle["entry"][0]["resource"]["section"][0]["text"]["div"]
     # a cross-reference prints the heading of the section it points to
     assert '<span class="ref">see “Stopping treatment and withdrawal”</span>' in first
+
+
+def test_figures_keep_their_captions_and_boxes_their_labels(tmp_path):
+    source = LEAFLETS / "adrenaline-auto-injector.md"
+    patient = next(b for b in export_monograph(source) if b.audience == "patient")
+    divs = "".join(s["text"]["div"] for s in patient.bundle["entry"][0]["resource"]["section"])
+    assert re.search(r'<div class="figure"><img src="urn:uuid:[^"]+" alt="An adrenaline '
+                     r'auto-injector lying flat[^"]*"/><p class="caption">The parts of the pen'
+                     r'</p></div>', divs)
+    assert '<div class="warning"><p><strong>Warning</strong></p>' in divs
+    line = source.read_text(encoding="utf-8").split("\n").index("::: patient emergency") + 2
+    assert any(f":{line}: the emergency box" in note for note in patient.notes)
+
+
+def test_a_figure_drawn_for_large_print_is_reported_as_not_carried(tmp_path):
+    folder = tmp_path / "leaflets"
+    shutil.copytree(LEAFLETS / "figures", folder / "figures")
+    source = folder / "adrenaline-auto-injector.md"
+    source.write_text((LEAFLETS / "adrenaline-auto-injector.md").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    (folder / "figures" / "adrenaline-pen-parts.large.svg").write_bytes(
+        (folder / "figures" / "adrenaline-pen-parts.svg").read_bytes())
+    patient = next(b for b in export_monograph(source) if b.audience == "patient")
+    assert any("adrenaline-pen-parts.large.svg (drawn for one variant) is not carried" in note
+               for note in patient.notes)
