@@ -2,6 +2,7 @@
 
     python benchmarks/serve.py                      # about 10 minutes on 2 cores
     python benchmarks/serve.py --memory-requests 200 --quick
+    python benchmarks/serve.py --counter            # the counter's figures only
 
 Starts ``leafletgen serve`` on a free loopback port (127.0.0.1 only; it never talks to
 another host) with the shipped leaflets, then with a bounded httpx client (at most C
@@ -16,6 +17,10 @@ and, in this process, the floor: bare WeasyPrint rendering the same handout HTML
 FontConfiguration, the same PDF options), as ``bare_weasyprint.py`` does for builds. At
 concurrency 1 the two run in turn (bare, handout, bare, handout, ...), so a shared
 machine's other load hits both alike.
+
+and the counter's route: a handout previewed in the web app (``POST
+/medicine/baclofen/preview``), then downloaded again and again from the preview cache
+(``GET /preview/{id}.pdf?download=1``): no second render.
 
 Then it sends ``--memory-requests`` handouts at concurrency 4 and samples the resident
 memory of the server and its workers every 10% of them. Requests refused with 503 (the
@@ -115,7 +120,7 @@ class BareHandout:
     """Bare WeasyPrint rendering the handout's own HTML, warm: the floor. Built from the
     same pieces ``leafletgen.handout`` uses, then rendered with nothing around it."""
 
-    def __init__(self) -> None:
+    def __init__(self, variant: str = "patient") -> None:
         from weasyprint.text.fonts import FontConfiguration
 
         from leafletgen.checks.plan import plan
@@ -129,7 +134,7 @@ class BareHandout:
         from leafletgen.source.patient import parse_patient
 
         person, _ = parse_patient(Path("bench"), json.dumps(patient()), STYLES)
-        job = plan((LEAFLETS / "baclofen.md",), STYLES, ("patient",)).jobs[0]
+        job = plan((LEAFLETS / "baclofen.md",), STYLES, (variant,)).jobs[0]
         renderer = Renderer(STYLES)
         prescription = person.prescription("baclofen")
         parts = [PacketLeaflet(job, prescription, "leaflet-baclofen",
@@ -149,7 +154,36 @@ class BareHandout:
         return time.perf_counter() - started
 
 
-def paired(url: str, bare: BareHandout, runs: int, body: dict) -> tuple[dict, dict, float]:
+def after_preview(url: str, previews: int, downloads: int) -> dict:
+    """The counter's route: ``previews`` handouts previewed in the web app, each then
+    downloaded ``downloads`` times from the preview cache; the downloads' latencies."""
+    import re
+
+    data = patient()
+    rx = data["medicines"][0]
+    form = {"name": data["patient"]["name"], "date": str(data["date"]),
+            "dose-0": rx["dose"], "timing-0": rx["timing"], "directions-0": rx["directions"],
+            "prescriber": data["prescriber"]["name"], "contact": data["contact"]["name"],
+            "contact_phone": data["contact"]["phone"]}
+    latencies = []
+    with httpx.Client(base_url=url, timeout=120) as client:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/packet").text)[1]
+        for _ in range(previews):
+            made = client.post("/medicine/baclofen/preview", data={**form, "csrf": csrf})
+            if made.status_code != 303:
+                raise SystemExit(f"the preview failed: {made.status_code}")
+            path = made.headers["location"] + ".pdf?download=1"
+            for _ in range(downloads):
+                started = time.perf_counter()
+                client.get(path).raise_for_status()
+                latencies.append(time.perf_counter() - started)
+    return {"n": len(latencies), "refused": 0, "failed": 0,
+            "p50": percentile(latencies, 50) * 1000, "p95": percentile(latencies, 95) * 1000,
+            "p99": percentile(latencies, 99) * 1000, "per_s": len(latencies) / sum(latencies)}
+
+
+def paired(url: str, bare: BareHandout, runs: int, body: dict,
+           variant: str = "patient") -> tuple[dict, dict, float]:
     """Concurrency 1, in turn: a bare render, then a handout request (A B A B), so the
     machine's other load hits both alike. Returns both summaries and the median ratio."""
     served, floor, ratios = [], [], []
@@ -157,7 +191,8 @@ def paired(url: str, bare: BareHandout, runs: int, body: dict) -> tuple[dict, di
         for _ in range(runs):
             a = bare.render()
             started = time.perf_counter()
-            client.post("/api/handout?draft=true", json=body).raise_for_status()
+            client.post(f"/api/handout?draft=true&variant={variant}", json=body
+                        ).raise_for_status()
             b = time.perf_counter() - started
             floor.append(a)
             served.append(b)
@@ -177,6 +212,12 @@ def main() -> None:
     parser.add_argument("--queue", type=int, default=8)
     parser.add_argument("--memory-requests", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="fewer requests per level")
+    parser.add_argument("--counter", action="store_true",
+                        help="only the counter's figures: download after preview, the "
+                             "handout against its bare render, a cached generic leaflet at "
+                             "concurrency 16")
+    parser.add_argument("--variant", default="patient",
+                        help="the handout's variant (e.g. a counselling summary)")
     args = parser.parse_args()
     generic_total = {1: 200, 4: 400, 16: 800} if not args.quick else {1: 50, 4: 100, 16: 200}
     handout_total = {1: 40, 4: 40, 16: 48} if not args.quick else {1: 8, 4: 12, 16: 16}
@@ -184,7 +225,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so the server is stopped too
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
-    bare = BareHandout()
+    bare = BareHandout(args.variant)
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -194,7 +235,8 @@ def main() -> None:
             server = subprocess.Popen(
                 [sys.executable, "-c", "import sys; from leafletgen.cli import main; "
                  "sys.exit(main())", "serve", "--port", str(port), "--workers",
-                 str(args.workers), "--queue", str(args.queue), "--out", scratch],
+                 str(args.workers), "--queue", str(args.queue), "--out", scratch,
+                 "--drafts"],
                 cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 120
@@ -210,6 +252,9 @@ def main() -> None:
             generic = "/api/leaflets/baclofen/patient.pdf?draft=true"
             httpx.get(url + generic, timeout=120).raise_for_status()  # now cached
             rows = []
+            if args.counter:
+                counter(url, bare, args, generic)
+                return
             for concurrency in (1, 4, 16):
                 result = asyncio.run(load(url, concurrency, generic_total[concurrency], "GET",
                                           generic, None))
@@ -252,6 +297,34 @@ def main() -> None:
     after = ", ".join(f"after {done}: {t:.0f}"
                       for (done, _), t in zip(samples, total, strict=True))
     print(f"memory, server + workers (MB): before {sum(before.values()):.0f}; {after}")
+
+
+def counter(url: str, bare: BareHandout, args: argparse.Namespace, generic: str) -> None:
+    """The counter's three figures, side by side in one run."""
+    body = patient()
+    httpx.post(url + f"/api/handout?draft=true&variant={args.variant}", json=body,
+               timeout=120).raise_for_status()  # warm
+    rows = [("download after preview", 1, after_preview(url, 10 if not args.quick else 3,
+                                                          20))]
+    print(rows[-1], flush=True)
+    served, baseline, ratio = paired(url, bare, 40 if not args.quick else 10, body,
+                                     args.variant)
+    rows.append((f"personalised handout ({args.variant})", 1, served))
+    print(rows[-1], baseline, ratio, flush=True)
+    rows.append(("cached generic leaflet", 16, asyncio.run(
+        load(url, 16, 800 if not args.quick else 200, "GET", generic, None))))
+    print(rows[-1], flush=True)
+    print("\n| request | concurrency | requests | p50 ms | p95 ms | p99 ms | per s |")
+    print("|---|---|---|---|---|---|---|")
+    for name, concurrency, r in rows:
+        print(f"| {name} | {concurrency} | {r['n']} | {r['p50']:.1f} | {r['p95']:.1f} | "
+              f"{r['p99']:.1f} | {r['per_s']:.1f} |")
+    print(f"| bare WeasyPrint, same handout HTML (in turn with the handouts) | 1 | "
+          f"{baseline['n']} | {baseline['p50']:.1f} | {baseline['p95']:.1f} | "
+          f"{baseline['p99']:.1f} | {baseline['per_s']:.1f} |")
+    print(f"\nhandout / bare at concurrency 1: p95 {served['p95'] / baseline['p95']:.2f}x, "
+          f"p50 {served['p50'] / baseline['p50']:.2f}x, median of pair ratios {ratio:.2f}x; "
+          f"load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

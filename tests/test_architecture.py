@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "leafletgen"
 
 # lowest first: a module may import from its own layer's folder and from the layers below it
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "limits", "files", "version"),
+    ("errors", "limits", "files", "version", "textcheck", "pdfbounds"),
     ("model", "project"),
     ("fonts",),
     ("source",),
@@ -59,7 +59,11 @@ def _imports(path: Path) -> set[str]:
             found |= {a.name for a in node.names if a.name.startswith("leafletgen")}
         elif isinstance(node, ast.ImportFrom) and node.module:
             assert node.level == 0, f"{path}: relative import; leafletgen imports are absolute"
-            if node.module.startswith("leafletgen"):
+            if node.module == "leafletgen":
+                # "from leafletgen import textcheck" imports the module leafletgen.textcheck
+                found |= {f"leafletgen.{a.name}" if (PACKAGE / f"{a.name}.py").is_file()
+                          or (PACKAGE / a.name).is_dir() else "leafletgen" for a in node.names}
+            elif node.module.startswith("leafletgen"):
                 found.add(node.module)
     return found
 

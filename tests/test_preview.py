@@ -118,12 +118,18 @@ def test_preview_command(built, tmp_path, capsys):
 @pytest.mark.parametrize("make,message", [
     (lambda tmp: tmp / "missing.pdf", "no such file or folder"),
     (lambda tmp: tmp, "no PDF files in"),
-    (lambda tmp: _write(tmp / "x.pdf", b"not a PDF"), "not a readable PDF"),
 ])
 def test_preview_usage_errors_exit_2(tmp_path, capsys, make, message):
     code, _, stderr = run(capsys, "preview", str(make(tmp_path)), "-o", str(tmp_path / "o"))
     assert code == 2
     assert message in stderr
+
+
+def test_a_file_that_is_not_a_pdf_is_reported_as_that_file_s_problem(tmp_path, capsys):
+    path = _write(tmp_path / "x.pdf", b"not a PDF")
+    code, _, stderr = run(capsys, "preview", str(path), "-o", str(tmp_path / "o"))
+    assert code == 1
+    assert f"{path}: not previewed: not a readable PDF" in stderr
 
 
 def test_slug_of_a_leaflet_and_of_other_pdfs():
@@ -262,10 +268,12 @@ def test_diff_usage_errors_exit_2(capsys, args, message):
     assert message in stderr
 
 
-def test_diff_of_an_unreadable_pdf_exits_2(built, tmp_path, capsys):
+def test_diff_of_an_unreadable_pdf_says_it_could_not_be_compared(built, tmp_path, capsys):
     bad = _write(tmp_path / "bad.pdf", b"%PDF-1.7 truncated")
-    code, _, stderr = run(capsys, "diff", str(built / "baclofen-patient.pdf"), str(bad))
-    assert code == 2 and "not a readable PDF" in stderr
+    code, stdout, _ = run(capsys, "diff", str(built / "baclofen-patient.pdf"), str(bad))
+    assert code == 1
+    assert f"not compared baclofen-patient.pdf → bad.pdf: {bad}: not a readable PDF" in stdout
+    assert "1 of 1 could not be compared" in stdout
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -417,6 +417,10 @@ def preview_command(ctx: click.Context, paths: tuple[Path, ...], out: Path, dpi:
             click.echo(f"wrote {display_path(images[0].parent)}/page-{{1..{len(images)}}}.png")
     for sheet in result.sheets:
         click.echo(f"wrote {display_path(sheet)}")
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        ctx.exit(EXIT_PROBLEMS)
 
 
 @cli.command("diff")

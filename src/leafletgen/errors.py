@@ -46,8 +46,9 @@ class Problem:
 
 def display_path(path: Path) -> str:
     """Show a path relative to the working directory when it lies inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    try:  # the folder resolved, not the file: a link is named as itself, not its target
+        return str((path.absolute().parent.resolve() / path.name).relative_to(
+            Path.cwd().resolve()))
     except ValueError:
         return str(path)
 

@@ -333,3 +333,37 @@ def content_stamp(files: Collection[Path], folders: Collection[Path] = ()) -> tu
         except OSError:
             stamp.append((str(folder), None))
     return tuple(stamp)
+
+
+def link_out_of(path: Path, folder: Path) -> str | None:
+    """Why writing ``path`` would leave ``folder``, or None when it would not.
+
+    ``path`` itself a symbolic link (dangling or not: writing would go wherever it points), or
+    a folder on the way that resolves outside ``folder``. Said in words for messages.
+    """
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return f"{path.name} is a symbolic link; delete it or write elsewhere"
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        return f"cannot examine {path.name}: {exc.strerror}"
+    if not path.parent.resolve().is_relative_to(folder.resolve()):
+        return f"the folder {path.parent.name} is a link to a place outside {folder}"
+    return None
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file that is not a symbolic link, at most ``limit`` of them.
+
+    OSError ELOOP for a link, EINVAL for what is not a regular file (a device, a pipe) and
+    EFBIG for more than ``limit`` bytes; never reads more than ``limit + 1``.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit:,} bytes")
+    return data

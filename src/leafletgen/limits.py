@@ -95,3 +95,8 @@ def read_limited(path: Path, limit: int) -> bytes:
 def kilobytes(size: int) -> str:
     """``256 KB``: a size for messages, rounded up."""
     return f"{-(-size // 1024):,} KB"
+
+
+def megabytes(size: int) -> str:
+    """``20 MB``: a large size for messages, rounded up."""
+    return f"{-(-size // (1024 * 1024)):,} MB"

@@ -116,6 +116,8 @@ class Monograph:
     codes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # the name as sentences and headings say it ("What is insulin glargine?"); None: ``name``
     short_name: str | None = None
+    # brand (trade) names it is sold under, for search ("Ventolin" for salbutamol)
+    brands: tuple[str, ...] = ()
     # the line of each front-matter field, for messages about it
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
 
@@ -202,6 +204,7 @@ class Contact:
     role: str | None = None
     phone: str | None = None
     hours: str | None = None
+    address: str | None = None
 
     def __repr__(self) -> str:
         return "Contact(...)"
@@ -281,7 +284,7 @@ class Job:
 def check_paper(paper: str | None) -> None:
     """Raise UsageError for a paper size leafletgen does not know."""
     if paper is not None and paper not in PAPERS:
-        raise UsageError(f"unknown paper size {paper!r}; use one of: {', '.join(PAPERS)}")
+        raise UsageError(f"unknown paper size '{paper}'; use one of: {', '.join(PAPERS)}")
 
 
 @dataclass(frozen=True)
@@ -304,7 +307,7 @@ class Shard:
         """``"K/N"``, as given to ``--shard``."""
         match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
         if not match:
-            raise UsageError(f"shard {text!r}: write it as K/N, e.g. 1/4")
+            raise UsageError(f"shard '{text}': write it as K/N, e.g. 1/4")
         return cls(int(match[1]), int(match[2]))
 
     def owns(self, name: str) -> bool:

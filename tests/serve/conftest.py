@@ -107,6 +107,13 @@ def client(leaflets: Path, inline_pool: InlinePool) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(scope="session")
+def drafts_client(leaflets: Path, inline_pool: InlinePool) -> Iterator[TestClient]:
+    """The app of a server started with --drafts: the web app lists drafts too."""
+    with make_client(leaflets, inline_pool, drafts=True) as test_client:
+        yield test_client
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

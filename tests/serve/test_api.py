@@ -273,19 +273,23 @@ def test_every_api_route_is_in_the_openapi_description(client):
     assert "<code>paper</code>" in docs and "<code>draft</code>" in docs  # from $ref
 
 
-def test_search_finds_by_name_generic_name_and_code(client):
+def test_search_finds_by_name_generic_name_and_code(client, drafts_client):
     assert "/medicine/baclofen" in client.get("/", params={"q": "BACL"}).text
     assert "/medicine/amoxicillin" in client.get("/", params={"q": "723"}).text
     partial = client.get("/", params={"q": "zzz", "partial": "1"}).text
     assert partial.lstrip().startswith('<div id="results"') and "No medicine matches" in partial
     assert "/medicine/methotrexate" not in client.get("/", params={"q": "metho"}).text
-    assert "/medicine/methotrexate" in client.get("/", params={"q": "metho",
-                                                               "draft": "true"}).text
+    # drafts only when the server is started to show them, not by asking in the address
+    assert "/medicine/methotrexate" not in client.get("/", params={"q": "metho",
+                                                                   "draft": "true"}).text
+    assert "/medicine/methotrexate" in drafts_client.get("/", params={"q": "metho"}).text
 
 
-def test_unknown_medicine_page_is_404(client):
+def test_unknown_medicine_page_is_404(client, drafts_client):
     assert client.get("/medicine/no-such").status_code == 404
     assert client.get("/medicine/methotrexate").status_code == 404  # a draft
+    assert client.get("/medicine/methotrexate?draft=true").status_code == 404
+    assert drafts_client.get("/medicine/methotrexate").status_code == 200
 
 
 def test_leaflet_web_page_has_the_variants_own_sections(client):
@@ -296,13 +300,13 @@ def test_leaflet_web_page_has_the_variants_own_sections(client):
     assert "file://" not in page and "<script>" not in page
 
 
-def test_figures_are_served_from_the_monographs_folder_only(client):
-    page = client.get("/leaflets/salbutamol-inhaler/patient?draft=true").text
+def test_figures_are_served_from_the_monographs_folder_only(drafts_client):
+    client = drafts_client
+    page = client.get("/leaflets/salbutamol-inhaler/patient").text
     assert 'src="/figures/salbutamol-inhaler/inhaler-press.svg"' in page
-    figure = client.get("/figures/salbutamol-inhaler/inhaler-press.svg?draft=true")
+    figure = client.get("/figures/salbutamol-inhaler/inhaler-press.svg")
     assert figure.status_code == 200 and figure.headers["content-type"] == "image/svg+xml"
-    assert client.get("/figures/salbutamol-inhaler/..%2F..%2Fbaclofen.md?draft=true"
-                      ).status_code == 404
+    assert client.get("/figures/salbutamol-inhaler/..%2F..%2Fbaclofen.md").status_code == 404
 
 
 def test_form_errors_name_the_input_and_keep_no_copy(client):
@@ -377,7 +381,44 @@ def test_infobutton_gives_the_translation_in_the_language_asked_for(client):
     assert all("/baclofen.es/" in link["href"] for link in entries[0]["link"])
 
 
-def test_a_translation_reads_in_its_language_and_direction(client):
-    page = client.get("/leaflets/baclofen.ar/patient?draft=true").text
+def test_a_translation_reads_in_its_language_and_direction(drafts_client):
+    page = drafts_client.get("/leaflets/baclofen.ar/patient").text
     assert '<article class="leaflet" lang="ar" dir="rtl">' in page
-    assert 'lang="es" dir="ltr"' in client.get("/leaflets/baclofen.es/patient?draft=true").text
+    assert 'lang="es" dir="ltr"' in drafts_client.get("/leaflets/baclofen.es/patient").text
+
+
+def test_infobutton_without_a_language_answers_in_english(client):
+    answer = client.get("/infobutton", params={
+        "mainSearchCriteria.v.c": "1292", "mainSearchCriteria.v.cs": RXNORM, "draft": "true"})
+    assert [e["lang"] for e in answer.json()["feed"]["entry"]] == ["en"]  # not es, ar, zh
+
+
+def test_infobutton_answers_atom_xml(client):
+    from xml.etree import ElementTree
+
+    answer = client.get("/infobutton", params={
+        "mainSearchCriteria.v.c": "1292", "mainSearchCriteria.v.cs": RXNORM,
+        "informationRecipient.languageCode.c": "es", "draft": "true",
+        "knowledgeResponseType": "text/xml"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/xml")
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.fromstring(answer.content)
+    assert feed.tag == f"{atom}feed"
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+    entries = feed.findall(f"{atom}entry")
+    assert [e.findtext(f"{atom}title") for e in entries] == ["Baclofeno (DRAFT, not for "
+                                                             "patient use)"]
+    links = entries[0].findall(f"{atom}link")
+    assert links and all("/baclofen.es/" in link.get("href") and link.get("hreflang") == "es"
+                         for link in links)
+    assert {c.get("scheme"): c.get("term") for c in feed.findall(f"{atom}category")
+            }["mainSearchCriteria.v.c"] == "1292"
+
+
+def test_the_script_fonts_the_project_ships_are_served_and_nothing_else(client):
+    font = client.get("/fonts/DroidSansFallback.ttf")
+    assert font.status_code == 200 and font.headers["content-type"] == "font/ttf"
+    assert font.content == (STYLES / "fonts" / "DroidSansFallback.ttf").read_bytes()
+    for other in ("README.md", "make-leaflet-figures.py", "..%2Fpatient.css"):
+        assert client.get(f"/fonts/{other}").status_code == 404
+    assert "font-src 'self'" in client.get("/").headers["content-security-policy"]

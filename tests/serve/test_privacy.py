@@ -21,7 +21,10 @@ def files_holding(folder: Path, needle: bytes) -> list[Path]:
 @pytest.mark.slow
 def test_no_trace_of_the_patient_in_logs_temporary_or_cache_folders(tmp_path, leaflets):
     where = tmp_path / "server"
-    server = start_server(where, leaflets, workers=2)
+    where.mkdir()
+    config = where / "serve.toml"  # a dispensing record kept in the server's folder
+    config.write_text('[dispensing]\nrecord = "dispensed.jsonl"\n', encoding="utf-8")
+    server = start_server(where, leaflets, "--config", str(config), workers=2)
     try:
         with httpx.Client(base_url=server.url, timeout=120) as client:
             handout = client.post("/api/handout", json=patient_data("baclofen"))
@@ -36,7 +39,9 @@ def test_no_trace_of_the_patient_in_logs_temporary_or_cache_folders(tmp_path, le
                     "dose-0": "1 tablet (10 mg)", "timing-0": "3 times a day",
                     "directions-0": "Take 1 tablet 3 times a day.", "prescriber": "Dr A",
                     "contact": "Ward 7", "contact_phone": "01234 567 890"}
-            preview = client.post("/medicine/baclofen/preview", data=form)
+            preview = client.post("/medicine/baclofen/preview", data=form,
+                                  follow_redirects=True)
+            previewed = client.get(preview.url.path + ".pdf?download=1")
             download = client.post("/medicine/baclofen/handout.pdf", data=form)
     finally:
         stop_server(server)
@@ -45,9 +50,10 @@ def test_no_trace_of_the_patient_in_logs_temporary_or_cache_folders(tmp_path, le
     assert PATIENT_NAME in pdf_text(handout.content)
     assert PATIENT_NAME in pdf_text(packet.content)
     assert PATIENT_NAME in pdf_text(download.content)
-    assert preview.status_code == 200 and PATIENT_NAME in preview.text
+    assert preview.status_code == 200 and PATIENT_NAME in pdf_text(previewed.content)
     assert refused.status_code == 422 and PATIENT_NAME not in refused.text
-    for response in (handout, packet, preview, download, refused):
+    assert len((where / "dispensed.jsonl").read_text().splitlines()) == 5  # 1+2+1+1 leaflets
+    for response in (handout, packet, preview, previewed, download, refused):
         assert response.headers["cache-control"] == "no-store"
 
     log = server.text_of_log()

@@ -156,7 +156,7 @@ def _read(path: Path) -> dict[str, Entry]:
         return {}
     try:
         if document.get("format") != FORMAT:
-            raise ValueError(f"format {document.get('format')!r}, expected {FORMAT}")
+            raise ValueError(f"format '{document.get('format')}', expected {FORMAT}")
         return {str(name): Entry.from_json(data) for name, data in document["pdfs"].items()}
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         log.warning("%s is not a leafletgen manifest (%s); every leaflet will be rebuilt",

@@ -21,7 +21,7 @@ from pathlib import Path
 from leafletgen.errors import Problem, Severity
 from leafletgen.model import LeafletSection, Monograph
 from leafletgen.source.markup import TextUnit, plain_units
-from leafletgen.source.yamlsource import parse_yaml, schema_problems
+from leafletgen.source.yamlsource import parse_yaml, read_yaml_text, schema_problems
 
 DOCS = "README.md (Plain-language and safety checks)"
 
@@ -54,10 +54,9 @@ _BRACKETED = re.compile(r"\s*\([^)]*\w[^)]*\)")
 
 def load_glossary(path: Path) -> tuple[Glossary | None, list[Problem]]:
     """Read and check a glossary file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(path, 1, f"cannot read the glossary: {exc}")]
+    text, problems = read_yaml_text(path, "the glossary")
+    if text is None:
+        return None, problems
     doc, problems = parse_yaml(path, text, what="the glossary")
     if doc is None:
         return None, problems

@@ -112,8 +112,8 @@ def import_fhir_command(ctx: click.Context, bundles: tuple[Path, ...], out: Path
         ctx.exit(EXIT_PROBLEMS)
     for name, data in imported.figures:
         if not (out / name).exists():
-            _run(ctx, lambda n=name, d=data: _write_bytes(out / n, d))
-    _run(ctx, lambda: _write(target, imported.text))
+            _run(ctx, lambda n=name, d=data: _write_bytes(out / n, d, inside=out))
+    _run(ctx, lambda: _write(target, imported.text, inside=out))
     click.echo(f"wrote {display_path(target)} (status: draft)")
 
 
@@ -177,18 +177,20 @@ def export_fhir_command(ctx: click.Context, paths: tuple[Path, ...], out: Path) 
         ctx.exit(EXIT_PROBLEMS)
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"cannot write {display_path(path)}: {exc.strerror}") from exc
+def _write(path: Path, text: str, inside: Path | None = None) -> None:
+    _write_bytes(path, text.encode("utf-8"), inside)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def _write_bytes(path: Path, data: bytes, inside: Path | None = None) -> None:
+    """Write ``path`` whole or not at all; with ``inside``, never through a symbolic link
+    out of that folder (a dangling link named like the output would send it anywhere)."""
+    from leafletgen.files import link_out_of, write_atomic
+
+    why = link_out_of(path, inside) if inside is not None and path.parent.exists() else None
+    if why is not None:
+        raise OutputError(f"cannot write {display_path(path)}: {why}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_atomic(path, data)
     except OSError as exc:
         raise OutputError(f"cannot write {display_path(path)}: {exc.strerror}") from exc
 

@@ -26,6 +26,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from pydantic import ValidationError
 
+from leafletgen import textcheck
 from leafletgen.errors import ContentError, Problem
 from leafletgen.exchange._internal import (
     LinkContext,
@@ -36,6 +37,7 @@ from leafletgen.exchange._internal import (
     to_html,
     vocabulary,
 )
+from leafletgen.limits import MAX_MONOGRAPH_BYTES, TooLarge, kilobytes, megabytes, read_limited
 
 LOINC = "http://loinc.org"
 SECTION_SYSTEM = "urn:leafletgen:section"
@@ -313,12 +315,10 @@ def import_bundles(paths: list[Path]) -> Imported:
     texts: dict[str, dict[str, str]] = {}
     slug = None
     for path in paths:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ContentError([Problem(path, 0, f"cannot read the file: {exc}")]) from exc
-        except json.JSONDecodeError as exc:
-            raise ContentError([Problem(path, exc.lineno, f"not JSON: {exc.msg}")]) from exc
+        data = _read_json(path)
+        spoofed = _spoofing(path, data)
+        if spoofed:
+            raise ContentError(spoofed)
         model = validate_bundle(data, path)
         entries: list[Any] = list(model.entry or ())
         composition: Any = entries[0].resource
@@ -328,8 +328,8 @@ def import_bundles(paths: list[Path]) -> Imported:
         if front is None:
             front = found
         elif found.get("name") != front.get("name"):
-            raise ContentError([Problem(path, 0, f"this Bundle is about {found.get('name')!r}, "
-                                        f"the first one about {front.get('name')!r}: import "
+            raise ContentError([Problem(path, 1, f"this Bundle is about '{found.get('name')}', "
+                                        f"the first one about '{front.get('name')}': import "
                                         "each medicine's Bundles on their own")])
         audience = _audience(composition)
         for section in composition.section or ():
@@ -366,8 +366,14 @@ def import_bundles(paths: list[Path]) -> Imported:
                 for box, text in _boxes(texts[section_id][audience]):
                     fence = f"::: {audience} {box}" if box else f"::: {audience}"
                     lines += [fence, text, ":::", ""]
-    return Imported(slug or "imported", "\n".join(lines).rstrip() + "\n",
-                    tuple(sorted(figures.items())))
+    text = "\n".join(lines).rstrip() + "\n"
+    size = len(text.encode("utf-8"))
+    if size > MAX_MONOGRAPH_BYTES:
+        raise ContentError([Problem(paths[0], 1, f"the Bundles hold {kilobytes(size)} of text, "
+                                    f"more than the {kilobytes(MAX_MONOGRAPH_BYTES)} a monograph "
+                                    "may be (see 'Limits' in README.md); a patient leaflet is "
+                                    "far shorter: import a shorter narrative")])
+    return Imported(slug or "imported", text, tuple(sorted(figures.items())))
 
 
 _BOX_FENCE = re.compile(r"^::: (warning|emergency|tip)\n(.*?)\n:::$", re.MULTILINE | re.DOTALL)
@@ -444,15 +450,24 @@ def _section_from(section, path: Path) -> tuple[str, str]:
         section_id, heading = "more-information", f"### {_md_escape(title or 'Other')}\n\n"
     extension = _extension(section, MARKDOWN_EXTENSION)
     if extension is not None and extension.valueMarkdown:
-        return section_id, heading + extension.valueMarkdown
+        return section_id, heading + _as_data(extension.valueMarkdown)
     div = section.text.div if section.text else "<div/>"
-    return section_id, heading + _markdown_from_xhtml(div)
+    return section_id, heading + _markdown_from_xhtml(div, path)
 
 
-def _markdown_from_xhtml(div: str) -> str:
+def _markdown_from_xhtml(div: str, path: Path) -> str:
     """Paragraphs, lists, bold and tables of a narrative from elsewhere, as Markdown."""
-    root = etree.fromstring(div.encode(), etree.XMLParser(resolve_entities=False,
-                                                          no_network=True))
+    if _DECLARATION.search(div):
+        raise ContentError([Problem(path, 1, "a section's narrative declares a DOCTYPE or "
+                                    "entities, which XHTML narrative never needs and which "
+                                    "could make the reader fetch files or expand text without "
+                                    "end; remove the declaration")])
+    try:
+        root = etree.fromstring(div.encode(), etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False))
+    except etree.XMLSyntaxError as exc:
+        raise ContentError([Problem(path, 1, "a section's narrative is not well-formed "
+                                    f"XHTML ({exc.msg}); fix the Bundle")]) from None
     blocks: list[str] = []
 
     def inline(element) -> str:
@@ -494,10 +509,98 @@ def _markdown_from_xhtml(div: str) -> str:
             else:
                 text = inline(child)
                 if text:
-                    blocks.append(text)
+                    blocks.append(_start_escape(text))
 
-    block(root)
+    try:
+        block(root)
+    except RecursionError:
+        raise ContentError([Problem(path, 1, "a section's narrative nests elements too "
+                                    "deeply to read; flatten it")]) from None
     return "\n\n".join(blocks)
+
+
+MAX_BUNDLE_BYTES = 20 * 1024 * 1024  # figures travel inside, base64-encoded
+MAX_JSON_DEPTH = 64  # FHIR Bundles nest about 12 levels
+_DECLARATION = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _read_json(path: Path) -> Any:
+    """A Bundle's JSON, read only up to its size limit and refused when nested too deeply."""
+    try:
+        raw = read_limited(path, MAX_BUNDLE_BYTES)
+    except TooLarge as exc:
+        raise ContentError([Problem(path, 1, f"the file is {megabytes(exc.size)} or more; an "
+                                    f"ePI Bundle may be at most {megabytes(MAX_BUNDLE_BYTES)}"
+                                    )]) from None
+    except OSError as exc:
+        raise ContentError([Problem(path, 1, f"cannot read the file: {exc.strerror}")]) from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ContentError([Problem(path, 1, "the file is not UTF-8 text; save it with UTF-8 "
+                                    "encoding")]) from None
+    except json.JSONDecodeError as exc:
+        raise ContentError([Problem(path, exc.lineno, f"not JSON: {exc.msg}")]) from None
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > MAX_JSON_DEPTH:
+        raise ContentError([Problem(path, 1, f"the JSON nests more than {MAX_JSON_DEPTH} "
+                                    "levels deep, which no ePI Bundle does; is this a Bundle?")])
+    return data
+
+
+def _depth(data: Any) -> int:
+    """How deeply ``data`` nests (without recursion: it may nest very deeply)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            break
+        children = value.values() if isinstance(value, dict) else \
+            value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _spoofing(path: Path, data: Any) -> list[Problem]:
+    """Text of the Bundle that prints differently from what it says (textcheck), by field."""
+    texts: list[tuple[str, str]] = []
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            texts.append((where, value))
+        elif isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in value.items()
+                         if k != "data")  # attachments' data is base64, not text
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+    whole = "\n".join(text for _, text in texts)
+    found = []
+    for where, text in sorted(texts):
+        message = textcheck.first_problem(text, whole)
+        if message is not None:
+            found.append(Problem(path, 1, f"{where}: {message}"))
+    return found[:10]
+
+
+_FENCE_OR_HEADING = re.compile(r"^(\s*)(:::|##(?!#))", re.MULTILINE)
+
+
+def _as_data(markdown: str) -> str:
+    """Markdown from a Bundle, with every line that would open or close a block (``:::``) or
+    start a section (``## id``) escaped: it prints as written and never moves text to another
+    audience or section."""
+    return _FENCE_OR_HEADING.sub(r"\1\\\2", markdown)
+
+
+def _start_escape(text: str) -> str:
+    """Escape what would make a line of a narrative a list, a rule, a block fence or a
+    heading: the narrative is data, never markup."""
+    text = re.sub(r"^(\s*\d+)([.)])(\s)", r"\1\\\2\3", text, flags=re.MULTILINE)
+    text = re.sub(r"^(\s*)([-+=:])", r"\1\\\2", text, flags=re.MULTILINE)
+    return text
 
 
 def _md_escape(text: str) -> str:

@@ -40,11 +40,12 @@ def import_spl(label_path: Path, out: Path, previous: Path | None = None,
     target = out / f"{new.slug}.md"
     try:
         out.mkdir(parents=True, exist_ok=True)
+        write_figures(new, out)  # first: a monograph is never left without its figures
+        # "x": never over an existing file, nor through a symbolic link
         with open(target, "x", encoding="utf-8") as handle:
             handle.write(new.text)
-        write_figures(new, out)
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
+        raise OutputError(f"cannot write into {out}: {exc.strerror}") from exc
     from leafletgen.checks.gates import check_report  # the checks load the whole source stage
 
     checked = check_report([target], styles) if styles is not None else check_report([target])
@@ -67,7 +68,8 @@ def _existing(out: Path, slug: str, set_id: str | None) -> Path | None:
         return None
     for path in sorted(out.glob("*.md")):
         try:
-            head = path.read_text(encoding="utf-8", errors="replace")[:20000]
+            with path.open("rb") as file:  # the front matter is at the start: no more read
+                head = file.read(20000).decode("utf-8", errors="replace")
         except OSError:
             continue
         parts = head.split("\n---", 1)

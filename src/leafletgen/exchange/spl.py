@@ -16,7 +16,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from leafletgen import textcheck
 from leafletgen.errors import ContentError, Problem
+from leafletgen.limits import TooLarge, megabytes, read_limited
 
 NS = "urn:hl7-org:v3"
 _N = {"v": NS}
@@ -156,12 +158,15 @@ class Label:
 def read_label(path: Path) -> Label:
     """Parse an SPL file; raise ContentError saying where and why it cannot be read."""
     try:
-        raw = path.read_bytes()
+        # never more than the limit in memory, whatever the file is (a device, a pipe)
+        raw = read_limited(path, MAX_LABEL_BYTES)
+    except TooLarge as exc:
+        raise ContentError([Problem(path, 1, f"the file is {megabytes(exc.size)} or more; a "
+                                    f"label may be at most {megabytes(MAX_LABEL_BYTES)} (the "
+                                    "largest DailyMed labels are about 5 MB): is this the "
+                                    "label's SPL XML?")]) from None
     except OSError as exc:
-        raise ContentError([Problem(path, 0, f"cannot read the file: {exc.strerror}")]) from exc
-    if len(raw) > MAX_LABEL_BYTES:
-        raise ContentError([Problem(path, 0, f"the file is {len(raw) // 1024 // 1024} MB; "
-                                    "a label may be at most 20 MB")])
+        raise ContentError([Problem(path, 1, f"cannot read the file: {exc.strerror}")]) from exc
     found = _DECLARATION.search(raw)
     if found:
         line = raw[: found.start()].count(b"\n") + 1
@@ -182,9 +187,12 @@ def read_label(path: Path) -> Label:
                                     "needs; remove the declaration")])
     if root.tag != f"{{{NS}}}document":
         raise ContentError([Problem(path, root.sourceline or 1, "this is not an SPL document "
-                                    f"(its root element is {etree.QName(root).localname!r}, "
+                                    f"(its root element is '{etree.QName(root).localname}', "
                                     "not an HL7 v3 'document'); download the label's SPL XML "
                                     "from DailyMed")])
+    spoofed = _spoofing(path, root)
+    if spoofed:
+        raise ContentError(spoofed)
     body = root.find("v:component/v:structuredBody", _N)
     if body is None:
         raise ContentError([Problem(path, root.sourceline or 1, "the label has no structured "
@@ -206,6 +214,20 @@ def read_label(path: Path) -> Label:
             ".//v:subject/v:manufacturedProduct/v:manufacturedProduct", _N)),
         sections=tuple(_section(s) for s in body.iterfind("v:component/v:section", _N)),
     )
+
+
+def _spoofing(path: Path, root) -> list[Problem]:
+    """Text of the label that prints differently from what it says (textcheck), at its line:
+    a label is never imported with a bidi override or an invisible character in it."""
+    texts = [(e.sourceline or 1, t) for e in root.iter() for t in (e.text, e.tail) if t]
+    whole = "\n".join(t for _, t in texts)
+    found: list[Problem] = []
+    for line, text in texts:
+        for offset, message in textcheck.problems(text, whole):
+            found.append(Problem(path, line + offset, message))
+            if len(found) >= 10:
+                return found
+    return found
 
 
 def _attr(element, name: str) -> str | None:

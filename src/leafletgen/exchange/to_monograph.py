@@ -9,8 +9,8 @@ cannot be imported as written is a ``Note`` of the report.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from leafletgen.exchange.spl import (
     section_words,
     words,
 )
+from leafletgen.files import link_out_of, read_regular, write_atomic
 
 # LOINC section code -> monograph section id, for the clinician text
 CLINICIAN = {
@@ -476,11 +477,13 @@ def _escape(text: str) -> str:
 
 
 def _start_escape(text: str) -> str:
-    """Escape what would make a paragraph's first characters a list, quote or caption."""
-    text = re.sub(r"^(\s*\d+)([.)])(\s)", r"\1\\\2\3", text)
-    text = re.sub(r"^(\s*)([-+=])(\s|$)", r"\1\\\2\3", text)
-    text = re.sub(r"^(\s*)(Table):", r"\1\2\\:", text)
-    return re.sub(r"^(\s*):::", r"\1\\:::", text)
+    """Escape what would make a line of a paragraph (the first, or one after a line break) a
+    list, quote, caption, rule, heading or block fence: label text is data, never markup that
+    opens or closes a block."""
+    text = re.sub(r"^(\s*\d+)([.)])(\s)", r"\1\\\2\3", text, flags=re.MULTILINE)
+    text = re.sub(r"^(\s*)([-+=])(\s|$|\2)", r"\1\\\2\3", text, flags=re.MULTILINE)
+    text = re.sub(r"^(\s*)(Table):", r"\1\2\\:", text, flags=re.MULTILINE)
+    return re.sub(r"^(\s*):::", r"\1\\:::", text, flags=re.MULTILINE)
 
 
 def _inline(runs: tuple[Run, ...], writer: _Writer, cell: bool = False,
@@ -760,7 +763,7 @@ def _cell_text(blocks: tuple[Block, ...], writer: _Writer, marks: dict[str, str]
                 parts.append(" ".join(_cell_text(c.blocks, writer, marks) for c in row.cells))
         elif isinstance(block, Figure):
             parts.append(_escape(block.alt or "(image)"))
-            writer.notes.append(Note(block.line, f"image {block.src!r} inside a table cell "
+            writer.notes.append(Note(block.line, f"image '{block.src}' inside a table cell "
                                      "is printed as its alt text"))
     return "<br>".join(p for p in parts if p).replace("\n", " ").replace("|", "\\|").replace(
         "\\\\|", "\\|")
@@ -775,14 +778,21 @@ def _table_notes(block: Table, writer: _Writer,
 def _figure(block: Figure, writer: _Writer) -> str:
     source = (writer.label.path.parent / block.src) if block.src else None
     alt = block.alt.strip()
-    if (source is not None and source.suffix.lower() in (".png", ".jpg", ".jpeg", ".svg")
+    why = None
+    if source is not None and "/" not in block.src and source.is_symlink():
+        # an unpacked archive can carry a link to any file on the machine: never followed
+        why = ("it is a symbolic link, which is never followed out of the label's folder; "
+               "put the image file itself next to the label")
+    elif (source is not None and source.suffix.lower() in (".png", ".jpg", ".jpeg", ".svg")
             and source.is_file() and alt and "/" not in block.src):
         name = f"{writer.slug}-{re.sub(r'[^A-Za-z0-9._-]+', '-', block.src)}"
         writer.figures.append((source, name))
         return f"![{_escape(alt)}](figures/{name})"
-    why = ("its file is not next to the label" if source is not None and not source.is_file()
-           else "it has no alt text" if not alt else "it is not an SVG, PNG or JPEG file")
-    writer.notes.append(Note(block.line, f"image {block.src!r} ({alt or 'no alt text'}) left "
+    if why is None:
+        why = ("its file is not next to the label" if source is not None and
+               not source.is_file() else "it has no alt text" if not alt
+               else "it is not an SVG, PNG or JPEG file")
+    writer.notes.append(Note(block.line, f"image '{block.src}' ({alt or 'no alt text'}) left "
                              f"out: {why}; add it to figures/ with '![alt](figures/…)'"))
     return ""
 
@@ -796,13 +806,22 @@ def _characters(text: str, writer: _Writer, line: int) -> str:
     return text
 
 
+MAX_FIGURE_BYTES = 20 * 1024 * 1024  # an image the label shows; DailyMed's are far smaller
+
+
 def write_figures(draft_: Draft, folder: Path) -> None:
-    """Copy the images the draft shows into ``folder``/figures."""
+    """Copy the images the draft shows into ``folder``/figures: never through a symbolic link,
+    neither the image's nor one in ``folder``. OSError says why one cannot be copied."""
     if not draft_.figures:
         return
-    (folder / "figures").mkdir(parents=True, exist_ok=True)
+    figures = folder / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
     for source, name in draft_.figures:
-        shutil.copyfile(source, folder / "figures" / name)
+        target = figures / name
+        why = link_out_of(target, folder)
+        if why is not None:
+            raise OSError(errno.ELOOP, why)
+        write_atomic(target, read_regular(source, MAX_FIGURE_BYTES))
 
 
 def monograph_texts(path: Path) -> dict[tuple[str, str], str]:

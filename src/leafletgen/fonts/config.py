@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -36,6 +37,7 @@ from markupsafe import Markup
 from leafletgen.errors import UsageError
 from leafletgen.files import content_stamp
 
+log = logging.getLogger(__name__)
 STYLES = ("normal", "italic", "oblique")
 FONT_TIMESTAMP = "0"  # SOURCE_DATE_EPOCH while a PDF is written: see fixed_font_timestamps
 # a family name is written into CSS and fontconfig XML: keep it to plain characters
@@ -115,7 +117,7 @@ def read_fonts(styles: Path) -> FontSet:
             faces += _file_faces(config, styles, entry)
         else:
             raise UsageError(f"{config}: each family is a fontpkg family name or a mapping "
-                             f"with 'name' and 'files', not {entry!r}")
+                             f"with 'name' and 'files', not '{entry}'")
     rules = [
         "@font-face {\n"
         f'  font-family: "{face.family}";\n'
@@ -149,7 +151,7 @@ def _file_faces(config: Path, styles: Path, entry: dict) -> list[_Face]:
     if not isinstance(name, str) or not isinstance(files, list) or not files \
             or set(entry) - {"name", "files"}:
         raise UsageError(f"{config}: a family of font files needs 'name' and a list of "
-                         f"'files' (and nothing else), not {entry!r}")
+                         f"'files' (and nothing else), not '{entry}'")
     _check_family_name(config, name)
     packaged = {family.name.casefold() for family in fontpkg.families().values()}
     if name.casefold() in packaged:
@@ -164,7 +166,7 @@ def _file_faces(config: Path, styles: Path, entry: dict) -> list[_Face]:
         if not isinstance(spec, dict) or not isinstance(spec.get("path"), str) \
                 or set(spec) - {"path", "weight", "style"}:
             raise UsageError(f"{config}: font '{name}': each file is a path or a mapping with "
-                             f"'path' and optional 'weight' and 'style', not {item!r}")
+                             f"'path' and optional 'weight' and 'style', not '{item}'")
         weight, style = spec.get("weight", 400), spec.get("style", "normal")
         if type(weight) is not int or not 1 <= weight <= 1000 or style not in STYLES:
             raise UsageError(f"{config}: font '{name}': weight must be a number from 1 to "
@@ -176,13 +178,35 @@ def _file_faces(config: Path, styles: Path, entry: dict) -> list[_Face]:
         if not path.is_file():
             raise UsageError(f"{config}: font '{name}': file {spec['path']} not found "
                              f"in {styles}")
+        broken = _unreadable(path)
+        if broken is not None:
+            # WeasyPrint would drop it without a word: say so, and leave it out
+            log.warning("%s: font '%s': %s is not a font file leafletgen can read (%s); it is "
+                        "left out, and characters only it has are reported as missing: "
+                        "replace the file", config, name, spec["path"], broken)
+            continue
         faces.append(_Face(name, path, weight, style))
     return faces
 
 
+def _unreadable(path: Path) -> str | None:
+    """Why a font file cannot be used (not a font, damaged), or None when it can."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with path.open("rb") as file, TTFont(file, lazy=True) as font:
+            if not font.getBestCmap():
+                return "it maps no characters"
+            if "glyf" not in font and "CFF " not in font and "CFF2" not in font:
+                return "it has no glyphs"
+    except Exception as exc:  # fontTools raises many kinds for damaged files
+        return (str(exc).splitlines() or [type(exc).__name__])[0][:80] or "damaged"
+    return None
+
+
 def _check_family_name(config: Path, name: str) -> None:
     if not _FAMILY_NAME.fullmatch(name):
-        raise UsageError(f"{config}: font family name {name!r} may contain only letters, "
+        raise UsageError(f"{config}: font family name '{name}' may contain only letters, "
                          "digits, spaces and . _ -")
 
 

@@ -23,7 +23,7 @@ def in_language(patient: Any, language: str | None) -> Any:
     if language is None:
         return patient
     if not is_language_tag(language):
-        raise UsageError(f"--language {language!r}: give a language tag such as es, ar or pt-BR")
+        raise UsageError(f"--language '{language}': give a language tag such as es, ar or pt-BR")
     return dataclasses.replace(patient, language=language)
 
 

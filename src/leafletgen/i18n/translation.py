@@ -188,6 +188,9 @@ def load_translation(parsed: ParsedFile, problems: list[Problem] | None = None
     if "translation_of" in (getattr(source, "field_lines", None) or {}):
         return None, (*found, Problem(path, of_line, "translation_of.file names another "
                                       "translation; name the source monograph"))
+    found += language_problems(path, data["language"], front.line(("language",)))
+    if errors_in(found):
+        return None, tuple(found)
     if source.language == data["language"]:
         found.append(Problem(path, front.line(("language",)), f"language: '{data['language']}' "
                              "is the source's own language; give the translation's language"))
@@ -337,6 +340,7 @@ def _key_fact_problems(translated: Monograph, source: Monograph) -> list[Problem
                                     "not carried by this translation; add it under key_facts "
                                     f"with 'fact: \"{fact.fact}\"' and carried_by: the words "
                                     "of this translation that say it"))
+    problems += _trivial_carrier_problems(translated, source)
     known = {fact.fact for fact in source.key_facts}
     for fact in translated.key_facts:
         if fact.fact not in known:
@@ -346,6 +350,72 @@ def _key_fact_problems(translated: Monograph, source: Monograph) -> list[Problem
                                     + "; ".join(f"'{k}'" for k in known) + "); copy its "
                                     "'fact:' text exactly"))
     return problems
+
+
+MIN_CARRIER_WORDS = 2  # words of a carried_by phrase besides the medicine's name
+# scripts written without spaces between words: two characters count as a word
+_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+                       "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]")
+
+
+def words_in(phrase: str, names: tuple[str, ...] = ()) -> float:
+    """How many words ``phrase`` has once the medicine's ``names`` are taken out: words
+    between spaces, and in scripts written without spaces (Chinese, Japanese, Thai ...) one
+    for every two characters."""
+    text = phrase.casefold()
+    for name in sorted({n.casefold() for n in names if n}, key=len, reverse=True):
+        text = text.replace(name, " ")
+    unspaced = len(_UNSPACED.findall(text))
+    spaced = len(re.findall(r"\w+", _UNSPACED.sub(" ", text)))
+    return spaced + unspaced / 2
+
+
+def _trivial_carrier_problems(translated: Monograph, source: Monograph) -> list[Problem]:
+    """A key fact is carried by what says it: a phrase that is only the medicine's name, or a
+    word or two where the source needs a sentence, would let the translation drop or turn
+    round the fact and still pass. Each phrase needs MIN_CARRIER_WORDS words besides the
+    name, and a fact's phrases together at least a third of the words of the source's."""
+    names = (translated.name, translated.generic_name, source.name, source.generic_name)
+    sources = {fact.fact: fact for fact in source.key_facts}
+    problems = []
+    for fact in translated.key_facts:
+        carriers = [c for c in fact.carried_by if c.key == AUDIENCE]
+        phrases = [p for c in carriers for p in c.phrases]
+        line = carriers[0].line if carriers else fact.line
+        short = [p for p in phrases if words_in(p, names) < MIN_CARRIER_WORDS]
+        if short:
+            problems.append(Problem(translated.path, line, f"key fact '{fact.fact}': carried_by "
+                                    f"'{short[0]}' is too short to carry it (the medicine's name "
+                                    f"does not count; at least {MIN_CARRIER_WORDS} other words): "
+                                    "give the words of this translation that say the fact"))
+            continue
+        original = sources.get(fact.fact)
+        if original is None:
+            continue  # reported as not one of the source's facts
+        needed = sum(words_in(p, names) for c in original.carried_by
+                     if c.key == AUDIENCE or c.key.startswith(AUDIENCE) for p in c.phrases)
+        if phrases and sum(words_in(p, names) for p in phrases) * 3 < needed:
+            problems.append(Problem(translated.path, line, f"key fact '{fact.fact}': carried_by "
+                                    "says far less than the source's carried_by (under a third "
+                                    "of its words): give the words of this translation that "
+                                    "say the whole fact"))
+    return problems
+
+
+def language_problems(path: Path, language: str, line: int) -> list[Problem]:
+    """A translation's file name says its language (``baclofen.es.md``): it must be the
+    ``language:`` of its front matter, or the leaflets would be built as the wrong one."""
+    named = re.fullmatch(r".+\.(?P<language>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\.md",
+                         path.name)
+    if named is None:
+        return [Problem(path, line, f"a translation's file name ends in its language, "
+                        f"<source>.{language}.md (e.g. baclofen.{language}.md); rename the file")]
+    if named["language"] != language:
+        stem = path.name[: -len(f".{named['language']}.md")]
+        return [Problem(path, line, f"language: '{language}' but the file name says "
+                        f"'{named['language']}'; rename the file to {stem}.{language}.md or "
+                        "correct language:")]
+    return []
 
 
 def for_variant(monograph: Monograph, audience: str) -> bool:

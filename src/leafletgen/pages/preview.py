@@ -20,8 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leafletgen.errors import OutputError, UsageError
+from leafletgen.errors import OutputError, Problem, UsageError
 from leafletgen.files import write_atomic
+from leafletgen.pdfbounds import Unsafe, page_pixels_problem, read_pdf
 
 if TYPE_CHECKING:
     from PIL import Image, ImageFont
@@ -45,6 +46,7 @@ class PreviewResult:
 
     pages: dict[Path, tuple[Path, ...]]  # PDF -> its page images, in page order
     sheets: tuple[Path, ...]
+    problems: tuple[Problem, ...] = ()  # PDFs that were not drawn, and why
 
 
 def find_pdfs(paths: Iterable[Path]) -> list[Path]:
@@ -67,15 +69,30 @@ def open_pdf(path: Path, data: bytes | None = None):
     try:
         return pdfium.PdfDocument(data if data is not None else path)
     except (pdfium.PdfiumError, OSError) as exc:
-        raise UsageError(f"{path}: not a readable PDF ({exc})") from exc
+        reason = (str(exc).splitlines() or ["unreadable"])[0]
+        raise UsageError(f"{path}: not a readable PDF ({reason})") from exc
+
+
+def checked_pdf(path: Path):
+    """An open ``pypdfium2.PdfDocument`` of a PDF from anywhere, once its size, pages and
+    streams are within limits (pdfbounds.py); Unsafe or UsageError says why not."""
+    try:
+        data = read_pdf(path)
+    except OSError as exc:
+        raise Unsafe(f"cannot read the file: {exc.strerror or exc}") from None
+    return open_pdf(path, data)
 
 
 def render_pages(pages, dpi: int) -> list[Image.Image]:
     """Every page of an open document (or the pages given) as an RGB image at ``dpi``, on
-    white."""
+    white. Unsafe when a page would be over the pixel budget (pdfbounds.MAX_PAGE_PIXELS)."""
     images = []
     for page in pages:
         try:
+            width, height = page.get_size()
+            too_large = page_pixels_problem(width, height, dpi)
+            if too_large:
+                raise Unsafe(too_large)
             bitmap = page.render(scale=dpi / 72, draw_annots=True, rev_byteorder=True,
                                  fill_color=(255, 255, 255, 255))
             images.append(bitmap.to_pil().convert("RGB"))
@@ -153,14 +170,19 @@ def preview(paths: Sequence[Path] = (Path("out"),), out: Path = DEFAULT_PREVIEW_
         raise OutputError(f"cannot write to {out} ({exc.strerror or exc})") from exc
     written: dict[Path, tuple[Path, ...]] = {}
     columns: dict[str, list[tuple[str, list[Image.Image]]]] = {}
+    problems: list[Problem] = []
     for path in files:
-        document = open_pdf(path)
-        try:
-            variant = variant_of(document)
-            pages = render_pages(document, dpi)
-            thumbnails = render_pages(document, sheet_dpi)
-        finally:
-            document.close()
+        try:  # a PDF that cannot be drawn is reported; the others are still drawn
+            document = checked_pdf(path)
+            try:
+                variant = variant_of(document)
+                pages = render_pages(document, dpi)
+                thumbnails = render_pages(document, sheet_dpi)
+            finally:
+                document.close()
+        except (Unsafe, UsageError) as exc:
+            problems.append(Problem(path, 0, f"not previewed: {exc}"))
+            continue
         folder = out / path.stem
         targets = tuple(folder / f"page-{number}.png" for number in range(1, len(pages) + 1))
         for image, target in zip(pages, targets, strict=True):
@@ -175,7 +197,7 @@ def preview(paths: Sequence[Path] = (Path("out"),), out: Path = DEFAULT_PREVIEW_
         ordered = sorted(variants, key=lambda column: column[0])
         _write(target, png_bytes(contact_sheet(slug, ordered)))
         sheets.append(target)
-    return PreviewResult(written, tuple(sheets))
+    return PreviewResult(written, tuple(sheets), tuple(problems))
 
 
 def _write(path: Path, data: bytes) -> None:

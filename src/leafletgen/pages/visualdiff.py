@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from leafletgen.errors import OutputError, UsageError, display_path
 from leafletgen.files import write_atomic
 from leafletgen.pages.preview import open_pdf, page_texts, png_bytes, render_pages
+from leafletgen.pdfbounds import Unsafe, read_pdf
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -79,9 +80,12 @@ class LeafletDiff:
     pages: tuple[PageDiff, ...] = ()  # the pages that changed, were added or were removed
     text: tuple[TextLine, ...] = ()
     same_bytes: bool = False
+    problem: str | None = None  # why the two could not be compared (pdfbounds.py)
 
     @property
     def status(self) -> str:
+        if self.problem is not None:
+            return "not compared"
         if self.old is None:
             return "added"
         if self.new is None:
@@ -92,7 +96,7 @@ class LeafletDiff:
 
     @property
     def changed(self) -> bool:
-        return self.status in ("added", "removed", "changed")
+        return self.status in ("added", "removed", "changed", "not compared")
 
 
 @dataclass(frozen=True)
@@ -145,9 +149,29 @@ def _pairs(old: Path, new: Path) -> list[tuple[str, Path | None, Path | None]]:
 
 def diff_pdfs(name: str, old: Path | None, new: Path | None, dpi: int = DIFF_DPI,
               threshold: int = PIXEL_THRESHOLD) -> LeafletDiff:
-    """Compare two PDFs page by page (either may be None: a leaflet added or removed)."""
-    old_data = old.read_bytes() if old is not None else None
-    new_data = new.read_bytes() if new is not None else None
+    """Compare two PDFs page by page (either may be None: a leaflet added or removed). A PDF
+    that cannot be read safely (pdfbounds.py) gives a LeafletDiff that says why."""
+    try:
+        old_data = _safe_bytes(old)
+        new_data = _safe_bytes(new)
+        return _compare(name, old, new, old_data, new_data, dpi, threshold)
+    except (Unsafe, UsageError) as exc:
+        return LeafletDiff(name, old, new, problem=str(exc))
+
+
+def _safe_bytes(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return read_pdf(path)
+    except Unsafe as exc:
+        raise Unsafe(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise Unsafe(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+
+
+def _compare(name: str, old: Path | None, new: Path | None, old_data: bytes | None,
+             new_data: bytes | None, dpi: int, threshold: int) -> LeafletDiff:
     if old is not None and old_data is not None and old_data == new_data:
         document = open_pdf(old, old_data)
         try:
@@ -311,6 +335,8 @@ def percent(fraction: float) -> str:
 
 def describe(leaflet: LeafletDiff) -> str:
     """One line about one leaflet, as the command prints it."""
+    if leaflet.problem is not None:
+        return f"not compared {leaflet.name}: {leaflet.problem}"
     if leaflet.status == "added":
         return f"added {leaflet.name} ({leaflet.new_pages} page(s))"
     if leaflet.status == "removed":
@@ -332,10 +358,14 @@ def _page_summary(page: PageDiff) -> str:
 
 
 def verdict(result: DiffResult) -> str:
-    changed, total = len(result.changed), len(result.leaflets)
-    if not changed:
-        return f"no changes in {total} leaflet(s)"
-    return f"{changed} of {total} leaflet(s) changed"
+    total = len(result.leaflets)
+    unread = sum(1 for leaflet in result.leaflets if leaflet.problem is not None)
+    changed = len(result.changed) - unread
+    said = f"{changed} of {total} leaflet(s) changed" if changed else \
+        f"no changes in {total - unread} leaflet(s)" if unread < total else ""
+    if unread:
+        said += ("; " if said else "") + f"{unread} of {total} could not be compared"
+    return said
 
 
 _STYLE = """
@@ -425,6 +455,8 @@ def _leaflet_section(index: int, leaflet: LeafletDiff) -> str:
              f"new <code>{escape(display_path(leaflet.new))}</code>" if leaflet.new else ""]
     out.append(f'<p class="meta">{escape(_sentence(leaflet.status))}: '
                + "; ".join(w for w in where if w) + ".</p>")
+    if leaflet.problem is not None:
+        out.append(f'<p class="problem">{escape(leaflet.problem)}</p>')
     if leaflet.status == "changed" and leaflet.pages:
         out.append('<p class="legend">Difference: both pages faint; '
                    f'<span class="key" style="background:rgb{_REMOVED}"></span> red: only on '

@@ -11,7 +11,8 @@ import importlib
 from typing import Any
 
 _HOME = {"ServeConfig": "leafletgen.serve.app", "asgi": "leafletgen.serve.app",
-         "create_app": "leafletgen.serve.app", "run": "leafletgen.serve.server"}
+         "create_app": "leafletgen.serve.app", "run": "leafletgen.serve.server",
+         "Settings": "leafletgen.serve.settings", "load_settings": "leafletgen.serve.settings"}
 __all__ = sorted(_HOME)
 
 

@@ -26,6 +26,7 @@ from leafletgen.serve.patients import (
     parse_json,
     patient_from_data,
 )
+from leafletgen.serve.previews import Dispensed
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -178,14 +179,32 @@ async def _patient_body(request: Request) -> Any:
                              request.app.state.config.styles)
 
 
+def language_of(patient: Any) -> str | None:
+    """The language the patient's leaflets are printed in; None: as written (English)."""
+    language = getattr(patient, "language", None)
+    return None if language is None or language.split("-")[0].lower() == "en" else language
+
+
 def check_medicines(request: Request, patient: Any, draft: bool) -> None:
-    """Every medicine is in the catalogue (a draft only with ``draft``)."""
+    """Every medicine is in the catalogue (a draft only with ``draft``), in the patient's
+    language when one is asked for."""
     catalogue = request.app.state.catalogue
     errors = []
+    language = language_of(patient)
     for i, prescription in enumerate(patient.medicines):
         field = f"medicines.{i}.monograph"
-        if catalogue.get(prescription.monograph, draft) is None:
-            if catalogue.get(prescription.monograph, True) is not None:
+        slug = prescription.monograph
+        if language and catalogue.get(slug, True) is not None and \
+                catalogue.in_language(slug, language, True) is None:
+            errors.append(FieldError("language", f"{field}: this medicine has no leaflet in "
+                                     "this language; leave out language to print it as "
+                                     "written, or choose another"))
+            continue
+        if language:
+            translated = catalogue.in_language(slug, language, True)
+            slug = translated.slug if translated is not None else slug
+        if catalogue.get(slug, draft) is None:
+            if catalogue.get(slug, True) is not None:
                 errors.append(FieldError(field, "this medicine's leaflet is a draft; only "
                                          "approved leaflets are given to patients (draft=true "
                                          "makes a proof marked DRAFT)"))
@@ -194,6 +213,28 @@ def check_medicines(request: Request, patient: Any, draft: bool) -> None:
                                          "/api/leaflets"))
     if errors:
         raise InputError(errors)
+
+
+def dispensed(request: Request, patient: Any, variant: str | None) -> tuple[Dispensed, ...]:
+    """What the dispensing record says of a document made for ``patient``: the leaflets,
+    never the patient."""
+    catalogue = request.app.state.catalogue
+    chosen = variant or getattr(patient, "variant", None) or "patient"
+    language = language_of(patient)
+    found = []
+    for prescription in patient.medicines:
+        medicine = catalogue.in_language(prescription.monograph, language, True)
+        if medicine is not None:
+            found.append(Dispensed(medicine.source_slug, medicine.monograph.version, chosen,
+                                   medicine.language, medicine.draft))
+    return tuple(found)
+
+
+def record(request: Request, document: str, leaflets: tuple[Dispensed, ...]) -> None:
+    """Add a handed-out document to the dispensing record, when one is kept."""
+    the_record = request.app.state.dispensing
+    if the_record is not None:
+        the_record.add(document, leaflets)
 
 
 def pdf_response(data: bytes, name: str) -> Response:
@@ -214,6 +255,7 @@ async def handout(request: Request) -> Response:
     check_medicines(request, patient, draft)
     slug = patient.medicines[0].monograph
     data = await run(request, pool.handout_pdf, slug, patient, variant, paper, draft)
+    record(request, "handout", dispensed(request, patient, variant))
     return pdf_response(data, f"{slug}-handout.pdf")
 
 
@@ -226,6 +268,7 @@ async def packet(request: Request) -> Response:
     patient = await _patient_body(request)
     check_medicines(request, patient, draft)
     data = await run(request, pool.packet_pdf, patient, variant, paper, draft)
+    record(request, "packet", dispensed(request, patient, variant))
     return pdf_response(data, "medicine-packet.pdf")
 
 

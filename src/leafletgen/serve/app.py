@@ -29,7 +29,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leafletgen.serve.catalogue import Catalogue, load_catalogue
 from leafletgen.serve.core import DEFAULT_STYLES
+from leafletgen.serve.dispensing import DispensingRecord
+from leafletgen.serve.guards import RequestLimits, printable
 from leafletgen.serve.pool import PoolOptions, RenderPool
+from leafletgen.serve.previews import PreviewStore
+from leafletgen.serve.settings import Settings
 from leafletgen.serve.web import TOKEN_COOKIE
 
 access_log = logging.getLogger("leafletgen.serve.access")
@@ -39,7 +43,9 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 MAX_BODY = 64 * 1024  # a patient file is at most 64 KB (limits.MAX_YAML_BYTES)
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+       "font-src 'self'; connect-src 'self'; frame-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'; "
+       "base-uri 'none'")
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -67,6 +73,8 @@ class ServeConfig:
     allowed_hosts: tuple[str, ...] | None = None
     preview_width: int = 640  # pixels, page images
     recycle_after: int = 0  # renders after which fresh workers replace the old (0: never)
+    settings: Settings = field(default_factory=Settings)  # the configuration file's
+    drafts: bool = False  # the web app lists draft leaflets too (proofs marked DRAFT)
 
 
 def create_app(config: ServeConfig, pool: RenderPool | None = None,
@@ -103,10 +111,15 @@ def create_app(config: ServeConfig, pool: RenderPool | None = None,
     app.state.pool = the_pool
     app.state.pdfs = {}  # generic leaflets: (slug, variant, paper) -> (bytes, etag)
     app.state.pages = {}  # their page images
+    settings = config.settings
+    app.state.previews = PreviewStore(settings.preview_minutes, settings.preview_count,
+                                      settings.preview_megabytes)
+    app.state.dispensing = (DispensingRecord(settings.record, settings.counter)
+                            if settings.record is not None else None)
     wrapped: ASGIApp = TokenGuard(app, config.token)
     if config.allowed_hosts is not None:
         wrapped = TrustedHostMiddleware(wrapped, allowed_hosts=list(config.allowed_hosts))
-    wrapped = BodyLimit(wrapped, config.max_body)
+    wrapped = RequestLimits(wrapped, config.max_body)
     wrapped = SecurityHeaders(wrapped)
     app.state.asgi = wrapped
     return app
@@ -143,57 +156,16 @@ class SecurityHeaders:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            access_log.info("%s %s %d %.0fms", scope["method"], scope["path"], status,
+            access_log.info("%s %s %d %.0fms", printable(scope["method"]),
+                            printable(scope["path"]), status,
                             (time.perf_counter() - started) * 1000)
 
 
-class BodyLimit:
-    """Refuse a request body over ``limit`` bytes (413), whether or not it says its size."""
-
-    def __init__(self, app: ASGIApp, limit: int):
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await too_large(self.limit)(scope, receive, send)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await too_large(self.limit)(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def too_large(limit: int) -> Response:
-    return JSONResponse({"errors": [{"field": "body", "message": f"the request body is over "
-                                     f"{limit // 1024} KB; send one patient's details only"}]},
-                        status_code=413)
-
-
 class TokenGuard:
-    """With a token configured, every request but static files and /health must carry it:
+    """With a token configured, every request but static files, fonts and /health must carry it:
     ``Authorization: Bearer TOKEN``, or the cookie the /login form sets for a browser."""
 
-    OPEN = ("/static/", "/health", "/login")
+    OPEN = ("/static/", "/fonts/", "/health", "/login")
 
     def __init__(self, app: ASGIApp, token: str | None):
         self.app = app
@@ -225,10 +197,18 @@ def is_loopback(host: str) -> bool:
     return host in LOOPBACK or host.startswith("127.")
 
 
+def loopback_hosts(host: str) -> tuple[str, ...]:
+    """The Host headers a service bound to the loopback address ``host`` answers: the
+    loopback names and ``host`` itself (any 127.x.y.z), with and without brackets."""
+    extra = (f"[{host}]",) if ":" in host else (host,)
+    return tuple(dict.fromkeys((*LOOPBACK_HOSTS, *extra)))
+
+
 def read_token(path: Path) -> str:
     """The token in ``path`` (its first line); raise ValueError saying what is wrong."""
     try:
-        token = path.read_text(encoding="utf-8").strip().splitlines()[0].strip()
+        with path.open("rb") as file:  # a token is one short line: never read more
+            token = file.read(4096).decode("utf-8").strip().splitlines()[0].strip()
     except (OSError, UnicodeDecodeError, IndexError):
         raise ValueError(f"{path}: cannot read a token from this file; put one line of at "
                          "least 32 random characters in it (e.g. openssl rand -hex 32)") from None

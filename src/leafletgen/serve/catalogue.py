@@ -32,6 +32,20 @@ class Medicine:
     def draft(self) -> bool:
         return self.monograph.status != "approved"
 
+    @property
+    def language(self) -> str:
+        return self.monograph.language
+
+    @property
+    def source_slug(self) -> str:
+        """The medicine's slug: a translation's (``baclofen.es``) is its source's."""
+        base, dot, language = self.slug.rpartition(".")
+        return base if dot and language == self.monograph.language else self.slug
+
+    @property
+    def is_translation(self) -> bool:
+        return self.source_slug != self.slug
+
     def job(self, variant: str) -> Job | None:
         return next((j for j in self.jobs if j.variant.name == variant), None)
 
@@ -78,17 +92,50 @@ class Catalogue:
     def listed(self, draft: bool = False) -> list[Medicine]:
         return [m for m in self.medicines if draft or not m.draft]
 
+    def originals(self, draft: bool = False) -> list[Medicine]:
+        """The medicines, one each: their translations are languages of them, not others.
+        A medicine whose own leaflet is not listed but a translation is, is listed too."""
+        listed = self.listed(draft)
+        slugs = {m.source_slug for m in listed}
+        return [m for m in self.medicines if not m.is_translation and m.slug in slugs]
+
+    def languages(self, slug: str, draft: bool = False) -> list[Medicine]:
+        """The medicine ``slug`` in each language it has: the original first."""
+        return sorted((m for m in self.listed(draft) if m.source_slug == slug),
+                      key=lambda m: (m.is_translation, m.language))
+
+    def in_language(self, slug: str, language: str | None, draft: bool = False
+                    ) -> Medicine | None:
+        """The medicine ``slug`` in ``language`` (None: as written), if listed."""
+        return next((m for m in self.languages(slug, draft)
+                     if language in (None, m.language) and (language or not m.is_translation)),
+                    None)
+
     def search(self, query: str, draft: bool = False) -> list[Medicine]:
-        """Medicines whose name, generic name, slug or a code holds every word of ``query``."""
+        """The medicines every word of ``query`` finds, best first: in a name (generic,
+        brand or a translation's), the slug, the class or a code; a word of 4 letters or
+        more also finds a near miss ("metotrexate", "amoxycillin")."""
         words = _fold(query).split()
+        originals = self.originals(draft)
+        if not words:
+            return originals
         found = []
-        for medicine in self.listed(draft):
-            m = medicine.monograph
-            haystack = _fold(" ".join([m.name, m.generic_name, m.slug, m.drug_class,
-                                       *(c for _, values in m.codes for c in values)]))
-            if all(w in haystack for w in words):
-                found.append(medicine)
-        return found
+        for medicine in originals:
+            text, tokens = self._index(medicine, draft)
+            scores = [_word_score(w, text, tokens) for w in words]
+            if all(s is not None for s in scores):
+                found.append((-sum(s or 0 for s in scores), medicine.monograph.name, medicine))
+        return [m for *_, m in sorted(found, key=lambda f: f[:2])]
+
+    def _index(self, medicine: Medicine, draft: bool) -> tuple[str, list[str]]:
+        names = []
+        for each in self.languages(medicine.slug, draft) or [medicine]:
+            names += [each.monograph.name, each.monograph.generic_name, *each.monograph.brands]
+        own = medicine.monograph
+        codes = [c for _, values in own.codes for c in values]
+        text = _fold(" ".join([*names, own.slug, own.drug_class, *codes]))
+        tokens = re.findall(r"\w+", text) + [normal_code("ndc", c) for c in codes]
+        return text, tokens
 
     def by_code(self, system: str, code: str, draft: bool = False) -> list[Medicine]:
         """The medicines with this code, and their translations (``<file>.<language>.md``
@@ -143,6 +190,23 @@ def _translated_from(path: Path) -> Path | None:
     """``baclofen.md`` for ``baclofen.es.md``: the file a translation is named after."""
     parts = path.name.split(".")
     return path.with_name(f"{parts[0]}.md") if len(parts) == 3 else None
+
+
+FUZZY_CUTOFF = 80  # rapidfuzz ratio (0-100) a near miss needs: one letter wrong in five
+
+
+def _word_score(word: str, text: str, tokens: list[str]) -> float | None:
+    """How well ``word`` finds a medicine: 100 when it is in its text, else the best
+    similarity to one of its words or their beginnings (None: not found)."""
+    from rapidfuzz import fuzz, process
+
+    if word in text or normal_code("ndc", word) in tokens and word[:1].isdigit():
+        return 100.0
+    if len(word) < 4:
+        return None
+    candidates = tokens + [t[:len(word)] for t in tokens if len(t) > len(word)]
+    best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return best[1] if best else None
 
 
 def _fold(text: str) -> str:

@@ -36,6 +36,12 @@ RECYCLE_AFTER = 1000
 @click.option("--public-url", default=None, metavar="URL",
               help="Base URL patients can reach; printed leaflets then carry a QR code to "
                    "their web page.")
+@click.option("--config", "config_file", default=None, metavar="FILE",
+              type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="TOML file: the pharmacy's details for the forms, the dispensing record, "
+                   "drafts, the preview cache (README.md, Serve).")
+@click.option("--drafts", is_flag=True,
+              help="List draft leaflets in the web app too, as proofs marked DRAFT.")
 @click.option("--leaflets", type=click.Path(path_type=Path, file_okay=False, exists=True),
               default=Path("leaflets"), show_default=True)
 @click.option("--styles", type=click.Path(path_type=Path, file_okay=False, exists=True),
@@ -45,7 +51,8 @@ RECYCLE_AFTER = 1000
               help="Built PDFs to serve when current (leafletgen build).")
 def serve_command(host: str, port: int, workers: int, queue: int, timeout: float,
                   recycle_after: int, token_file: Path | None, insecure_no_auth: bool,
-                  public_url: str | None, leaflets: Path, styles: Path, out: Path) -> None:
+                  public_url: str | None, config_file: Path | None, drafts: bool,
+                  leaflets: Path, styles: Path, out: Path) -> None:
     """Serve the counter web app and the HTTP API.
 
     \b
@@ -54,8 +61,31 @@ def serve_command(host: str, port: int, workers: int, queue: int, timeout: float
       leafletgen serve --host 0.0.0.0 --token-file /etc/leafletgen/token
     The API is described at /docs and /openapi.yaml.
     """
-    from leafletgen.serve.app import LOOPBACK_HOSTS, ServeConfig, is_loopback, read_token
+    from leafletgen.serve.app import ServeConfig, is_loopback, loopback_hosts, read_token
+    from leafletgen.serve.dispensing import DispensingRecord
     from leafletgen.serve.server import run
+    from leafletgen.serve.settings import Settings, SettingsError, load_settings
+
+    settings = Settings()
+    if config_file is not None:
+        try:
+            settings = load_settings(config_file)
+        except SettingsError as exc:
+            raise click.UsageError(str(exc)) from None
+    if settings.variant is not None:
+        from leafletgen.serve.core import plan
+
+        names = [v.name for v in plan((leaflets,), styles).variants if v.audience == "patient"]
+        if settings.variant not in names:
+            raise click.UsageError(f"{config_file}: [counter] variant: no patient variant "
+                                   f"has this name; use one of: {', '.join(names)}")
+    if settings.record is not None:
+        try:
+            DispensingRecord(settings.record, settings.counter).check()
+        except OSError as exc:
+            raise click.UsageError(f"{config_file}: [dispensing] record: cannot append to "
+                                   f"{settings.record} ({exc.strerror}); give a file this "
+                                   "user can write") from None
 
     token = None
     if token_file is not None:
@@ -80,12 +110,13 @@ def serve_command(host: str, port: int, workers: int, queue: int, timeout: float
     if is_loopback(host):
         # behind a reverse proxy, the public name arrives as the Host header too
         public_host = urlsplit(public_url).hostname if public_url else None
-        allowed_hosts = (*LOOPBACK_HOSTS, *([public_host] if public_host else []))
+        allowed_hosts = (*loopback_hosts(host), *([public_host] if public_host else []))
     config = ServeConfig(leaflets=leaflets, styles=styles, out=out, workers=workers,
                          queue=queue, timeout=timeout, recycle_after=recycle_after,
-                         token=token,
+                         token=token, settings=settings,
+                         drafts=drafts or settings.drafts,
                          public_url=public_url.rstrip("/") if public_url else None,
                          allowed_hosts=allowed_hosts)
-    click.echo(f"leafletgen serve: http://{host}:{port}/ ({workers} workers warming up)",
-               err=True)
-    run(config, host, port)
+    click.echo(f"leafletgen serve: {workers} render workers warming up", err=True)
+    run(config, host, port, ready=lambda url: click.echo(
+        f"leafletgen serve: ready at {url}", err=True))

@@ -9,11 +9,13 @@ MedlinePlus Connect uses them::
                &informationRecipient.languageCode.c=es
                &knowledgeResponseType=application/json
 
-The answer is an Atom-style feed in JSON (as MedlinePlus Connect's JSON): one entry per
-matching medicine, with links to its leaflets for that recipient (patient variants for PAT,
-clinician ones for PROV), in the language asked for when a leaflet exists in it, else in the
-languages there are (each entry says its language). No match is an empty feed, as record
-systems expect. Monographs carry their codes in front matter (``codes: {rxnorm: [...]}``).
+The answer is an Atom feed, as the specification describes it: Atom XML for
+``knowledgeResponseType=text/xml`` (or ``application/atom+xml``), or its JSON representation
+(as MedlinePlus Connect's JSON) for ``application/json``, the default. One entry per matching
+medicine, with links to its leaflets for that recipient (patient variants for PAT, clinician
+ones for PROV), in the language asked for when a leaflet exists in it, else in English (each
+entry says its language). No match is an empty feed, as record systems expect. Monographs
+carry their codes in front matter (``codes: {rxnorm: [...]}``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from leafletgen.serve.api import Refused, error, flag
 
 SYSTEMS = {"2.16.840.1.113883.6.88": "rxnorm", "2.16.840.1.113883.6.69": "ndc"}
 AUDIENCES = {"PAT": "patient", "PROV": "clinician"}
-RESPONSE_TYPES = ("application/json",)
+RESPONSE_TYPES = ("application/json", "text/xml", "application/atom+xml")
+ATOM = "http://www.w3.org/2005/Atom"
 
 
 async def infobutton(request: Request) -> Response:
@@ -47,15 +50,19 @@ async def infobutton(request: Request) -> Response:
                                                          "(provider)"))
     wanted_type = query.get("knowledgeResponseType", "application/json").strip()
     if wanted_type not in RESPONSE_TYPES:
-        raise Refused(error(400, "knowledgeResponseType", "use application/json"))
+        raise Refused(error(400, "knowledgeResponseType", "use application/json or text/xml "
+                                                          "(Atom)"))
     language = query.get("informationRecipient.languageCode.c", "").strip().lower() or None
     draft = flag(request, "draft")
 
     catalogue = request.app.state.catalogue
     medicines = catalogue.by_code(SYSTEMS[oid], code, draft)
-    if language and any(m.monograph.language == language for m in medicines):
-        medicines = [m for m in medicines if m.monograph.language == language]
-    base = (request.app.state.config.public_url or str(request.base_url)).rstrip("/")
+    wanted = language if language and any(m.language == language for m in medicines) else "en"
+    medicines = [m for m in medicines if m.language == wanted or (
+        wanted == "en" and not m.is_translation)]
+    # the configured public address, else links relative to this service: never the Host
+    # header, which the caller chooses and a record system would pass on to a patient
+    base = (request.app.state.config.public_url or "").rstrip("/")
     audience = AUDIENCES[recipient]
     entries = [_entry(m, audience, base) for m in medicines]
     feed = {
@@ -70,7 +77,43 @@ async def infobutton(request: Request) -> Response:
                      {"scheme": "informationRecipient", "term": recipient}],
         "entry": [e for e in entries if e["link"]],
     }
+    if wanted_type != "application/json":
+        return Response(atom_xml(feed), media_type=f"{wanted_type}; charset=utf-8",
+                        headers={"Cache-Control": "no-store"})
     return JSONResponse({"feed": feed}, headers={"Cache-Control": "no-store"})
+
+
+def atom_xml(feed: dict) -> bytes:
+    """The feed as Atom XML: the same fields as its JSON form (``_value`` is an element's
+    text, other keys its attributes)."""
+    from xml.etree import ElementTree as ET
+
+    ET.register_namespace("", ATOM)
+    xml_ns = "{http://www.w3.org/XML/1998/namespace}"
+    root = ET.Element(f"{{{ATOM}}}feed", {f"{xml_ns}base": feed["base"],
+                                          f"{xml_ns}lang": feed["lang"]})
+
+    def add(parent: ET.Element, name: str, value: Any) -> None:
+        for item in value if isinstance(value, list) else [value]:
+            if name == "lang":
+                parent.set(f"{xml_ns}lang", item)
+                continue
+            element = ET.SubElement(parent, f"{{{ATOM}}}{name}")
+            for key, inner in item.items():
+                if key == "_value":
+                    element.text = str(inner)
+                elif isinstance(inner, (dict, list)):
+                    add(element, key, inner)
+                else:
+                    element.set(key, str(inner))
+
+    for name in ("title", "updated", "id", "author", "category"):
+        add(root, name, feed[name])
+    for entry in feed["entry"]:
+        element = ET.SubElement(root, f"{{{ATOM}}}entry", {f"{xml_ns}lang": entry["lang"]})
+        for name in ("title", "link", "id", "updated", "summary"):
+            add(element, name, entry[name])
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def _entry(medicine: Any, audience: str, base: str) -> dict:

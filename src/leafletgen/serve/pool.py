@@ -4,8 +4,12 @@ Each worker is a process that imports WeasyPrint, loads the fonts, templates, va
 monographs once and renders one leaflet before it takes work, so a request pays only for its
 own layout. At most ``workers + queue`` requests wait or render at a time; one more is
 refused at once (``Busy``: 503 with Retry-After) rather than queued without bound. A request
-that takes longer than ``timeout`` is answered with ``TimedOut``; its worker finishes the
-render and the slot is freed then, so a slow render still counts against the bound.
+that takes longer than ``timeout`` is answered with ``TimedOut``, and its render is stopped
+inside the worker a moment later (an alarm in the worker), which frees the worker and the
+slot: a request that is cancelled or timed out never holds a worker for longer. A worker
+stuck where the alarm cannot reach it is killed, and the workers are replaced. Requests that
+were rendering in a worker that died (killed, out of memory) are sent once more to the fresh
+workers instead of failing all at once.
 
 Patient data reaches a worker through the pool's pipe and comes back as PDF bytes: nothing is
 written to disk, logged or kept after the call.
@@ -82,23 +86,45 @@ class RenderPool:
             if self._pending >= self.options.workers + self.options.queue:
                 raise Busy
             self._pending += 1
-        try:
-            future: Future = self._executor.submit(function, *args)
-        except BrokenProcessPool:
-            self._restart()
-            with self._lock:
-                self._pending -= 1
-            raise Busy from None
-        future.add_done_callback(self._release)
-        try:
-            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)),
-                                          self.options.timeout)
-        except TimeoutError:
-            future.cancel()  # only helps while it waits; a running render finishes
-            raise TimedOut from None
-        except BrokenProcessPool:
-            self._restart()  # a worker died (out of memory, killed): start new ones
-            raise Busy from None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.options.timeout
+        for attempt in range(2):  # once more on fresh workers when a worker died
+            executor = self._executor
+            if attempt:
+                with self._lock:
+                    self._pending += 1
+            try:
+                future: Future = executor.submit(_within, self.options.timeout + STOP_AFTER,
+                                                 function, *args)
+            except (BrokenProcessPool, RuntimeError):  # broken, or shut down by a restart
+                with self._lock:
+                    self._pending -= 1
+                self._restart(executor)
+                continue
+            future.add_done_callback(self._release)
+            try:
+                return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)),
+                                              max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                if not future.cancel():  # running: stopped in the worker, or the worker killed
+                    loop.call_later(STOP_AFTER + KILL_AFTER, self._kill_if_stuck, future,
+                                    executor)
+                raise TimedOut from None
+            except BrokenProcessPool:
+                self._restart(executor)  # a worker died (out of memory, killed)
+                if loop.time() >= deadline:
+                    raise TimedOut from None
+        raise Busy
+
+    def _kill_if_stuck(self, future: Future, executor: ProcessPoolExecutor) -> None:
+        """A render past its deadline that the alarm did not stop: kill its workers."""
+        if future.done() or executor is not self._executor:
+            return
+        log.warning("a render did not stop at its deadline: render workers replaced")
+        processes = getattr(executor, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.kill()
+        self._restart(executor)
 
     def _release(self, _future: Future) -> None:
         with self._lock:
@@ -132,18 +158,45 @@ class RenderPool:
         old.shutdown(wait=False)
         log.info("render workers replaced by fresh ones")
 
-    def _restart(self) -> None:
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        """Replace ``broken`` with fresh workers, once however many requests saw it break."""
         with self._lock:
-            old, self._executor = self._executor, self._start()
-        old.shutdown(wait=False, cancel_futures=True)
+            if self._executor is not broken:
+                return
+            self._executor = self._start()
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+STOP_AFTER = 1.0  # seconds after its request's timeout that a worker stops a render
+KILL_AFTER = 5.0  # seconds after that when a worker that did not stop is killed
+
+
 # --- in the worker processes -------------------------------------------------------------
 
 _state: dict[str, Any] = {}
+
+
+class Expired(Exception):
+    """A render ran past its deadline and was stopped in its worker."""
+
+
+def _within(seconds: float, function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)``, stopped with Expired after ``seconds``: the worker is then free."""
+    import signal
+
+    def expire(_signal: int, _frame: Any) -> None:
+        raise Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _warm(leaflets: Path, styles: Path, public_url: str | None = None) -> None:

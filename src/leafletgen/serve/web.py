@@ -34,9 +34,9 @@ from leafletgen.serve.patients import (
     InputError,
     form_field,
     form_to_data,
-    parse_json,
     patient_from_data,
 )
+from leafletgen.serve.previews import Preview
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -70,7 +70,8 @@ def page(request: Request, template: str, context: dict[str, Any], status: int =
 
 
 def _draft(request: Request) -> bool:
-    return request.query_params.get("draft", "") in ("1", "true", "yes")
+    """Whether drafts are shown: when the server is started to show them (``--drafts``)."""
+    return bool(request.app.state.config.drafts)
 
 
 async def _form(request: Request) -> FormData:
@@ -94,14 +95,27 @@ async def index(request: Request) -> Response:
     query = request.query_params.get("q", "")[:100]
     catalogue = request.app.state.catalogue
     found = catalogue.search(query, _draft(request))
+    context = {"query": query, "found": found,
+               "hidden_drafts": not _draft(request) and len(catalogue.originals(True))
+               > len(catalogue.originals(False))}
     if request.query_params.get("partial"):
-        return page(request, "_results.html", {"query": query, "found": found})
-    return page(request, "index.html", {"query": query, "found": found})
+        return page(request, "_results.html", context)
+    return page(request, "index.html", context)
 
 
 def _medicine(request: Request) -> Medicine:
-    medicine = request.app.state.catalogue.get(request.path_params["slug"], _draft(request))
+    """The medicine of the path, in the language of ``?lang=`` (default: as written)."""
+    catalogue = request.app.state.catalogue
+    slug = request.path_params["slug"]
+    language = request.query_params.get("lang") or None
+    found = catalogue.get(slug, _draft(request))
+    if found is not None and found.is_translation:
+        slug, language = found.source_slug, language or found.language
+    medicine = catalogue.in_language(slug, language, _draft(request))
     if medicine is None:
+        if language and catalogue.in_language(slug, None, _draft(request)):
+            raise HTTPException(404, "This medicine has no leaflet in this language. Choose "
+                                     "one of its languages on its page.")
         raise HTTPException(404, "There is no medicine with this name. Search for it on the "
                                  "start page.")
     return medicine
@@ -109,7 +123,28 @@ def _medicine(request: Request) -> Medicine:
 
 async def medicine_page(request: Request) -> Response:
     medicine = _medicine(request)
+    if request.path_params["slug"] != medicine.source_slug:  # a translation's own slug
+        return RedirectResponse(_medicine_url(request, medicine), status_code=301)
     return page(request, "medicine.html", await _medicine_context(request, medicine))
+
+
+def _medicine_url(request: Request, medicine: Medicine) -> str:
+    url = request.url_for("medicine", slug=medicine.source_slug).path
+    return url + (f"?lang={medicine.language}" if medicine.is_translation else "")
+
+
+def language_name(tag: str) -> str:
+    """The language's own name for itself ("Español" for es), else the tag."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_display_name(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return tag
+    return (name[:1].upper() + name[1:]) if name else tag
+
+
+templates.env.filters["language_name"] = language_name
 
 
 async def _medicine_context(request: Request, medicine: Medicine, values: dict | None = None,
@@ -123,9 +158,28 @@ async def _medicine_context(request: Request, medicine: Medicine, values: dict |
             count = 0  # busy: the page offers the PDF without its preview
         previews.append({"job": job, "pages": range(1, min(count, PAGES_SHOWN) + 1),
                          "count": count})
-    return {"medicine": medicine, "previews": previews, "values": values or {},
+    catalogue = request.app.state.catalogue
+    return {"medicine": medicine, "previews": previews,
+            "values": {**_defaults(request), **(values or {})},
             "errors": errors or [], "today": dt.date.today().isoformat(),
-            "variants": request.app.state.catalogue.patient_variants}
+            "languages": catalogue.languages(medicine.source_slug, _draft(request)),
+            "variants": [v for v in catalogue.patient_variants if medicine.job(v.name)]}
+
+
+COUNTER_VARIANT = "summary"  # the counselling summary: the counter's handout when it exists
+
+
+def _defaults(request: Request) -> dict[str, str]:
+    """The form's values before anything is typed: the pharmacy's own details and the
+    handout the counter gives by default (the configured one, else a counselling summary)."""
+    settings = request.app.state.config.settings
+    pharmacy = settings.pharmacy
+    names = {v.name for v in request.app.state.catalogue.patient_variants}
+    variant = settings.variant or (COUNTER_VARIANT if COUNTER_VARIANT in names else None)
+    return {key: value for key, value in (
+        ("contact", pharmacy.name), ("contact_phone", pharmacy.phone),
+        ("contact_hours", pharmacy.hours), ("contact_address", pharmacy.address),
+        ("variant", variant)) if value}
 
 
 def _form_errors(errors: list[FieldError], rows: list[tuple[int, str]]) -> list[dict]:
@@ -148,13 +202,9 @@ def _plain(message: str) -> str:
 
 async def _personal(request: Request, form: dict[str, str], rows: list[tuple[int, str]]
                     ) -> tuple[Any, str | None, str | None, bool]:
-    """The patient, variant, paper and draft flag of a personalise form; raise InputError.
-
-    The preview page sends the details back as one JSON field (``details``), so the PDF is
-    made from exactly what was previewed."""
-    draft = form.get("draft") == "true"
-    details = form.get("details")
-    data = parse_json(details.encode("utf-8")) if details else form_to_data(form, rows)
+    """The patient, variant, paper and draft flag of a personalise form; raise InputError."""
+    draft = _draft(request)
+    data = form_to_data(form, rows)
     errors = []
     variant = form.get("variant") or None
     names = [v.name for v in request.app.state.catalogue.patient_variants]
@@ -163,7 +213,7 @@ async def _personal(request: Request, form: dict[str, str], rows: list[tuple[int
     paper = form.get("paper") or None
     if paper is not None and paper not in PAPERS:
         errors.append(FieldError("paper", "choose a paper size from the list"))
-    if not rows and not details:
+    if not rows:
         errors.append(FieldError("medicine-0", "choose at least one medicine"))
     try:
         patient = patient_from_data(data, request.app.state.config.styles)
@@ -181,7 +231,7 @@ async def _personal(request: Request, form: dict[str, str], rows: list[tuple[int
 
 
 def _handout_rows(medicine: Medicine) -> list[tuple[int, str]]:
-    return [(0, medicine.slug)]
+    return [(0, medicine.source_slug)]
 
 
 def _packet_rows(form: dict[str, str]) -> list[tuple[int, str]]:
@@ -196,21 +246,57 @@ async def handout_preview(request: Request) -> Response:
     try:
         patient, variant, paper, draft = await _personal(request, form, rows)
         data, images, total = await api.run(request, pool.personal_preview, "handout",
-                                            medicine.slug,
-                                     patient, variant, paper, draft,
-                                     request.app.state.config.preview_width)
+                                            medicine.source_slug, patient, variant, paper,
+                                            draft, request.app.state.config.preview_width)
     except InputError as exc:
         return page(request, "medicine.html", await _medicine_context(
             request, medicine, form, _form_errors(exc.errors, rows)), status=422)
     except Refused as refused:
         return _refused_page(request, refused)
-    details = json.dumps(form_to_data(form, rows), ensure_ascii=False)
+    return _keep(request, Preview(
+        data, tuple(images), total, f"{medicine.source_slug}-handout.pdf",
+        f"{medicine.monograph.name}: check the leaflet", _medicine_url(request, medicine),
+        "handout", api.dispensed(request, patient, variant)))
+
+
+def _keep(request: Request, preview: Preview) -> Response:
+    """Keep the previewed PDF and show it: printing or downloading it renders nothing."""
+    key = request.app.state.previews.put(preview)
+    return RedirectResponse(request.url_for("preview", key=key).path, status_code=303,
+                            headers=NO_STORE)
+
+
+def _preview(request: Request) -> tuple[str, Preview]:
+    key = request.path_params["key"]
+    preview = request.app.state.previews.get(key)
+    if preview is None:
+        minutes = request.app.state.config.settings.preview_minutes
+        raise HTTPException(404, f"This preview is no longer kept: a preview is kept for "
+                                 f"{minutes:g} minutes, and only by the server that made it. "
+                                 "Fill in the form and preview again.")
+    return key, preview
+
+
+async def preview_page(request: Request) -> Response:
+    key, preview = _preview(request)
     return page(request, "preview.html", {
-        "title": f"{medicine.monograph.name}: check the leaflet",
-        "images": [_data_uri(i) for i in images], "details": details, "variant": variant,
-        "paper": paper, "draft_pdf": draft, "size": len(data), "total": total,
-        "download": request.url_for("handout_pdf", slug=medicine.slug),
-        "back": str(request.url_for("medicine", slug=medicine.slug))})
+        "title": preview.title, "images": [_data_uri(i) for i in preview.images],
+        "draft_pdf": preview.draft, "size": len(preview.pdf), "total": preview.total,
+        "pdf": request.url_for("preview_pdf", key=key).path, "back": preview.back})
+
+
+async def preview_pdf(request: Request) -> Response:
+    """The previewed PDF as kept: inline (to print) or, with ``?download=1``, as a file."""
+    key, preview = _preview(request)
+    if request.app.state.previews.first_handover(key):
+        api.record(request, preview.kind, preview.leaflets)
+    if request.query_params.get("download"):
+        return api.pdf_response(preview.pdf, preview.filename)
+    # framed by the preview page's own Print button (app.js), by no other page
+    return Response(preview.pdf, media_type="application/pdf", headers={
+        **NO_STORE, "Content-Disposition": f'inline; filename="{preview.filename}"',
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'self'",
+        "X-Frame-Options": "SAMEORIGIN"})
 
 
 async def handout_pdf(request: Request) -> Response:
@@ -219,14 +305,15 @@ async def handout_pdf(request: Request) -> Response:
     rows = _handout_rows(medicine)
     try:
         patient, variant, paper, draft = await _personal(request, form, rows)
-        data = await api.run(request, pool.handout_pdf, medicine.slug, patient, variant,
-                             paper, draft)
+        data = await api.run(request, pool.handout_pdf, medicine.source_slug, patient,
+                             variant, paper, draft)
     except InputError as exc:
         return page(request, "medicine.html", await _medicine_context(
             request, medicine, form, _form_errors(exc.errors, rows)), status=422)
     except Refused as refused:
         return _refused_page(request, refused)
-    return api.pdf_response(data, f"{medicine.slug}-handout.pdf")
+    api.record(request, "handout", api.dispensed(request, patient, variant))
+    return api.pdf_response(data, f"{medicine.source_slug}-handout.pdf")
 
 
 async def packet_page(request: Request) -> Response:
@@ -236,9 +323,13 @@ async def packet_page(request: Request) -> Response:
 def _packet_context(request: Request, values: dict | None = None,
                     errors: list[dict] | None = None) -> dict[str, Any]:
     catalogue = request.app.state.catalogue
-    return {"medicines": catalogue.listed(_draft(request)), "rows": range(PACKET_ROWS),
-            "values": values or {}, "errors": errors or [], "today": dt.date.today().isoformat(),
-            "variants": catalogue.patient_variants}
+    draft = _draft(request)
+    languages = sorted({m.language for m in catalogue.listed(draft)},
+                       key=lambda tag: (tag != "en", tag))
+    return {"medicines": catalogue.originals(draft), "medicine_rows": range(PACKET_ROWS),
+            "values": {**_defaults(request), **(values or {})}, "errors": errors or [],
+            "today": dt.date.today().isoformat(), "variants": catalogue.patient_variants,
+            "languages": languages}
 
 
 async def packet_preview(request: Request) -> Response:
@@ -247,20 +338,16 @@ async def packet_preview(request: Request) -> Response:
     try:
         patient, variant, paper, draft = await _personal(request, form, rows)
         data, images, total = await api.run(request, pool.personal_preview, "packet", None,
-                                            patient,
-                                     variant, paper, draft,
-                                     request.app.state.config.preview_width)
+                                            patient, variant, paper, draft,
+                                            request.app.state.config.preview_width)
     except InputError as exc:
         return page(request, "packet.html", _packet_context(
             request, form, _form_errors(exc.errors, rows)), status=422)
     except Refused as refused:
         return _refused_page(request, refused)
-    details = json.dumps(form_to_data(form, rows), ensure_ascii=False)
-    return page(request, "preview.html", {
-        "title": "Medicine packet: check it", "images": [_data_uri(i) for i in images],
-        "details": details, "variant": variant, "paper": paper, "draft_pdf": draft,
-        "size": len(data), "total": total, "download": request.url_for("packet_pdf"),
-        "back": str(request.url_for("packet"))})
+    return _keep(request, Preview(
+        data, tuple(images), total, "medicine-packet.pdf", "Medicine packet: check it",
+        request.url_for("packet").path, "packet", api.dispensed(request, patient, variant)))
 
 
 async def packet_pdf(request: Request) -> Response:
@@ -274,6 +361,7 @@ async def packet_pdf(request: Request) -> Response:
             request, form, _form_errors(exc.errors, rows)), status=422)
     except Refused as refused:
         return _refused_page(request, refused)
+    api.record(request, "packet", api.dispensed(request, patient, variant))
     return api.pdf_response(data, "medicine-packet.pdf")
 
 
@@ -358,6 +446,24 @@ async def figure(request: Request) -> Response:
                                  "style-src 'unsafe-inline'"})
 
 
+WEB_FONTS = ("DroidSansFallback.ttf", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf",
+             "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf")
+
+
+async def font(request: Request) -> Response:
+    """A script font the project ships (styles/fonts/), for the pages' text in Chinese,
+    Arabic or Hebrew on a computer without such a font (app.css loads each only when a page
+    holds text of its script)."""
+    name = request.path_params["name"]
+    if name not in WEB_FONTS:
+        raise HTTPException(404, "No such font.")
+    path = Path(request.app.state.config.styles) / "fonts" / name
+    if not path.is_file():
+        raise HTTPException(404, "No such font.")
+    return FileResponse(path, media_type="font/ttf",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
 async def page_image(request: Request) -> Response:
     """Page ``n`` of a generic leaflet as PNG (kept in memory: no patient data)."""
     medicine, job = _job(request)
@@ -438,9 +544,12 @@ routes = [
     Route("/packet", packet_page, name="packet"),
     Route("/packet/preview", packet_preview, methods=["POST"], name="packet_preview"),
     Route("/packet.pdf", packet_pdf, methods=["POST"], name="packet_pdf"),
+    Route("/preview/{key}.pdf", preview_pdf, name="preview_pdf"),
+    Route("/preview/{key}", preview_page, name="preview"),
     Route("/leaflets/{slug}/{variant}", leaflet_page, name="leaflet"),
     Route("/leaflets/{slug}/{variant}/page-{number:int}.png", page_image, name="page_image"),
     Route("/figures/{slug}/{name}", figure, name="figure"),
+    Route("/fonts/{name}", font, name="font"),
     Route("/docs", docs, name="docs"),
     Route("/login", login, methods=["GET", "POST"], name="login"),
 ]

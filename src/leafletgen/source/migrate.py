@@ -36,7 +36,7 @@ def migrate_file(path: Path, write: bool = True) -> tuple[Migration | None, list
         return Migration(path, ()), []
     if version != 1:
         return None, [Problem(path, parsed.front.line(("format",)),
-                              f"format {version!r} is not one leafletgen knows (1 or "
+                              f"format '{version}' is not one leafletgen knows (1 or "
                               f"{CURRENT_FORMAT}); fix the 'format:' line")]
     text = path.read_text(encoding="utf-8")
     newline = "\r\n" if "\r\n" in text else "\n"

@@ -21,6 +21,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from leafletgen import textcheck
 from leafletgen.errors import Problem, errors_in
 from leafletgen.limits import (
     MAX_MONOGRAPH_BYTES,
@@ -64,10 +65,12 @@ def parse_file(path: Path) -> tuple[ParsedFile | None, list[Problem]]:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(path, line, "the file is not UTF-8 text (byte "
                               f"0x{raw[exc.start]:02x}); save it with UTF-8 encoding")]
-    text = text.removeprefix("\ufeff")
+    text = textcheck.normalize(text.removeprefix("\ufeff"))
     bad = [Problem(path, line + 1, f"character {describe(char)} is not allowed in a monograph; "
                    "delete it (it prints as nothing, or breaks the leaflet)")
            for line, char in forbidden_characters(text)]
+    bad = bad or [Problem(path, line + 1, message)
+                  for line, message in textcheck.problems(text)]
     if bad:
         return None, bad[:MAX_REPORTED]
     if not text.strip():
@@ -271,6 +274,7 @@ def _to_monograph(parsed: ParsedFile) -> Monograph:
         format=f.get("format", 1),
         codes=tuple((system, tuple(values)) for system, values in f.get("codes", {}).items()),
         short_name=f.get("short_name"),
+        brands=tuple(f.get("brands", ())),
         field_lines={name: front.line((name,)) for name in f},
     )
 

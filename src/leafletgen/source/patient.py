@@ -162,7 +162,8 @@ def _duplicate_problems(doc: YamlDoc) -> list[Problem]:
 
 
 def _contact(data: dict) -> Contact:
-    return Contact(data["name"], data.get("role"), data.get("phone"), data.get("hours"))
+    return Contact(data["name"], data.get("role"), data.get("phone"), data.get("hours"),
+                   data.get("address"))
 
 
 def _to_patient(doc: YamlDoc) -> Patient:

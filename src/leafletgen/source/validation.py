@@ -89,7 +89,7 @@ def markup_in_fields(parsed: ParsedFile) -> list[Problem]:
         if tag:
             field = ".".join(str(k) for k in key)
             found.append(Problem(parsed.path, parsed.front.line(key),
-                                 f"{field}: HTML ({tag.group(0)[:30]!r}) is not allowed in "
+                                 f"{field}: HTML ('{tag.group(0)[:30]}') is not allowed in "
                                  "front matter; write plain text"))
     return found
 
@@ -179,7 +179,7 @@ def _check_markup(parsed: ParsedFile, text: str, first_line: int) -> list[Proble
                     "'::: patient warning') before it and ':::' after it")
         elif token.type == "html_block":
             problem("raw HTML is not allowed in monograph text "
-                    f"({token.content.strip()[:40]!r}); write Markdown instead: **bold**, "
+                    f"('{token.content.strip()[:40]}'); write Markdown instead: **bold**, "
                     "lists, tables")
         elif token.type == "heading_open" and token.tag in ("h1", "h2"):
             problem("use '###' for a heading inside a section; '#' and '##' are reserved for "
@@ -200,7 +200,7 @@ def _check_markup(parsed: ParsedFile, text: str, first_line: int) -> list[Proble
                 elif not html_reported:  # '<b>x</b>' is one problem, not two
                     html_reported = True
                     problem("raw HTML is not allowed in monograph text "
-                            f"({child.content[:40]!r}); write Markdown instead: **bold**, "
+                            f"('{child.content[:40]}'); write Markdown instead: **bold**, "
                             "lists, tables")
             elif child.type == "s_open":
                 problem("strike-through does not print as crossed-out text in every reader's "
@@ -217,7 +217,7 @@ def _check_markup(parsed: ParsedFile, text: str, first_line: int) -> list[Proble
                         problem(f"reference to '{href}', which is not a section id; use "
                                 "one of: " + ", ".join(vocab))
                 elif not href.startswith(LINK_SCHEMES):
-                    problem(f"link to {href!r} cannot be followed on paper; use a full web "
+                    problem(f"link to '{href}' cannot be followed on paper; use a full web "
                             "address (https://…), mailto: or tel:, or refer to a section as "
                             "'(#section-id)'")
             elif child.type == "text" and _FOOTNOTE_MARK.search(child.content):
@@ -274,18 +274,18 @@ def _figure_problems(parsed: ParsedFile, image: Any, siblings: list[Any],
                                 "put '![alt](figures/…)' on its own line with blank lines "
                                 "around it"))
     if not image.content.strip():
-        problems.append(Problem(parsed.path, line, f"figure {src!r} has no alt text; describe "
+        problems.append(Problem(parsed.path, line, f"figure '{src}' has no alt text; describe "
                                 "what it shows inside the brackets: '![a hand pressing the "
                                 "inhaler](figures/…)' (screen readers read it)"))
     folder = (parsed.path.parent / "figures").resolve()
     target = (parsed.path.parent / src).resolve()
     if ":" in src or not target.is_relative_to(folder):
-        problems.append(Problem(parsed.path, line, f"figure {src!r} must be a file in the "
+        problems.append(Problem(parsed.path, line, f"figure '{src}' must be a file in the "
                                 f"figures/ folder beside the monograph, e.g. 'figures/x.svg'"))
     elif target.suffix.lower() not in FIGURE_TYPES:
-        problems.append(Problem(parsed.path, line, f"figure {src!r} is not an SVG, PNG or JPEG "
+        problems.append(Problem(parsed.path, line, f"figure '{src}' is not an SVG, PNG or JPEG "
                                 "file; save it as one of those"))
     elif not target.is_file():
-        problems.append(Problem(parsed.path, line, f"figure {src!r} does not exist; add the "
+        problems.append(Problem(parsed.path, line, f"figure '{src}' does not exist; add the "
                                 "file to figures/ or fix the path"))
     return problems

@@ -17,7 +17,7 @@ from leafletgen.model import (
     VariantSection,
 )
 from leafletgen.source.validation import vocabulary
-from leafletgen.source.yamlsource import parse_yaml, schema_problems
+from leafletgen.source.yamlsource import parse_yaml, read_yaml_text, schema_problems
 
 DOCS = "docs/variants.md"
 
@@ -59,7 +59,10 @@ def _read_variants(styles: Path) -> tuple[dict[str, Variant], list[Problem]]:
 
 def load_variant(path: Path, styles: Path) -> tuple[Variant | None, list[Problem]]:
     """Read and check one variant definition."""
-    doc, problems = parse_yaml(path, path.read_text(encoding="utf-8"), what="a variant definition")
+    text, problems = read_yaml_text(path, "a variant definition")
+    if text is None:
+        return None, problems
+    doc, problems = parse_yaml(path, text, what="a variant definition")
     if doc is None:
         return None, problems
     problems += schema_problems(doc, "variant.schema.json", DOCS)

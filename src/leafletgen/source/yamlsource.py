@@ -19,14 +19,17 @@ from yaml.composer import Composer
 from yaml.constructor import BaseConstructor, SafeConstructor
 from yaml.resolver import BaseResolver, Resolver
 
+from leafletgen import textcheck
 from leafletgen.errors import Problem
 from leafletgen.limits import (
     MAX_YAML_BYTES,
     MAX_YAML_DEPTH,
+    TooLarge,
     describe,
     first_forbidden,
     forbidden_characters,
     kilobytes,
+    read_limited,
 )
 
 KeyPath = tuple[Any, ...]
@@ -156,6 +159,22 @@ class YamlDoc:
 MAX_REPORTED = 10  # forbidden characters reported per file; the rest would be noise
 
 
+def read_yaml_text(path: Path, what: str) -> tuple[str | None, list[Problem]]:
+    """The text of a YAML file, read no further than MAX_YAML_BYTES (a file that grows, a
+    device); None and the problem when it cannot be read."""
+    try:
+        return read_limited(path, MAX_YAML_BYTES).decode("utf-8"), []
+    except TooLarge as exc:
+        return None, [Problem(path, 1, f"{what} is {kilobytes(exc.size)} or more, more than "
+                              f"the {kilobytes(MAX_YAML_BYTES)} leafletgen reads; shorten it "
+                              "(see 'Limits' in README.md)")]
+    except UnicodeDecodeError:
+        return None, [Problem(path, 1, f"{what} is not UTF-8 text; save it with UTF-8 "
+                              "encoding")]
+    except OSError as exc:
+        return None, [Problem(path, 1, f"cannot read {what}: {exc.strerror}")]
+
+
 def parse_yaml(path: Path, text: str, first_line: int = 1, what: str = "the file",
                as_text: bool = False, private: bool = False,
                max_bytes: int = MAX_YAML_BYTES) -> tuple[YamlDoc | None, list[Problem]]:
@@ -179,6 +198,9 @@ def parse_yaml(path: Path, text: str, first_line: int = 1, what: str = "the file
                    f"{what}; delete it") for line, char in forbidden_characters(text)]
     if bad:
         return None, bad[:MAX_REPORTED]
+    # NFC: composed and decomposed accents are the same letters; spoofing characters
+    # (textcheck) are reported by schema_problems, at the field they are in
+    text = textcheck.normalize(text)
     loader = _LOADERS[as_text](text)
     try:
         try:
@@ -306,13 +328,17 @@ def _source_problems(doc: YamlDoc, schema: dict[str, Any], private: bool) -> lis
                                 f"on line {first}); keep one",
                                 field=".".join(map(str, key))))
     found = 0
-    for key, text in _texts(doc.data, ()):
+    texts = list(_texts(doc.data, ()))
+    whole = "\n".join(text for _, text in texts)
+    for key, text in texts:
         char = first_forbidden(text)
-        if char is not None and found < MAX_REPORTED:
+        spoof = textcheck.first_problem(text, whole) if char is None else None
+        if (char is not None or spoof is not None) and found < MAX_REPORTED:
             found += 1
             field = _field_name(key, schema, private)
-            problems.append(Problem(doc.path, doc.line(key), f"{field}: character "
-                                    f"{describe(char)} is not allowed; delete it",
+            message = f"character {describe(char)} is not allowed; delete it" if char \
+                else spoof
+            problems.append(Problem(doc.path, doc.line(key), f"{field}: {message}",
                                     field=".".join(map(str, key))))
     return problems
 
@@ -415,16 +441,23 @@ def _explain(error: jsonschema.ValidationError, docs_hint: str, what: str,
             return f"{field}: expected {expected}, found {found}"
         if error.validator_value == "string" and isinstance(error.instance, int | float):
             # YAML reads 1.0 or 2026 as numbers; the fix is quoting, say so
-            return (f"{field}: {error.instance!r} was read as a number; put it in quotes, "
+            return (f"{field}: {error.instance} was read as a number; put it in quotes, "
                     f'e.g. {path[-1]}: "{error.instance}"')
-        return f"{field}: expected {error.validator_value}, found {found} {error.instance!r}"
+        return (f"{field}: expected {error.validator_value}, found {found} "
+                f"'{textcheck.printable(error.instance)}'")
     if kind in ("minItems", "minLength"):
         return f"{field} must not be empty"
+    if kind == "maxLength":
+        return (f"{field} is longer than the {error.validator_value} characters it may be; "
+                "shorten it")
+    if kind == "maxItems":
+        return (f"{field} has more than the {error.validator_value} entries it may have; "
+                "split it")
     if kind == "pattern" and error.validator_value == NOT_BLANK:
         return f"{field} must not be blank (only spaces or line breaks); write it"
     if kind == "pattern":
         described = _schema_of(error).get("description", f"the pattern {error.validator_value}")
-        shown = "" if private else f": {error.instance!r}"
+        shown = "" if private else f": '{textcheck.printable(error.instance)}'"
         return f"{field}{shown} is not {described}"
     if private:
         # jsonschema's own messages quote the value: say only which rule the field breaks

@@ -113,8 +113,23 @@ def verify(paths: Sequence[Path] = (Path("out"),), styles: Path = Path("styles")
     if not files:
         raise UsageError(f"no PDF files in {', '.join(map(str, paths))}; build some first")
     options = VerifyOptions(variants[variant] if variant else None, styles=styles)
-    reports = tuple(verify_pdf(path, options) for path in dict.fromkeys(files))
+    reports = tuple(_verify_file(path, options) for path in dict.fromkeys(files))
     return reports, tuple(problems)
+
+
+def _verify_file(path: Path, options: VerifyOptions) -> PdfReport:
+    """One file from anywhere, once it is shown safe to read (pdfbounds.py): one that is not
+    (protected by a password, a compression bomb ...) is reported and the others checked."""
+    from leafletgen.pdfbounds import Unsafe, read_pdf
+
+    try:
+        data = read_pdf(path)
+    except Unsafe as exc:
+        return PdfReport(path, problems=(Problem(path, 0, f"not checked: {exc}"),))
+    except OSError as exc:
+        return PdfReport(path, problems=(Problem(path, 0, "not checked: cannot read the "
+                                                 f"file: {exc.strerror or exc}"),))
+    return verify_pdf(data, options.but(path=path))
 
 
 def _recorded_variant(document: pikepdf.Pdf) -> str | None:
