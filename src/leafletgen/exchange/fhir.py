@@ -376,7 +376,9 @@ def import_bundles(paths: list[Path]) -> Imported:
     return Imported(slug or "imported", text, tuple(sorted(figures.items())))
 
 
-_BOX_FENCE = re.compile(r"^::: (warning|emergency|tip)\n(.*?)\n:::$", re.MULTILINE | re.DOTALL)
+# a box's fence, as the import escapes fence lines ("\\:::"): only a box kind, never an audience
+_BOX_FENCE = re.compile(r"^\\?::: (warning|emergency|tip)\n(.*?)\n\\?:::$",
+                        re.MULTILINE | re.DOTALL)
 
 
 def _boxes(markdown: str) -> list[tuple[str | None, str]]:
