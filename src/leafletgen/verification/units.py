@@ -67,12 +67,22 @@ def split_between(before: str, after: str) -> bool:
     """Whether a line ending ``before`` and the next starting ``after`` split a unit."""
     head = " ".join(before.replace(WJ, "").split())[-_CONTEXT:]
     tail = " ".join(after.replace(WJ, "").split())[:_CONTEXT]
-    if not head or not tail:
+    if not head or not tail or not _may_join(head, tail):
         return False
     if head.endswith(_NO_SPACE_AFTER) or (_is_cjk(tail[0]) and head[-1].isdigit()) or (
             head[-1] in "年月" and tail[0].isdigit()):
         return _joined(head, tail) or glued_at(f"{head} {tail}", len(head))
     return glued_at(f"{head} {tail}", len(head))
+
+
+_JOINERS = frozenset("/–—～~≥≤<>±≈")
+
+
+def _may_join(head: str, tail: str) -> bool:
+    """Whether the rule can glue these two ends at all: a digit near the break, or a sign
+    that joins (most line breaks have neither, and are not run through the rule)."""
+    return (any(c.isdigit() for c in head[-6:]) or any(c.isdigit() for c in tail[:6])
+            or head[-1] in _JOINERS or tail[0] in _JOINERS)
 
 
 def _joined(head: str, tail: str) -> bool:
