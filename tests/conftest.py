@@ -70,6 +70,7 @@ You may feel sleepy.
 # suite, `make test`, runs them all).
 SLOW_MODULES = frozenset({
     "test_attachments", "test_build", "test_catalogue", "test_cli", "test_content",
+    "test_discharge",
     "test_finish", "test_layout_reader", "test_merge", "test_outputs", "test_packet",
     "test_print_quality", "test_reproducible", "test_scripts", "test_verify", "test_workers",
 })

@@ -52,6 +52,14 @@ PATIENT = textwrap.dedent(f"""\
         timing: At bedtime
         directions: Swallow 1 capsule whole at bedtime.
     """)
+
+
+def full_packet(*args, **kwargs) -> bytes:
+    """A packet of full leaflets (packets print counselling summaries by default): this
+    module compares its structure with the handouts'."""
+    return leafletgen.packet(*args, full=True, **kwargs)
+
+
 TESTAMOL_DIRECTIONS = "Take 2 tablets every morning with food."
 OTHERMOL_DIRECTIONS = "Swallow 1 capsule whole at bedtime."
 # the first medicine only: for tests that need a packet but not two leaflets
@@ -118,7 +126,7 @@ def built(project) -> tuple[PdfReader, list[str]]:
     root.addHandler(records)
     root.setLevel(logging.DEBUG)
     try:
-        data = leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets",
+        data = full_packet(project / "patient.yaml", leaflets=project / "leaflets",
                                  styles=STYLES)
     finally:
         root.removeHandler(records)
@@ -200,7 +208,7 @@ def test_numbers_print_exactly_as_written(project, tmp_path):
             .replace("columns: [Week, Dose]", "columns: [Week, Mon, Tue, Wed]")
             .replace("rows: [[Week 1, 20 mg], [Week 2, 10 mg]]",
                      "rows: [[Week 1, 01, 010, 1_0], [Week 2, 0x10, 1.50, no]]"))
-    data = leafletgen.packet(write_patient(tmp_path, text), leaflets=project / "leaflets",
+    data = full_packet(write_patient(tmp_path, text), leaflets=project / "leaflets",
                              styles=STYLES)
     cover, first, *_ = texts(PdfReader(io.BytesIO(data)))
     assert "Record number" in cover and "00123" in cover
@@ -246,7 +254,7 @@ def test_a_packet_below_its_variants_type_floor_is_refused(project, styles):
         "stylesheets: [leaflet.css, patient.css]",
         "stylesheets: [leaflet.css, patient.css, small.css]"), encoding="utf-8")
     with pytest.raises(ContentError) as caught:
-        leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets", styles=styles)
+        full_packet(project / "patient.yaml", leaflets=project / "leaflets", styles=styles)
     [problem] = [str(p) for p in caught.value.problems]
     assert re.fullmatch(r"<packet>: type size: the smallest text is 9 pt \(page \d+\), below "
                         r"the 'patient' variant's floor of 12 pt .*small\.css", problem), problem
@@ -258,7 +266,7 @@ def test_large_print_packet_with_a_small_print_attachment(project, tmp_path):
     boxed most important information, then the read-me box."""
     letter = tmp_path / "small-letter.pdf"
     weasyprint.HTML(string="<p style='font: 9pt serif'>SMALL PRINT LETTER</p>").write_pdf(letter)
-    data = leafletgen.packet(write_patient(tmp_path, ONE_MEDICINE),
+    data = full_packet(write_patient(tmp_path, ONE_MEDICINE),
                              leaflets=project / "leaflets", styles=STYLES,
                              variant="patient-large", attach=[letter])
     reader = PdfReader(io.BytesIO(data))
@@ -338,7 +346,7 @@ def test_command_leaves_patient_data_only_in_the_requested_file(tmp_path):
     assert catalogue.returncode == 0, catalogue.stderr
     before = files_under(tmp_path)
 
-    done = run_command(tmp_path, "--debug", "packet", "--patient", "patient.yaml",
+    done = run_command(tmp_path, "--debug", "packet", "--full", "--patient", "patient.yaml",
                        "-o", "out/discharge.pdf")
 
     assert done.returncode == 0, done.stderr
@@ -364,7 +372,7 @@ def test_command_with_bad_patient_file_writes_nothing_and_repeats_no_value(tmp_p
     (tmp_path / "patient.yaml").write_text(bad, encoding="utf-8")
     before = files_under(tmp_path)
 
-    done = run_command(tmp_path, "--debug", "packet", "--patient", "patient.yaml",
+    done = run_command(tmp_path, "--debug", "packet", "--full", "--patient", "patient.yaml",
                        "-o", "discharge.pdf")
 
     assert done.returncode == 1
@@ -398,7 +406,7 @@ def write_patient(tmp_path: Path, text: str) -> Path:
 def test_medicine_without_a_usable_monograph(project, tmp_path, slug, message):
     path = write_patient(tmp_path, PATIENT.replace("monograph: othermol", f"monograph: {slug}"))
     with pytest.raises(ContentError) as caught:
-        leafletgen.packet(path, leaflets=project / "leaflets", styles=STYLES)
+        full_packet(path, leaflets=project / "leaflets", styles=STYLES)
     [problem] = caught.value.problems
     assert str(problem).startswith(f"{path}:19: {message}")
     assert slug not in str(problem).replace(str(project), "")
@@ -420,7 +428,7 @@ def test_only_the_patients_monographs_are_read(project, tmp_path, monkeypatch):
         return load(path)
 
     monkeypatch.setattr(build_module, "load_leaflet", spy)
-    data = leafletgen.packet(write_patient(tmp_path, ONE_MEDICINE), leaflets=leaflets,
+    data = full_packet(write_patient(tmp_path, ONE_MEDICINE), leaflets=leaflets,
                              styles=STYLES)
     assert read == ["testamol.md"]
     assert f"Your directions: {TESTAMOL_DIRECTIONS}" in " ".join(texts(PdfReader(io.BytesIO(data))))
@@ -432,7 +440,7 @@ def test_a_monograph_that_sets_its_own_slug_is_found(project, tmp_path):
     (leaflets / "testamol.md").rename(leaflets / "Testamol 10 mg tablets.md")
     (leaflets / "Testamol 10 mg tablets.md").write_text(monograph_text(slug="testamol"),
                                                         encoding="utf-8")
-    data = leafletgen.packet(write_patient(tmp_path, ONE_MEDICINE), leaflets=leaflets,
+    data = full_packet(write_patient(tmp_path, ONE_MEDICINE), leaflets=leaflets,
                              styles=STYLES)
     assert f"Your directions: {TESTAMOL_DIRECTIONS}" in " ".join(texts(PdfReader(io.BytesIO(data))))
 
@@ -440,7 +448,7 @@ def test_a_monograph_that_sets_its_own_slug_is_found(project, tmp_path):
 def test_unknown_variant_in_the_patient_file_names_the_field(project, tmp_path):
     path = write_patient(tmp_path, PATIENT.replace("date: 2026", "variant: huge-print\ndate: 2026"))
     with pytest.raises(ContentError) as caught:
-        leafletgen.packet(path, leaflets=project / "leaflets", styles=STYLES)
+        full_packet(path, leaflets=project / "leaflets", styles=STYLES)
     [problem] = [str(p) for p in caught.value.problems]
     start = f"{path}:5: variant: there is no patient variant with this name; use one of: "
     assert problem.startswith(start)
@@ -451,7 +459,7 @@ def test_unknown_variant_in_the_patient_file_names_the_field(project, tmp_path):
 @pytest.mark.parametrize("variant", ["poster", "clinician"])
 def test_unknown_or_non_patient_variant_option_is_a_usage_error(project, variant):
     with pytest.raises(UsageError, match=f"unknown patient variant {variant}"):
-        leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets",
+        full_packet(project / "patient.yaml", leaflets=project / "leaflets",
                           styles=STYLES, variant=variant)
 
 
@@ -508,7 +516,7 @@ def letter(tmp_path_factory) -> Path:
 
 def test_attachments_go_before_and_after_with_bookmarks_and_labels(project, tmp_path, letter):
     path = write_patient(tmp_path, ONE_MEDICINE)
-    data = leafletgen.packet(path, leaflets=project / "leaflets", styles=STYLES, attach=[
+    data = full_packet(path, leaflets=project / "leaflets", styles=STYLES, attach=[
         leafletgen.Attachment(letter, "Discharge summary", first=True), letter])
     reader = PdfReader(io.BytesIO(data))
     pages = texts(reader)
@@ -533,7 +541,7 @@ def test_an_attachment_that_is_not_a_pdf_stops_the_packet(project, tmp_path):
     fake = tmp_path / "notes.pdf"
     fake.write_text("not a pdf", encoding="utf-8")
     with pytest.raises(ContentError) as caught:
-        leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets",
+        full_packet(project / "patient.yaml", leaflets=project / "leaflets",
                           styles=STYLES, attach=[fake])
     assert [str(p) for p in caught.value.problems] == [
         f"{fake}:1: cannot be read as a PDF; attach a PDF file"]
@@ -564,7 +572,7 @@ def test_handout_command_writes_the_path_it_is_given(project, tmp_path, capsys):
 ])
 def test_packet_command_usage_errors(project, tmp_path, capsys, args, message, code):
     target = tmp_path / "discharge.pdf"
-    got, _, stderr = run(capsys, "packet", "--patient", str(project / "patient.yaml"),
+    got, _, stderr = run(capsys, "packet", "--full", "--patient", str(project / "patient.yaml"),
                          "-o", str(target), "--leaflets", str(project / "leaflets"),
                          "--styles", str(STYLES), *args)
     assert got == code
@@ -605,7 +613,7 @@ def test_a_failed_write_is_reported_without_a_traceback(project, tmp_path, capsy
 
 def test_packet_errors_say_nothing_was_written(project, tmp_path, capsys):
     bad = write_patient(tmp_path, PATIENT.replace("date: 2026-03-15", "date: 2026-02-30"))
-    code, _, stderr = run(capsys, "packet", "--patient", str(bad), "-o",
+    code, _, stderr = run(capsys, "packet", "--full", "--patient", str(bad), "-o",
                           str(tmp_path / "x.pdf"), "--leaflets", str(project / "leaflets"),
                           "--styles", str(STYLES))
     assert code == 1
@@ -619,7 +627,7 @@ def test_packet_command_hides_unexpected_error_messages(project, tmp_path, capsy
         raise RuntimeError(f"something about {NAME}")
 
     monkeypatch.setattr("leafletgen.personal.service.packet", explode)
-    code, _, stderr = run(capsys, "packet", "--patient", str(project / "patient.yaml"),
+    code, _, stderr = run(capsys, "packet", "--full", "--patient", str(project / "patient.yaml"),
                           "-o", str(tmp_path / "x.pdf"))
     assert code == 1
     assert "internal error (RuntimeError)" in stderr
@@ -629,8 +637,8 @@ def test_packet_command_hides_unexpected_error_messages(project, tmp_path, capsy
 def test_a_draft_prints_only_as_a_proof_marked_draft_on_every_page(project, tmp_path):
     path = write_patient(tmp_path, PATIENT.replace("monograph: othermol", "monograph: draftamol"))
     with pytest.raises(ContentError):
-        leafletgen.packet(path, leaflets=project / "leaflets", styles=STYLES)
-    data = leafletgen.packet(path, leaflets=project / "leaflets", styles=STYLES, draft=True)
+        full_packet(path, leaflets=project / "leaflets", styles=STYLES)
+    data = full_packet(path, leaflets=project / "leaflets", styles=STYLES, draft=True)
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
     assert all("DRAFT — not for patient use" in page for page in pages)
     handout = leafletgen.handout(project / "leaflets" / "draftamol.md", path, styles=STYLES,

@@ -124,7 +124,7 @@ def test_an_unknown_language_is_refused_alike_by_every_route(catalogues, clients
     with pytest.raises(leafletgen.ContentError) as caught:
         leafletgen.packet(patient_file, leaflets=catalogues[True], styles=STYLES)
     (problem,) = caught.value.problems
-    assert problem.field == "medicines.0.monograph"
+    assert problem.field == "language"  # what to change: the language, or a translation
 
     code = main(["packet", "--patient", str(patient_file), "--leaflets", str(catalogues[True]),
                  "--styles", str(STYLES), "-o", str(tmp_path / "x.pdf")])
@@ -135,5 +135,5 @@ def test_an_unknown_language_is_refused_alike_by_every_route(catalogues, clients
     answer = clients[True].post("/api/packet", json=data)
     assert answer.status_code == 422
     (error,) = answer.json()["errors"]
-    assert error["field"] == "medicines.0.monograph"
+    assert error["field"] == "language"
     assert "no translation into the patient's language" in error["message"]

@@ -133,15 +133,17 @@ def test_a_medicine_listed_twice_is_an_error(tmp_path):
 
 @pytest.mark.parametrize("old,new,line,message", [
     ("date: 2026-03-15", "date: 2026-03-15\nward: 9", 6,
-     "a field that is not part of the patient file; known fields: contact, date, language, "
-     "medicines, note, patient, prescriber, variant"),
+     "a field that is not part of the patient file; known fields: allergies, breastfeeding, "
+     "contact, date, egfr, emergency, language, medicines, note, patient, pregnant, "
+     "prescriber, stopped, variant"),
     ("  record_number: 4711", "  record_number: 4711\n  Jordan Smith: allergic to penicillin", 5,
      "patient: a field that is not part of the patient file; known fields: date_of_birth, "
      "name, record_number"),
     ("    timing: Every morning", "    timing: Every morning\n    Jordan Smith: x\n"
      "    Jordan Smyth: y", 12,
-     "medicines.0: 2 fields that are not part of the patient file; known fields: directions, "
-     "dose, monograph, purpose, taper, timing"),
+     "medicines.0: 2 fields that are not part of the patient file; known fields: "
+     "allergy_decision, change, directions, dose, monograph, previous, purpose, schedule, "
+     "taper, timing"),
 ])
 def test_unknown_field_is_located_but_never_repeated(tmp_path, old, new, line, message):
     """A stray key may itself be patient data: its line is given, its text never."""
@@ -209,3 +211,49 @@ def test_a_huge_patient_file_is_refused_before_it_is_read(tmp_path):
     assert patient is None
     [problem] = problems
     assert "over the 64 KB a patient file may be" in problem.message
+
+
+FOCUSED = PATIENT.replace("medicines:\n", textwrap.dedent("""\
+    allergies:
+      - {substance: Penicillin, reaction: Hives, severity: high, codes: {snomed: ["373270004"]}}
+    stopped:
+      - {medicine: Ibuprofen 400 mg, reason: It upset your stomach.}
+    pregnant: "no"
+    breastfeeding: "yes"
+    egfr: "42.5"
+    emergency: Call the ward on 555 0199 at any time.
+    medicines:
+    """)).replace("    directions: Take 2 tablets (20 mg) every morning with food.\n",
+                  "    directions: Take 2 tablets (20 mg) every morning with food.\n"
+                  "    schedule: {morning: 2 tablets, days: [mon, thu]}\n"
+                  "    change: changed\n"
+                  "    previous: 1 tablet (10 mg)\n"
+                  "    allergy_decision: Tolerated before.\n")
+
+
+def test_the_first_pages_fields_become_the_model(tmp_path):
+    patient = load_patient(write(tmp_path, FOCUSED))
+    [allergy] = patient.allergies
+    assert (allergy.substance, allergy.reaction, allergy.criticality) == ("Penicillin", "Hives",
+                                                                          "high")
+    assert [(c.system, c.code) for c in allergy.codes] == [("snomed", "373270004")]
+    assert [(s.name, s.reason) for s in patient.stopped] == [("Ibuprofen 400 mg",
+                                                              "It upset your stomach.")]
+    assert (patient.pregnant, patient.breastfeeding, patient.egfr) == (False, True, 42.5)
+    assert patient.emergency.startswith("Call the ward")
+    [medicine] = patient.medicines
+    assert medicine.dosing.times == (("morning", "2 tablets"),)
+    assert medicine.dosing.weekdays == ("mon", "thu")
+    assert (medicine.change, medicine.previous) == ("changed", "1 tablet (10 mg)")
+    assert medicine.allergy_decision == "Tolerated before." and medicine.where == "medicines.0"
+    assert not patient.record
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ('egfr: "42.5"', "egfr: lots"),
+    ('pregnant: "no"', "pregnant: maybe"),
+    ("days: [mon, thu]", "days: [monday]"),
+])
+def test_the_first_pages_fields_are_checked(tmp_path, old, new):
+    [problem] = problems_of(tmp_path, FOCUSED.replace(old, new))
+    assert new.split(": ")[1].strip("[]") not in problem

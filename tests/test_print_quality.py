@@ -70,7 +70,7 @@ def handouts() -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def packets() -> dict[str, bytes]:
     return {name: leafletgen.packet(EXAMPLE, leaflets=LEAFLETS, styles=STYLES, variant=name,
-                                    draft=True)
+                                    draft=True, full=True)
             for name in VARIANTS}
 
 
@@ -283,7 +283,8 @@ def test_large_print_on_letter_starts_the_most_important_information_on_page_1(t
     for data in (leafletgen.handout(BACLOFEN, EXAMPLE, styles=STYLES, variant="patient-large",
                                     draft=True, paper="letter"),
                  leafletgen.packet(EXAMPLE, leaflets=LEAFLETS, styles=STYLES,
-                                   variant="patient-large", draft=True, paper="letter")):
+                                   variant="patient-large", draft=True, paper="letter",
+                                   full=True)):
         texts = page_texts(data)
         [page] = [i for i, text in enumerate(texts) if "Your directions:" in text]
         assert MOST_IMPORTANT in texts[page], texts[page]

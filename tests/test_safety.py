@@ -122,7 +122,8 @@ def test_unknown_carrier_key_is_an_error(write_monograph):
         carriers='{patient: "Do not stop", clinician: "Taper", patinet: "x"}'))
     (message,) = errors(plan([path], STYLES).problems)
     assert message.endswith("key fact 'Do not stop suddenly': 'patinet' is neither a variant "
-                            "nor an audience; use one of: clinician, patient-large, patient")
+                            "nor an audience; use one of: clinician, patient-large-summary, "
+                            "patient-large, patient-summary, patient")
 
 
 def test_key_facts_must_be_well_formed(write_monograph):

@@ -266,26 +266,40 @@ _draft = click.option("--draft", is_flag=True,
 @_paper
 @_draft
 @_language
+@click.option("--allergy-decision", "allergy_decisions", multiple=True, metavar="MEDICINE",
+              help="The prescriber decided to give MEDICINE (its monograph slug or name) "
+                   "despite a recorded allergy; printed on the first page (repeatable).")
+@click.option("--full", is_flag=True,
+              help="Full leaflets instead of each medicine's counselling summary.")
 @click.pass_context
 def packet_command(ctx: click.Context, patient_file: Path, out: Path, variant: str | None,
                    attach: list[Attachment], attach_first: list[Attachment], leaflets: Path,
-                   styles: Path, paper: str | None, draft: bool, language: str | None) -> None:
-    """Write one patient's discharge packet: a cover page, then a leaflet per medicine.
+                   styles: Path, paper: str | None, draft: bool, language: str | None,
+                   allergy_decisions: tuple[str, ...], full: bool) -> None:
+    """Write one patient's discharge packet: "My medicines", then a leaflet per medicine.
 
-    The cover lists the patient's medicines with dose, timing and directions; each leaflet
-    starts with the patient's own directions. Nothing is written when the patient file has
-    a problem; messages name the field and line, never the patient's data.
+    The patient file is YAML (examples/patient.yaml) or a FHIR record (JSON: an IPS
+    document Bundle, or a Bundle of MedicationRequest with its Patient). The first page
+    has the schedule, changes, allergies and what to check; each leaflet starts with the
+    patient's own directions. A medicine that matches a recorded allergy stops the packet
+    unless --allergy-decision names it. Nothing is written when the patient file has a
+    problem; messages name the field and line, never the patient's data.
 
     \b
     Example:
       leafletgen packet --patient examples/patient.yaml -o /tmp/discharge.pdf
+      leafletgen packet --patient examples/fhir/discharge-bundle.json -o /tmp/d.pdf
     """
     from leafletgen.personal.privacy import write_private
     from leafletgen.personal.service import packet
 
+    notices: list[Problem] = []
     _run(ctx, private=True, action=lambda: write_private(out, packet(
         patient_file, leaflets=leaflets, styles=styles, variant=variant,
-        attach=[*attach_first, *attach], paper=paper, draft=draft, language=language)))
+        attach=[*attach_first, *attach], paper=paper, draft=draft, language=language,
+        allergy_decisions=allergy_decisions, full=full, notices=notices)))
+    for notice in notices:  # a medicine with no monograph: on the schedule, said so
+        click.echo(str(notice), err=True)
     click.echo("wrote the packet (readable by you only)")  # not its path: it may name the patient
 
 

@@ -20,7 +20,9 @@ DEFAULT_SOURCES: tuple[Path, ...] = (Path("leaflets"),)
 DEFAULT_OUT: Path = Path("out")
 DEFAULT_STYLES: Path = Path("styles")
 PAPERS = ("A4", "letter")
-AUDIENCES = ("patient", "clinician", "both")
+# "summary": patient text a counselling summary prints instead of the section's (variants
+# with summary: true)
+AUDIENCES = ("patient", "clinician", "both", "summary")
 # the kinds of framed box a block of text may be printed in (``::: warning``), besides a
 # variant's boxed section (most important information)
 BOX_KINDS = ("warning", "emergency", "tip")
@@ -87,6 +89,60 @@ class KeyFact:
 
 
 @dataclass(frozen=True)
+class Code:
+    """A code a record system knows a medicine or substance by: ``system`` is a short name
+    (rxnorm, ndc, snomed, atc) or the system's URI or OID."""
+
+    system: str
+    code: str
+
+
+@dataclass(frozen=True)
+class SubstanceClass:
+    """A medicine, ingredient or class as a record may name it: ``name`` as printed, ``terms``
+    the words that name it in a record's text (matched as whole words, plural too), ``codes``
+    the codes that do."""
+
+    name: str
+    terms: tuple[str, ...] = ()
+    codes: tuple[Code, ...] = ()
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """Another ingredient or class this medicine must not be taken with unchecked."""
+
+    other: SubstanceClass
+    effect: str
+    action: str
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Population:
+    """Who should check before taking it: ``kind`` is pregnancy, breastfeeding, kidney (eGFR
+    below ``threshold``), age-under or age-over (``threshold`` years)."""
+
+    kind: str
+    advice: str
+    threshold: float | None = None
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What a monograph declares for focusing a packet on one patient (docs/focus.md): the
+    classes the medicine belongs to, the allergies that rule it out, cross-reactions to check,
+    interactions and populations."""
+
+    classes: tuple[str, ...] = ()
+    allergy: tuple[SubstanceClass, ...] = ()
+    cross_reactions: tuple[tuple[SubstanceClass, str], ...] = ()  # (class, advice)
+    interactions: tuple[Interaction, ...] = ()
+    populations: tuple[Population, ...] = ()
+
+
+@dataclass(frozen=True)
 class Monograph:
     """One medicine's content, read and validated: front-matter facts and sections.
 
@@ -116,6 +172,7 @@ class Monograph:
     codes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # the name as sentences and headings say it ("What is insulin glargine?"); None: ``name``
     short_name: str | None = None
+    focus: Focus = Focus()
     # brand (trade) names it is sold under, for search ("Ventolin" for salbutamol)
     brands: tuple[str, ...] = ()
     # the line of each front-matter field, for messages about it
@@ -181,6 +238,7 @@ class Variant:
     key_facts_on_page_1: bool = False
     figure_scale: float = 1.0  # figures print this many times their own size
     figure_version: str | None = None  # figures/x.<version>.svg, when there, is printed instead
+    summary: bool = False  # a counselling summary: '::: summary' blocks first; built when named
 
 
 @dataclass(frozen=True)
@@ -222,9 +280,72 @@ class Table:
         return f"Table({len(self.rows)} rows)"
 
 
+# the columns of the "My medicines" schedule, in order of the day
+TIMES_OF_DAY = ("morning", "midday", "evening", "bedtime")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, repr=False)
+class Dosing:
+    """A medicine's directions as a schedule: the dose at each time of day (``times``: pairs
+    of a TIMES_OF_DAY name and the dose), on some weekdays only (``weekdays``: WEEKDAYS
+    names; empty is every day), or when needed (``as_needed``, with at most ``max_per_day``).
+    ``clock`` gives a clock time (HH:MM) for a time of day when the record names one.
+    ``steps`` is a taper: dated dosings one after another. ``unscheduled`` says the directions
+    could not be put on the schedule: they are printed as written."""
+
+    times: tuple[tuple[str, str], ...] = ()
+    weekdays: tuple[str, ...] = ()
+    as_needed: bool = False
+    max_per_day: str | None = None
+    clock: tuple[tuple[str, str], ...] = ()
+    start: dt.date | None = None
+    end: dt.date | None = None
+    steps: tuple[Dosing, ...] = ()
+    unscheduled: bool = False
+
+    def __repr__(self) -> str:
+        return "Dosing(...)"
+
+    def dose_at(self, time: str) -> str | None:
+        return next((dose for when, dose in self.times if when == time), None)
+
+
+@dataclass(frozen=True, repr=False)
+class Allergy:
+    """An allergy or intolerance in the patient's record: the substance as recorded, its
+    codes, and how severe (``criticality``: low, high or unable-to-assess)."""
+
+    substance: str
+    codes: tuple[Code, ...] = ()
+    criticality: str | None = None
+    reaction: str | None = None
+    line: int = 1
+
+    def __repr__(self) -> str:
+        return "Allergy(...)"
+
+
+@dataclass(frozen=True, repr=False)
+class Stopped:
+    """A medicine the patient took before and must not take now."""
+
+    name: str
+    reason: str | None = None
+    line: int = 1
+
+    def __repr__(self) -> str:
+        return "Stopped(...)"
+
+
 @dataclass(frozen=True, repr=False)
 class Prescription:
-    """One medicine as this patient takes it: the monograph and their own directions."""
+    """One medicine as this patient takes it: the monograph and their own directions.
+
+    From a record (FHIR), ``name`` and ``codes`` say what the record calls it; ``monograph``
+    is then the slug it was matched to, or "" when no monograph answers to it (it is still on
+    the schedule). ``change`` is new or changed (``previous``: the old dose) since admission;
+    ``allergy_decision`` is the prescriber's decision to give it despite a recorded allergy."""
 
     monograph: str  # a monograph slug
     dose: str
@@ -233,6 +354,22 @@ class Prescription:
     line: int  # where the entry's 'monograph:' is, for errors about it
     purpose: str | None = None
     taper: Table | None = None
+    name: str | None = None
+    codes: tuple[Code, ...] = ()
+    dosing: Dosing | None = None
+    change: str | None = None  # "new" or "changed"
+    previous: str | None = None
+    allergy_decision: str | None = None
+    field: str | None = None  # where it is in its file ("entry.5.resource"), for messages
+
+    @property
+    def where(self) -> str:
+        """The field that holds this medicine, for messages."""
+        return self.field or "medicines"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.monograph
 
     def __repr__(self) -> str:
         return f"Prescription(line {self.line})"
@@ -257,6 +394,16 @@ class Patient:
     medicines_line: int = 1
     language: str | None = None  # the leaflets' language (their translations); None: as written
     language_line: int = 1
+    # what the record (or the patient file) also says, for the "My medicines" page and for
+    # focusing the packet on this patient (personal/focus.py)
+    allergies: tuple[Allergy, ...] = ()
+    stopped: tuple[Stopped, ...] = ()
+    unlisted: tuple[Prescription, ...] = ()  # taken, but no monograph answers to them
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    egfr: float | None = None  # mL/min/1.73 m2
+    emergency: str | None = None  # when to get help now, and how, in the care team's words
+    record: bool = False  # read from a FHIR record rather than a patient file
 
     def __repr__(self) -> str:
         return f"Patient({len(self.medicines)} medicines)"

@@ -19,6 +19,7 @@ pikepdf is imported when a file is checked: other commands need not load it.
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from pathlib import Path
 
@@ -37,7 +38,14 @@ _PIECE = 1024 * 1024
 
 
 class Unsafe(Exception):
-    """A PDF that leafletgen will not read; the message says why, in words for a person."""
+    """A PDF that leafletgen will not read; the message says why, in words for a person.
+    ``unreadable``: it is not a PDF the readers can parse at all; ``protected``: it needs a
+    password (rather than being too large)."""
+
+    def __init__(self, message: str, unreadable: bool = False, protected: bool = False):
+        super().__init__(message)
+        self.unreadable = unreadable
+        self.protected = protected
 
 
 def read_pdf(path: Path) -> bytes:
@@ -61,9 +69,10 @@ def check(data: bytes) -> None:
         document = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
         raise Unsafe("the file is protected by a password; leafletgen does not open "
-                     "protected PDFs: check a copy saved without the password") from None
+                     "protected PDFs: check a copy saved without the password",
+                     protected=True) from None
     except pikepdf.PdfError as exc:
-        raise Unsafe(f"not a readable PDF ({_first_line(exc)})") from None
+        raise Unsafe(f"not a readable PDF ({_first_line(exc)})", unreadable=True) from None
     with document:
         count = len(document.pages)
         if count > MAX_PAGES:
@@ -136,4 +145,6 @@ def _inflated_size(data: bytes) -> int:
 
 
 def _first_line(exc: Exception) -> str:
-    return (str(exc).splitlines() or ["unreadable"])[0]
+    """The reason of a pikepdf error, without the Python object it names first."""
+    line = (str(exc).splitlines() or ["unreadable"])[0]
+    return re.sub(r"^(stream |file )?<[^>]*>:\s*", "", line) or "unreadable"

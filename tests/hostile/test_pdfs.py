@@ -106,3 +106,24 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monke
         file.truncate(10 ** 9)
     with pytest.raises(Unsafe, match="or more, over the"):
         read_pdf(big)
+
+
+def test_a_packet_attachment_that_is_a_bomb_is_refused_before_it_is_read(folder):
+    from leafletgen.errors import ContentError
+    from leafletgen.personal.attachments import read_attachments
+
+    with pytest.raises(ContentError) as caught:
+        read_attachments([folder / "bomb.pdf", folder / "many-pages.pdf"])
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 2
+    assert "compression bomb" in messages[0] and "60 pages" in messages[1]
+
+
+def test_an_unreadable_file_is_a_syntax_problem_without_python_objects(tmp_path):
+    from leafletgen.verification.verify import verify_pdf
+
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\nnot really\n")
+    [problem] = verify_pdf(path).problems
+    assert problem.message.startswith("syntax: not a readable PDF (")
+    assert "object at 0x" not in problem.message

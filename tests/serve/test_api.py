@@ -35,7 +35,8 @@ def test_catalogue_lists_approved_medicines_with_codes_and_variants(client):
     leaflets = {m["slug"]: m for m in answer.json()["leaflets"]}
     assert set(leaflets) == {"baclofen", "amoxicillin"}  # the others are drafts
     baclofen = leaflets["baclofen"]
-    assert baclofen["codes"] == {"ndc": [TEST_NDC], "rxnorm": ["1292"]}
+    assert baclofen["codes"] == {"ndc": [TEST_NDC], "rxnorm": ["1292"], "atc": ["M03BX01"],
+                                 "snomed": ["387342009"]}
     assert [v["name"] for v in baclofen["variants"]] == ["patient", "patient-large",
                                                          "clinician"]
     assert baclofen["status"] == "approved" and baclofen["reviewer"] == "Test Reviewer"
@@ -422,3 +423,59 @@ def test_the_script_fonts_the_project_ships_are_served_and_nothing_else(client):
     for other in ("README.md", "make-leaflet-figures.py", "..%2Fpatient.css"):
         assert client.get(f"/fonts/{other}").status_code == 404
     assert "font-src 'self'" in client.get("/").headers["content-security-policy"]
+
+
+
+# -- FHIR records (application/fhir+json) -----------------------------------------------------
+
+IPS = ROOT.parent / "shared" / "fhir" / "ips-bundle-minimal.json"
+needs_ips = pytest.mark.skipif(not IPS.exists(), reason="the shared HL7 examples are absent")
+FHIR = {"Content-Type": "application/fhir+json"}
+
+
+def ips_with_amoxicillin() -> bytes:
+    import json
+
+    data = json.loads(IPS.read_text(encoding="utf-8"))
+    data["entry"].append({"fullUrl": "urn:uuid:amoxicillin-request", "resource": {
+        "resourceType": "MedicationRequest", "status": "active", "intent": "order",
+        "medicationCodeableConcept": {"coding": [{
+            "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "723"}],
+            "text": "Amoxicillin 500 mg capsules"},
+        "subject": {"reference": "urn:uuid:7685713c-e29e-4a75-8a90-45be7ba3be94"},
+        "dosageInstruction": [{"timing": {"repeat": {"frequency": 3, "period": 1,
+                                                     "periodUnit": "d"}},
+                               "doseAndRate": [{"doseQuantity": {"value": 1,
+                                                                 "unit": "capsule"}}]}]}})
+    return json.dumps(data).encode()
+
+
+@needs_ips
+def test_a_record_with_a_medicine_matching_an_allergy_is_422_naming_both(client):
+    answer = client.post("/api/packet", content=ips_with_amoxicillin(), headers=FHIR)
+    assert answer.status_code == 422, answer.text
+    [problem] = answer.json()["errors"]
+    assert problem["field"] == "entry.8.resource"
+    assert "Amoxicillin" in problem["message"] and "penicillin" in problem["message"]
+
+
+def test_a_record_with_a_wrong_field_is_422_naming_the_field_not_the_value(client):
+    record = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
+        "resourceType": "Patient", "birthDate": "SECRET-VALUE"}}]}
+    answer = client.post("/api/packet", json=record, headers=FHIR)
+    assert answer.status_code == 422
+    [problem] = answer.json()["errors"]
+    assert problem["field"] == "entry.0.resource.birthDate"
+    assert "SECRET-VALUE" not in answer.text
+
+
+@needs_ips
+@pytest.mark.slow
+def test_a_record_makes_a_packet_with_the_prescribers_decision(client):
+    answer = client.post("/api/packet?allergy_decision=amoxicillin", content=ips_with_amoxicillin(),
+                         headers=FHIR)
+    assert answer.status_code == 200, answer.text
+    text = " ".join(pdf_text(answer.content).split())
+    assert "decided that you should still take Amoxicillin" in text
+    assert "Anastrozole" in text and "No leaflet here" in text
+    assert answer.headers["cache-control"] == "no-store"

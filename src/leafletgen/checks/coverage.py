@@ -18,7 +18,8 @@ def unshown_text_problems(monograph: Monograph,
     """
     by_audience: dict[str, list[Variant]] = {}
     for variant in variants.values():
-        by_audience.setdefault(variant.audience, []).append(variant)
+        if not variant.summary:  # text must reach a full leaflet; summaries are extra
+            by_audience.setdefault(variant.audience, []).append(variant)
     problems: list[Problem] = []
     for section in monograph.sections:
         for block in section.blocks:
@@ -26,7 +27,9 @@ def unshown_text_problems(monograph: Monograph,
                 continue
             readers = ("patient", "clinician") if block.audience == "both" else (block.audience,)
             for audience in readers:
-                showing = [v.name for v in by_audience.get(audience, ())
+                showing = [v.name for v in (
+                    [v for v in variants.values() if v.summary] if audience == "summary"
+                    else by_audience.get(audience, ()))
                            if any(s.id == section.id for s in v.sections)]
                 if showing:
                     continue
@@ -56,6 +59,10 @@ def reference_problems(monograph: Monograph, variant: Variant,
             for ref in references(block.text, block.line):
                 if ref.target in shown or ref.target not in vocabulary():
                     continue  # unknown ids are reported once, by validation
+                target = monograph.section(ref.target)
+                if variant.summary and target is not None and target.blocks_for(
+                        variant.audience):
+                    continue  # a summary points to the full leaflet, which has it
                 problems.append(Problem(
                     monograph.path, ref.line,
                     f"reference to '#{ref.target}', which the '{variant.name}' leaflet does not "

@@ -121,8 +121,8 @@ def choose_variants(available: dict[str, Variant],
                      wanted: Sequence[str] | None) -> list[Variant]:
     if not available:
         raise UsageError("no variants defined: add a YAML file to styles/variants/")
-    if not wanted:
-        return list(available.values())
+    if not wanted:  # counselling summaries are built for packets, or when named
+        return [v for v in available.values() if not v.summary]
     unknown = [w for w in wanted if w not in available]
     if unknown:
         raise UsageError(f"unknown variant {', '.join(unknown)}; available: "

@@ -67,7 +67,8 @@ def key_fact_problems(monograph: Monograph, variant: Variant,
 
 def unknown_carrier_problems(monograph: Monograph, variant_names: Iterable[str]) -> list[Problem]:
     """An error for each carried_by key that is neither a variant nor an audience."""
-    known = list(dict.fromkeys([*variant_names, *(a for a in AUDIENCES if a != "both")]))
+    known = list(dict.fromkeys([*variant_names,
+                                *(a for a in AUDIENCES if a not in ("both", "summary"))]))
     return [
         Problem(monograph.path, carrier.line,
                 f"key fact '{fact.fact}': '{carrier.key}' is neither a variant nor an "

@@ -26,7 +26,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from pydantic import ValidationError
 
-from leafletgen import textcheck
+import leafletgen.textcheck as textcheck
 from leafletgen.errors import ContentError, Problem
 from leafletgen.exchange._internal import (
     LinkContext,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from leafletgen import textcheck
+import leafletgen.textcheck as textcheck
 from leafletgen.errors import ContentError, Problem
 from leafletgen.limits import TooLarge, megabytes, read_limited
 

@@ -91,4 +91,4 @@ def missing_translation(slug: str, patient: Any, available: dict[str, Any], fiel
                    f"{field}: this medicine's leaflet has no translation into the patient's "
                    f"language (language:, line {patient.language_line}); translate it "
                    f"({leaflets}/<slug>.<language>.md, see README.md, Translations) or leave out "
-                   "'language:' to print the leaflets as written", field=field)
+                   "'language:' to print the leaflets as written", field="language")

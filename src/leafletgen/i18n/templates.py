@@ -216,6 +216,15 @@ def _marks(match: re.Match[str]) -> str:
     return f"\u2066{run}\u2069" if _LATIN.search(run) else run
 
 
+def elsewhere_wording(lang: str, styles: Path) -> tuple[str, str]:
+    """How a counselling summary points to a section it leaves out, in ``lang``: after "see",
+    and after any other link text (markup.LinkContext.elsewhere)."""
+    if is_english(lang):
+        return ("the full leaflet", "(in the full leaflet)")
+    gettext = translations(styles.resolve(), lang).gettext
+    return (gettext("the full leaflet"), gettext("(in the full leaflet)"))
+
+
 def reference_wording(lang: str, styles: Path) -> tuple[str, ...]:
     """How a cross-reference prints in ``lang`` (markup.SectionRef's numbered and unnumbered
     wording); English: SectionRef's own."""

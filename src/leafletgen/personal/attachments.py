@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leafletgen.errors import ContentError, Problem
+from leafletgen.pdfbounds import Unsafe, read_pdf
 
 if TYPE_CHECKING:
     import pikepdf
@@ -45,7 +46,12 @@ def read_attachments(attach: Sequence[Attachment | Path]
     problems: list[Problem] = []
     for item in attach:
         attachment = item if isinstance(item, Attachment) else Attachment(Path(item))
-        try:
+        try:  # a PDF from elsewhere: read once shown safe (size, pages, streams)
+            data = read_pdf(attachment.path)
+        except Unsafe as exc:
+            if not (exc.unreadable or exc.protected):  # those _clean_pdf says in its words
+                problems.append(Problem(attachment.path, 1, f"{exc}; attach another file"))
+                continue
             data = attachment.path.read_bytes()
         except OSError:
             problems.append(Problem(attachment.path, 1, "cannot be read; check the file"))

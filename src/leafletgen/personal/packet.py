@@ -43,6 +43,8 @@ from leafletgen.version import __version__
 if TYPE_CHECKING:
     import pikepdf
 
+    from leafletgen.personal.schedule import MyMedicines
+
 # pdf.py (WeasyPrint) and pikepdf are imported when a packet is made, not with
 # leafletgen: importing them takes most of a second that other commands need not pay.
 
@@ -60,6 +62,10 @@ class Personal:
 
     patient: Patient
     prescription: Prescription
+    # what the packet's first page says to check about this medicine (personal/focus.py),
+    # and the sections of its leaflet those passages are in, highlighted
+    concerns: tuple[Any, ...] = ()
+    highlight: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, repr=False)
@@ -77,16 +83,22 @@ class PacketLeaflet:
 
 
 def assemble(renderer: Renderer, patient: Patient, pairs: list[tuple[Job, Prescription]],
-             cover: bool, attachments: Sequence[tuple[Attachment, pikepdf.Pdf]] = ()) -> bytes:
+             cover: bool, attachments: Sequence[tuple[Attachment, pikepdf.Pdf]] = (),
+             variant: Variant | None = None, first: MyMedicines | None = None) -> bytes:
     """The PDF of ``pairs`` (each leaflet with the patient's prescription), with a cover
-    page when ``cover``, and ``attachments`` before or after; verified before it is returned.
+    page when ``cover`` ("My medicines" when ``first`` is given: personal/schedule.py), and
+    ``attachments`` before or after; verified before it is returned. ``variant`` is needed
+    only when no medicine has a leaflet (a record's medicines without monographs).
     """
 
     from leafletgen.render.pdf import PDF_VARIANT, RenderError
 
-    variant = pairs[0][0].variant
+    variant = pairs[0][0].variant if pairs else variant
+    if variant is None:
+        raise UsageError("a packet needs a variant when no medicine has a leaflet")
     parts = [PacketLeaflet(job, prescription, f"leaflet-{job.monograph.slug}",
-                           _leaflet_body(renderer, job, Personal(patient, prescription)))
+                           _leaflet_body(renderer, job, _personal(patient, job, prescription,
+                                                                  first)))
              for job, prescription in pairs]
     before = [(a, r) for a, r in attachments if a.first]
     after = [(a, r) for a, r in attachments if not a.first]
@@ -95,20 +107,35 @@ def assemble(renderer: Renderer, patient: Patient, pairs: list[tuple[Job, Prescr
     pdf_variant = None if attachments else PDF_VARIANT
     monographs = [job.monograph for job, _ in pairs]
     try:
-        rendered = renderer.document(_packet_html(renderer, patient, variant, parts, cover),
+        rendered = renderer.document(_packet_html(renderer, patient, variant, parts, cover,
+                                                  first=first),
                                      monographs, pdf_variant, measure=True)
         if attachments:
             # lay out again now that the page total is known, so "Page N of M" counts them
             total = rendered.pages + sum(len(r.pages) for _, r in attachments)
             rendered = renderer.document(
                 _packet_html(renderer, patient, variant, parts, cover, page_total=total,
-                             page_offset=offset), monographs, pdf_variant, measure=True)
+                             page_offset=offset, first=first), monographs, pdf_variant,
+                measure=True)
     except RenderError as exc:
         raise ContentError([Problem(variant.path, 1, f"the packet could not be rendered: {r}")
                             for r in exc.reasons]) from None
     data = _finish(rendered.data, parts, cover, before, after)
     _verify(data, variant, cover, range(offset, offset + rendered.pages), rendered.layout)
     return data
+
+
+def _personal(patient: Patient, job: Job, prescription: Prescription,
+              first: MyMedicines | None) -> Personal:
+    """The personal box of one leaflet: with the first page's concerns about this medicine,
+    and the sections that say more about them highlighted."""
+    if first is None:
+        return Personal(patient, prescription)
+    from leafletgen.personal.focus import concerns_for
+
+    concerns, sections = concerns_for(first.focused, job.monograph.name,
+                                      source=prescription.monograph)
+    return Personal(patient, prescription, concerns, sections)
 
 
 def _verify(data: bytes, variant: Variant, cover: bool, ours: range,
@@ -139,13 +166,15 @@ def _leaflet_body(renderer: Renderer, job: Job, personal: Personal) -> Markup:
 
 def _packet_html(renderer: Renderer, patient: Patient, variant: Variant,
                  parts: list[PacketLeaflet], cover: bool, page_total: int | None = None,
-                 page_offset: int = 0) -> str:
+                 page_offset: int = 0, first: MyMedicines | None = None) -> str:
     styles = renderer.loaded
     sheets = [*variant.stylesheets, STYLESHEET]
+    lang = parts[0].monograph.language if parts else (patient.language or "en")
     return styles.environment.get_template(TEMPLATE).render(
         title=TITLE,
-        lang=parts[0].monograph.language,
-        ui_lang=parts[0].monograph.language,
+        lang=lang,
+        ui_lang=lang,
+        mine=first,
         patient=patient,
         variant=variant,
         leaflets=parts,

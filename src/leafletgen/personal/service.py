@@ -30,6 +30,7 @@ from leafletgen.i18n.packets import (
 )
 from leafletgen.model import Job, Patient, Prescription, Variant, check_paper
 from leafletgen.personal.attachments import Attachment, read_attachments
+from leafletgen.personal.discharge import first_page, prepare, summary_variant
 from leafletgen.personal.packet import assemble
 from leafletgen.project import Project
 from leafletgen.render.environment import TemplateFeatures
@@ -63,7 +64,9 @@ class Documents:
         """Read and check every monograph of the project now, and keep them: a server's
         worker does, so a request reads no file."""
         if self._catalogue is None:
-            self._catalogue = plan((self.project.leaflets,), self.project.styles, None)
+            # every variant: the counselling summaries too, which packets print by default
+            self._catalogue = plan((self.project.leaflets,), self.project.styles,
+                                   tuple(self.styles.variants) or None)
         return self._catalogue
 
     def renderer(self, paper: str | None = None) -> Renderer:
@@ -107,10 +110,10 @@ class Documents:
         job = next((j for j in the_plan.jobs
                     if j.monograph.slug == slug and j.variant.name == variant), None)
         if job is None:
-            raise UsageError(f"no valid monograph {slug!r} with a {variant!r} leaflet in "
+            raise UsageError(f"no valid monograph '{slug}' with a '{variant}' leaflet in "
                              f"{display_path(self.project.leaflets)}")
         if not printable(job.monograph.status, draft):
-            raise UsageError(f"the monograph {slug!r} is a {job.monograph.status}; only "
+            raise UsageError(f"the monograph '{slug}' is a {job.monograph.status}; only "
                              "approved leaflets are given out (a draft as a marked proof)")
         checked = checked_pdf(self.renderer(paper), job, Path(f"{job.stem}.pdf"))
         if not checked.ok or checked.data is None:
@@ -135,16 +138,29 @@ class Documents:
 
     def packet(self, patient: Patient, *, variant: str | None = None,
                paper: str | None = None, draft: bool = False, language: str | None = None,
-               attach: Sequence[Attachment | Path] = ()) -> bytes:
-        """A discharge packet as PDF bytes: a cover page, then each medicine's personalised
-        leaflet, with ``attach`` before (``first``) or after them."""
-        person = in_language(patient, language)
+               attach: Sequence[Attachment | Path] = (), allergy_decisions: Sequence[str] = (),
+               full: bool = False, notices: list[Problem] | None = None) -> bytes:
+        """A discharge packet as PDF bytes: "My medicines" (personal/discharge.py), then each
+        medicine's counselling summary (``full``: its full leaflet), personalised, with
+        ``attach`` before (``first``) or after them.
+
+        A FHIR record's medicines are matched to the monographs by code or name; one that
+        none answers to stays on the schedule, with a warning in ``notices``. A medicine
+        whose monograph matches a recorded allergy stops the packet unless
+        ``allergy_decisions`` names it (the prescriber's decision, printed on page 1)."""
+        person, warnings = prepare(patient, self.project.leaflets)
+        if notices is not None:
+            notices.extend(warnings)
+        person = in_language(person, language)
         chosen = self.variant(person, variant)
+        if not full:
+            chosen = summary_variant(chosen, self.styles.variants)
         pairs = self._match(person, list(person.medicines), chosen, draft)
+        page = first_page(person, pairs, self.project.leaflets, allergy_decisions)
         attachments = read_attachments(attach)
         try:
             return assemble(self.renderer(paper), person, pairs, cover=True,
-                            attachments=attachments)
+                            attachments=attachments, variant=chosen, first=page)
         finally:
             for _, opened in attachments:
                 opened.close()
@@ -201,7 +217,8 @@ class Documents:
         problems: list[Problem] = []
         for prescription in prescriptions:
             i = patient.medicines.index(prescription)
-            field = f"medicines.{i}.monograph"
+            field = prescription.field or f"medicines.{i}.monograph" if patient.record \
+                else f"medicines.{i}.monograph"
             slug = wanted_slug(prescription.monograph, patient)
             job = by_slug.get(slug)
             if job is not None:
@@ -257,18 +274,26 @@ def _broken(the_plan: Plan) -> set[str]:
 
 def packet(patient: Path | Patient, *, leaflets: Path | None = None, styles: Path | None = None,
            variant: str | None = None, attach: Sequence[Attachment | Path] = (),
-           paper: str | None = None, draft: bool = False, language: str | None = None) -> bytes:
-    """A discharge packet as PDF bytes: a cover page, then each medicine's personalised leaflet.
+           paper: str | None = None, draft: bool = False, language: str | None = None,
+           allergy_decisions: Sequence[str] = (), full: bool = False,
+           notices: list[Problem] | None = None) -> bytes:
+    """A discharge packet as PDF bytes: "My medicines", then each medicine's counselling
+    summary (``full``: its full leaflet), personalised.
 
+    ``patient`` is a patient file (YAML), a FHIR record (JSON: a Bundle) or a Patient.
     ``leaflets`` and ``styles`` default to the project in the working directory. Only
     approved monographs are given to patients; ``draft`` allows draft ones for proofing
-    (every page then says DRAFT — not for patient use).
+    (every page then says DRAFT — not for patient use). ``allergy_decisions`` names the
+    medicines the prescriber decided to give despite a recorded allergy; warnings (a
+    medicine with no monograph) are appended to ``notices``.
     Raises ContentError (problems located in the patient file) or UsageError.
     """
     project = Project.at(leaflets=leaflets, styles=styles)
     person = _patient(patient, project)
     return Documents(project).packet(person, variant=variant, paper=paper, draft=draft,
-                            language=language, attach=attach)
+                                     language=language, attach=attach,
+                                     allergy_decisions=allergy_decisions, full=full,
+                                     notices=notices)
 
 
 def handout(monograph: Path, patient: Path | Patient, *, styles: Path | None = None,

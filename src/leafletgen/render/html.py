@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from leafletgen.i18n.catalogue import translate
-from leafletgen.i18n.templates import reference_wording
+from leafletgen.i18n.templates import elsewhere_wording, reference_wording
 from leafletgen.model import LeafletSection, Monograph, Variant
 from leafletgen.source.markup import LinkContext, SectionRef
 from leafletgen.version import __version__
@@ -71,4 +71,8 @@ def link_context(monograph: Monograph, variant: Variant, sections: tuple[Leaflet
         max_table_columns=variant.max_table_columns,
         figure_scale=variant.figure_scale,
         figure_version=variant.figure_version,
+        elsewhere_wording=elsewhere_wording(monograph.language, variant.path.parent.parent),
+        elsewhere=frozenset(
+            s.id for s in monograph.sections if s.blocks_for(variant.audience)
+        ) - {s.id for s in sections} if variant.summary else frozenset(),
     )

@@ -194,12 +194,8 @@ def check_medicines(request: Request, patient: Any, draft: bool) -> None:
     for i, prescription in enumerate(patient.medicines):
         field = f"medicines.{i}.monograph"
         slug = prescription.monograph
-        if language and catalogue.get(slug, True) is not None and \
-                catalogue.in_language(slug, language, True) is None:
-            errors.append(FieldError("language", f"{field}: this medicine has no leaflet in "
-                                     "this language; leave out language to print it as "
-                                     "written, or choose another"))
-            continue
+        # a medicine without a leaflet in the patient's language is the documents service's
+        # to report (field "language"), in the words the library and the command line use
         if language:
             translated = catalogue.in_language(slug, language, True)
             slug = translated.slug if translated is not None else slug
@@ -259,12 +255,35 @@ async def handout(request: Request) -> Response:
     return pdf_response(data, f"{slug}-handout.pdf")
 
 
+FHIR_JSON = "application/fhir+json"
+
+
+async def _record_packet(request: Request, draft: bool, paper: str | None,
+                         variant: str | None) -> Response:
+    """A packet from a FHIR record (R4 or R5 Bundle), as ``leafletgen packet`` makes it."""
+    from leafletgen.source.record import parse_record  # the FHIR models: only when asked
+
+    text = parse_json(await request.body())
+    patient, problems = parse_record(Path("record"), text if isinstance(text, dict) else {})
+    if patient is None:
+        raise InputError(errors_of(problems) or [FieldError("body", "cannot be read")])
+    decisions = tuple(request.query_params.getlist("allergy_decision"))
+    data = await run(request, pool.record_packet_pdf, patient, variant, paper, draft,
+                     decisions, flag(request, "full"))
+    return pdf_response(data, "medicine-packet.pdf")
+
+
 @handles_refusal
 async def packet(request: Request) -> Response:
-    """A packet: a cover with the medicine list, then each personalised leaflet."""
+    """A packet: "My medicines", then each medicine's summary (full=true: full leaflets).
+
+    The body is the patient file's fields (application/json) or a FHIR record
+    (application/fhir+json: an IPS document Bundle or a Bundle of MedicationRequest)."""
     draft = flag(request, "draft")
     paper = paper_of(request.query_params.get("paper"))
     variant = patient_variant(request, request.query_params.get("variant"))
+    if request.headers.get("content-type", "").split(";")[0].strip() == FHIR_JSON:
+        return await _record_packet(request, draft, paper, variant)
     patient = await _patient_body(request)
     check_medicines(request, patient, draft)
     data = await run(request, pool.packet_pdf, patient, variant, paper, draft)

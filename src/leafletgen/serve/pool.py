@@ -163,8 +163,10 @@ class RenderPool:
         with self._lock:
             if self._executor is not broken:
                 return
-            self._executor = self._start()
+            self._executor = fresh = self._start()
         broken.shutdown(wait=False, cancel_futures=True)
+        for _ in range(self.options.workers):  # start warming them now, not at the next request
+            fresh.submit(_ready)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -265,6 +267,13 @@ def packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool
     """What ``leafletgen.packet()`` makes (without attachments): the service's packet."""
     return _state["documents"].packet(patient, variant=variant, paper=paper, draft=draft,
                                       language=language)
+
+
+def record_packet_pdf(patient: Any, variant: str | None, paper: str | None, draft: bool,
+                      allergy_decisions: tuple[str, ...], full: bool) -> bytes:
+    """What ``leafletgen.packet()`` makes from a FHIR record: the service's packet."""
+    return _state["documents"].packet(patient, variant=variant, paper=paper, draft=draft,
+                                      allergy_decisions=allergy_decisions, full=full)
 
 
 def page_images(pdf: bytes, width: int, first: int = 0, count: int = 8) -> list[bytes]:

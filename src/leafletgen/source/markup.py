@@ -128,6 +128,10 @@ class LinkContext:
     max_table_columns: int | None = None  # wider tables are transposed or stacked
     figure_scale: float = 1.0  # figures print this many times their own size
     figure_version: str | None = None  # figures/x.<version>.svg is printed when it exists
+    # sections a counselling summary leaves out that the full leaflet has: a reference to one
+    # points the reader there
+    elsewhere: frozenset[str] = frozenset()
+    elsewhere_wording: tuple[str, str] = ("the full leaflet", "(in the full leaflet)")
 
 
 def _units_rule(state: Any) -> None:
@@ -282,6 +286,11 @@ class LeafletRenderer(RendererHTML):
     def _reference(self, target: str, text: str, html_inner: str, env: Any) -> str:
         context: LinkContext = env.get("links") or LinkContext()
         ref = context.sections.get(target)
+        if ref is None and target in context.elsewhere:  # a summary: the full leaflet has it
+            after_see, after_other = (html.escape(w) for w in context.elsewhere_wording)
+            if text.strip().casefold() in ("see", "ver", "انظر", "见", "参见"):
+                return f"{html_inner} {after_see}"
+            return f"{html_inner} {after_other}"
         if ref is None:  # reported by `check`; never printed as a dead link
             return html_inner
         printed = html.escape(keep_together(ref.text()))

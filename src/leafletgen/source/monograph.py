@@ -21,7 +21,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from leafletgen import textcheck
+import leafletgen.textcheck as textcheck
 from leafletgen.errors import Problem, errors_in
 from leafletgen.limits import (
     MAX_MONOGRAPH_BYTES,
@@ -35,11 +35,16 @@ from leafletgen.model import (
     AUDIENCES,
     BOX_KINDS,
     Block,
+    Code,
     FactText,
+    Focus,
+    Interaction,
     KeyFact,
     Monograph,
+    Population,
     Section,
     Source,
+    SubstanceClass,
 )
 from leafletgen.source.parsed import ParsedFile
 from leafletgen.source.yamlsource import MAX_REPORTED, parse_yaml
@@ -274,8 +279,36 @@ def _to_monograph(parsed: ParsedFile) -> Monograph:
         format=f.get("format", 1),
         codes=tuple((system, tuple(values)) for system, values in f.get("codes", {}).items()),
         short_name=f.get("short_name"),
+        focus=read_focus(f.get("focus") or {}, front),
         brands=tuple(f.get("brands", ())),
         field_lines={name: front.line((name,)) for name in f},
+    )
+
+
+def read_focus(data: dict, front) -> Focus:
+    """The ``focus:`` front matter (checked by the schema): docs/focus.md."""
+
+    def substance(item: dict) -> SubstanceClass:
+        return SubstanceClass(item["class"], tuple(item.get("terms", ())), tuple(
+            Code(system, code) for system, codes in item.get("codes", {}).items()
+            for code in codes))
+
+    populations = []
+    for kind, entry in (data.get("populations") or {}).items():
+        advice = entry if isinstance(entry, str) else entry["advice"]
+        threshold = None if isinstance(entry, str) else entry.get("below", entry.get("over"))
+        populations.append(Population(kind, advice, threshold,
+                                      front.line(("focus", "populations", kind))))
+    return Focus(
+        classes=tuple(data.get("classes", ())),
+        allergy=tuple(substance(item) for item in data.get("allergy", ())),
+        cross_reactions=tuple((substance(item), item["advice"])
+                              for item in data.get("cross_reactions", ())),
+        interactions=tuple(
+            Interaction(substance(item), item["effect"], item["action"],
+                        front.line(("focus", "interactions", i)))
+            for i, item in enumerate(data.get("interactions", ()))),
+        populations=tuple(populations),
     )
 
 

@@ -20,7 +20,17 @@ from pathlib import Path
 
 from leafletgen.errors import ContentError, Problem, errors_in
 from leafletgen.limits import MAX_YAML_BYTES, TooLarge, kilobytes, read_limited
-from leafletgen.model import Contact, Patient, Prescription, Table
+from leafletgen.model import (
+    TIMES_OF_DAY,
+    Allergy,
+    Code,
+    Contact,
+    Dosing,
+    Patient,
+    Prescription,
+    Stopped,
+    Table,
+)
 from leafletgen.source.yamlsource import YamlDoc, parse_yaml, schema_problems
 
 DOCS = "examples/patient.yaml"
@@ -43,7 +53,13 @@ def load_patient(path: Path, styles: Path | None = None) -> Patient:
 
 def read_patient(path: Path, styles: Path | None = None
                  ) -> tuple[Patient | None, list[Problem]]:
-    """Read and check a patient file. The patient is None when any error was found."""
+    """Read and check a patient file. The patient is None when any error was found.
+
+    A FHIR record (JSON with a ``resourceType``) is read by ``source.record`` instead."""
+    if _is_record(path):
+        from leafletgen.source.record import read_record  # the FHIR models: only when needed
+
+        return read_record(path)
     try:
         # never more than the limit in memory, whatever the file holds
         text = read_limited(path, MAX_YAML_BYTES).decode("utf-8")
@@ -59,6 +75,17 @@ def read_patient(path: Path, styles: Path | None = None
     except OSError as exc:
         return None, [Problem(path, 1, f"cannot read the patient file: {exc.strerror}")]
     return parse_patient(path, text, styles)
+
+
+def _is_record(path: Path) -> bool:
+    from leafletgen.source.record import is_record
+
+    try:
+        with path.open("rb") as file:
+            start = file.read(4096)
+    except OSError:
+        return False  # reported when the file is read
+    return is_record(start.decode("utf-8", errors="replace"))
 
 
 def parse_patient(path: Path, text: str, styles: Path | None = None
@@ -180,6 +207,11 @@ def _to_patient(doc: YamlDoc) -> Patient:
             taper=Table(tuple(m["taper"]["columns"]),
                         tuple(tuple(row) for row in m["taper"]["rows"]),
                         m["taper"].get("title")) if "taper" in m else None,
+            dosing=_dosing(m["schedule"]) if "schedule" in m else None,
+            change=m.get("change"),
+            previous=m.get("previous"),
+            allergy_decision=m.get("allergy_decision"),
+            field=f"medicines.{i}",
         )
         for i, m in enumerate(data["medicines"])
     )
@@ -199,4 +231,24 @@ def _to_patient(doc: YamlDoc) -> Patient:
         medicines_line=doc.line(("medicines",)),
         language=data.get("language"),
         language_line=doc.line(("language",)),
+        allergies=tuple(
+            Allergy(a["substance"], tuple(Code(system, code) for system, codes
+                                          in (a.get("codes") or {}).items() for code in codes),
+                    a.get("severity"), a.get("reaction"), doc.line(("allergies", i)))
+            for i, a in enumerate(data.get("allergies") or ())),
+        stopped=tuple(Stopped(s["medicine"], s.get("reason"), doc.line(("stopped", i)))
+                      for i, s in enumerate(data.get("stopped") or ())),
+        pregnant={"yes": True, "no": False}.get(data.get("pregnant", "")),
+        breastfeeding={"yes": True, "no": False}.get(data.get("breastfeeding", "")),
+        egfr=float(data["egfr"]) if "egfr" in data else None,
+        emergency=data.get("emergency"),
     )
+
+
+def _dosing(schedule: dict) -> Dosing:
+    """A medicine's ``schedule:`` (the first page's row)."""
+    return Dosing(times=tuple((time, schedule[time]) for time in TIMES_OF_DAY
+                              if time in schedule),
+                  weekdays=tuple(schedule.get("days", ())),
+                  as_needed=schedule.get("as_needed") == "yes",
+                  max_per_day=schedule.get("max_per_day"))

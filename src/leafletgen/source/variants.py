@@ -106,6 +106,7 @@ def load_variant(path: Path, styles: Path) -> tuple[Variant | None, list[Problem
         key_facts_on_page_1=data.get("key_facts_on_page_1", False),
         figure_scale=float(data.get("figure_scale", 1.0)),
         figure_version=data.get("figure_version"),
+        summary=data.get("summary", False),
     ), []
 
 
@@ -117,6 +118,10 @@ def select(monograph: Monograph, variant: Variant) -> tuple[tuple[LeafletSection
     for wanted in variant.sections:
         section = monograph.section(wanted.id)
         blocks = section.blocks_for(variant.audience) if section else ()
+        summary = tuple(b for b in section.blocks if b.audience == "summary"
+                        and b.text.strip()) if section and variant.summary else ()
+        if summary:  # a counselling summary prints the section's summary block instead
+            blocks = summary
         if not blocks:
             if wanted.required:
                 line = section.line if section else 1

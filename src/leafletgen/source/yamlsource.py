@@ -19,7 +19,7 @@ from yaml.composer import Composer
 from yaml.constructor import BaseConstructor, SafeConstructor
 from yaml.resolver import BaseResolver, Resolver
 
-from leafletgen import textcheck
+import leafletgen.textcheck as textcheck
 from leafletgen.errors import Problem
 from leafletgen.limits import (
     MAX_YAML_BYTES,

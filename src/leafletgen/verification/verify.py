@@ -61,8 +61,22 @@ def verify_pdf(pdf: bytes | Path, options: VerifyOptions | None = None,
     import pikepdf
 
     options = options or VerifyOptions()
-    data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     where = options.path or (pdf if isinstance(pdf, Path) else Path("<pdf>"))
+    if isinstance(pdf, Path):
+        # a file from anywhere: read once it is shown safe to read (pdfbounds.py); one that
+        # is not (a password, a compression bomb ...) is reported, and the others checked
+        from leafletgen.pdfbounds import Unsafe, read_pdf
+
+        try:
+            data = read_pdf(pdf)
+        except Unsafe as exc:
+            said = f"syntax: {exc}; rebuild it" if exc.unreadable else f"not checked: {exc}"
+            return PdfReport(where, problems=(Problem(where, 0, said),))
+        except OSError as exc:
+            return PdfReport(where, problems=(Problem(where, 0, "not checked: cannot read the "
+                                                      f"file: {exc.strerror or exc}"),))
+    else:
+        data = pdf
     try:
         document = pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exc:
