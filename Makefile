@@ -12,16 +12,21 @@ STAMP := $(VENV)/.installed
 run: setup
 	$(VENV)/bin/leafletgen build
 
+# tests run in TEST_WORKERS processes (pytest-xdist), a fixed count so a run is the same on
+# every machine; each test file runs whole in one process, so its fixtures are made once
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
+
 test: setup
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest $(PYTEST_PARALLEL)
 
 # the edit loop: lint and the tests that render little (< 30 s); CI runs `make test`
 test-fast: setup
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
-	$(VENV)/bin/python -m pytest -q -m "not slow"
+	$(VENV)/bin/python -m pytest -q -m "not slow" $(PYTEST_PARALLEL)
 
 # message catalogues (styles/locale/): after changing a template's or variant's text, then
 # translate the new strings in each .po file; builds read the .po files, no .mo is needed

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import shutil
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -103,18 +107,48 @@ def write_monograph(tmp_path: Path):
     return write
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
+
+
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str,
+                  make: Callable[[Path], None]) -> Path:
+    """A folder made once for the whole test run by ``make``, even when pytest-xdist runs
+    the tests in several processes: the first to ask makes it in the run's common temporary
+    folder, the others wait for it and read it. Tests only read it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder the run's workers share
+    folder = base / name
+    with _locked(base / f"{name}.lock"):
+        if not (base / f"{name}.done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (base / f"{name}.done").touch()
+    return folder
+
+
+def _build_baclofen(out: Path) -> None:
+    import leafletgen
+    from leafletgen.source.variants import load_variants
+
+    # every variant, the counselling summaries too (a build makes those only when named)
+    result = leafletgen.build([BACLOFEN], out, STYLES, variants=sorted(load_variants(STYLES)[0]))
+    assert [str(p) for p in result.problems] == []
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """Every variant of the shipped baclofen leaflet, built once for the whole test run.
+    """Every variant of the baclofen leaflet, built once for the whole test run (and
+    shared by its parallel processes).
 
     Tests only read these files; a test that changes a leaflet builds its own.
     """
-    import leafletgen
-
-    out = tmp_path_factory.mktemp("built")
-    result = leafletgen.build([BACLOFEN], out, STYLES)
-    assert [str(p) for p in result.problems] == []
-    return out
+    return shared_folder(tmp_path_factory, "built-baclofen", _build_baclofen)
 
 
 @pytest.fixture

@@ -541,3 +541,53 @@ def test_a_current_translation_is_not_parsed_again(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(leafletgen.catalogue.survey, "plan", no_parsing)
     again = catalogue_build(jobs=2)
     assert again.written == () and len(again.skipped) == len(first.written)
+
+
+def _age(root: Path, seconds: float = 60.0) -> None:
+    """Every file and folder of the catalogue as if last changed a minute ago: older than
+    what the no-op check distrusts as too recent (its filesystem times may be coarse)."""
+    past = time.time() - seconds
+    for path in [*root.rglob("*"), root]:
+        os.utime(path, (past, past))
+
+
+def test_a_build_with_nothing_to_do_reads_only_file_metadata(catalogue: Path, monkeypatch):
+    """After a build, a build with nothing changed is decided from the snapshot of file
+    metadata, without the survey (nothing parsed, hashed or imported); any change to what
+    it lists (a monograph, a style file, a PDF) or to the request takes the full path."""
+    _age(catalogue)
+    assert catalogue_build(jobs=1).written == ()  # the full path, which records the snapshot
+    surveys = []
+    full = leafletgen.catalogue.survey.build_catalogue
+    monkeypatch.setattr(leafletgen.catalogue.survey, "build_catalogue",
+                        lambda *args, **kwargs: surveys.append(1) or full(*args, **kwargs))
+    result = catalogue_build(jobs=1)
+    assert surveys == [] and result.written == () and result.problems == ()
+    assert {p.name for p in result.skipped} == every_pdf()
+    # a new process imports nothing of the pipeline for it
+    script = ("import sys, leafletgen; from pathlib import Path; r = leafletgen.build("
+              "[Path('leaflets')], Path('out'), Path('styles'), incremental=True); "
+              "print(len(r.skipped), sorted(m for m in ('weasyprint', 'jinja2', 'yaml', "
+              "'jsonschema', 'pikepdf', 'leafletgen.catalogue.survey') if m in sys.modules))")
+    # (the request names the folder it was made in: the same for the child)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    assert run.stdout.split("\n")[0] == "9 []", run.stdout + run.stderr
+    assert catalogue_build(jobs=1, paper="letter").written  # another request: rendered
+    assert len(surveys) == 1
+    catalogue_build(jobs=1)  # back to A4
+    changes = {
+        "a monograph": lambda: Path("leaflets/bravo.md").write_text(
+            Path("leaflets/bravo.md").read_text() + "\nStore below 25 °C.\n"),
+        "a new style file": lambda: Path("styles/extra.css").write_text("p { }\n"),
+        "a PDF removed": lambda: Path("out/alpha-patient.pdf").unlink(),
+    }
+    for what, change in changes.items():
+        _age(catalogue)
+        catalogue_build(jobs=1)  # nothing changed: the full path records the snapshot
+        count = len(surveys)
+        assert catalogue_build(jobs=1).written == () and len(surveys) == count, what
+        change()
+        result = catalogue_build(jobs=1)
+        assert len(surveys) == count + 1 and result.ok, what
+    assert {p.name for p in result.written} == {"alpha-patient.pdf"}

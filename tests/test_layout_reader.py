@@ -123,14 +123,18 @@ def test_the_layout_and_the_pdf_find_the_same_defects(name, body, variant, expec
     assert _found(from_layout) - {"18.0", "12.0"} == expected
 
 
-SHIPPED = plan([LEAFLETS], STYLES).jobs
+# Right to left, Chinese, large print with a dose table that starts a page, figures: one of
+# each kind. Every shipped leaflet, on A4 and US Letter, is also held to both readers by
+# test_verify's test_every_shipped_leaflet_passes_the_measured_layout_checks: its build
+# verifies each PDF from the layout, then verify reads each PDF; both must find nothing.
+SHIPPED = [job for job in plan([LEAFLETS], STYLES).jobs if job.stem in {
+    "baclofen.ar-patient", "baclofen.zh-patient-large", "methotrexate-patient-large",
+    "salbutamol-inhaler-clinician", "amoxicillin-patient"}]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("job", SHIPPED, ids=[job.stem for job in SHIPPED])
-def test_the_layout_and_the_pdf_agree_on_every_shipped_leaflet(job):
-    renderer = Renderer(STYLES)
-    from_layout, from_pdf, _ = _both(renderer.html(job), (job.monograph,))
+def test_the_layout_and_the_pdf_agree_on_shipped_leaflets(job):
+    from_layout, from_pdf, _ = _both(Renderer(STYLES).html(job), (job.monograph,))
     assert from_layout == from_pdf
     assert from_layout[0] is not None and from_layout[0][0] >= job.variant.min_body_pt
     assert from_layout[1:] == ([], [], [])  # and they pass

@@ -15,8 +15,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from leafletgen.version import __version__
-
 _PUBLIC = {
     "leafletgen.catalogue.build": ("build",),
     "leafletgen.catalogue.survey": ("status",),
@@ -46,6 +44,11 @@ __all__ = ["Attachment", "BuildOptions", "BuildResult", "CheckReport", "ContentE
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read when asked: importlib.metadata is slow to import
+        from leafletgen.version import __version__
+
+        globals()[name] = __version__
+        return __version__
     module = _HOME.get(name)
     if module is None:
         raise AttributeError(f"module 'leafletgen' has no attribute {name!r}")
@@ -59,6 +62,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    __version__: str
     from leafletgen.catalogue.build import build
     from leafletgen.catalogue.survey import status
     from leafletgen.checks.gates import CheckReport, check, check_report

@@ -23,7 +23,6 @@ from leafletgen.errors import (
     errors_in,
 )
 from leafletgen.exchange.commands import COMMANDS as EXCHANGE_COMMANDS
-from leafletgen.i18n import cli as i18n_cli
 from leafletgen.model import (
     DEFAULT_OUT,
     DEFAULT_SOURCES,
@@ -34,7 +33,6 @@ from leafletgen.model import (
     Shard,
 )
 from leafletgen.serve.command import serve_command
-from leafletgen.version import __version__
 
 if TYPE_CHECKING:
     from leafletgen.personal.packet import Attachment
@@ -78,8 +76,30 @@ _variant = click.option("--variant", "variants", multiple=True, metavar="NAME",
                         help="Only this variant (repeatable). Default: every variant.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="leafletgen")
+class _LazyGroup(click.Group):
+    """A group whose commands from ``lazy`` ("name": "module:attribute") are imported when
+    they run (or help lists them): loading the translation stages costs a build nothing."""
+
+    lazy: dict[str, str] = {
+        # translations and message catalogues (src/leafletgen/i18n/cli.py)
+        "messages": "leafletgen.i18n.cli:messages",
+        "translation": "leafletgen.i18n.cli:translation",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            import importlib
+
+            module, attribute = self.lazy[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="leafletgen", prog_name="leafletgen")
 @click.option("--debug", is_flag=True, help="Show tracebacks and WeasyPrint's own messages.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -137,7 +157,6 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
     """
     from leafletgen.catalogue.build import build
     from leafletgen.catalogue.progress import ProgressDisplay, summary_table
-    from leafletgen.catalogue.survey import status
     from leafletgen.catalogue.workers import default_workers
 
     paths = paths or DEFAULT_SOURCES
@@ -145,6 +164,8 @@ def build_command(ctx: click.Context, paths: tuple[Path, ...], out: Path,
         paper=paper, archive=archive, verify=run_verify, html=write_html,
         workers=jobs or default_workers(), shard=shard, incremental=True, force=force))
     if check_only:
+        from leafletgen.catalogue.survey import status
+
         found = _run(ctx, lambda: status(paths, out, styles, variants or None, options))
         _report(found.problems)
         for leaflet in found.stale:
@@ -514,9 +535,6 @@ def merge_command(ctx: click.Context, shards: tuple[Path, ...], out: Path) -> No
     ctx.exit(EXIT_PROBLEMS if errors_in(result.problems) else EXIT_OK)
 
 
-# translations and message catalogues (src/leafletgen/i18n/cli.py)
-cli.add_command(i18n_cli.messages)
-cli.add_command(i18n_cli.translation)
 
 
 def _run(ctx: click.Context, action, private: bool = False):

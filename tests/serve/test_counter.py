@@ -48,6 +48,7 @@ def counter(leaflets: Path, tmp_path_factory: pytest.TempPathFactory):
         yield client
 
 
+@pytest.mark.slow  # renders
 def test_preview_then_download_and_print_render_once(counter):
     counter.pool.calls.clear()
     answer = counter.post("/medicine/methotrexate/preview", data=form(counter),
@@ -87,6 +88,7 @@ def test_an_unknown_or_expired_preview_is_404_saying_what_to_do(counter):
     assert counter.get("/preview/not-an-id.pdf").status_code == 404
 
 
+@pytest.mark.slow  # renders
 def test_a_translation_is_a_language_of_its_medicine_and_is_personalised_in_it(counter):
     listed = counter.get("/").text
     assert "Baclofeno" not in listed and "/medicine/baclofen.es" not in listed
@@ -114,6 +116,7 @@ def test_a_language_a_medicine_lacks_is_named(counter):
     assert answer.json()["errors"][0]["field"] == "language"
 
 
+@pytest.mark.slow  # renders
 def test_json_patient_language_is_honoured_over_http(counter):
     data = patient_data("baclofen")
     data["language"] = "ar"
@@ -123,6 +126,7 @@ def test_json_patient_language_is_honoured_over_http(counter):
         assert str(document.Root.Lang) == "ar"
 
 
+@pytest.mark.slow  # renders
 def test_the_pharmacys_details_are_prefilled(counter):
     page = counter.get("/medicine/baclofen").text
     for value in ("High Street Pharmacy", "01234 567 890", "1 High Street, Exampletown",
@@ -137,6 +141,7 @@ def test_packet_text_areas_have_a_number_of_rows(counter):
     assert rows and all(r.isdigit() for r in rows), rows
 
 
+@pytest.mark.slow  # renders
 def test_dispensing_record_names_the_leaflet_never_the_patient(counter):
     before = counter.record.read_text(encoding="utf-8").splitlines() \
         if counter.record.exists() else []
@@ -229,6 +234,7 @@ def test_the_example_configuration_file_is_valid():
     assert settings.pharmacy.name == "High Street Pharmacy" and settings.record is None
 
 
+@pytest.mark.slow  # renders
 def test_an_approved_leaflet_is_no_proof_on_a_server_that_shows_drafts(counter):
     shown = counter.post("/medicine/baclofen/preview", data=form(counter))
     assert shown.status_code == 200 and "Baclofen: check the leaflet" in shown.text
@@ -274,3 +280,30 @@ def test_the_command_refuses_a_record_it_cannot_write(tmp_path):
     config.write_text("[pharmacy]\nfax = \"1\"\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["serve", "--config", str(config)])
     assert result.exit_code == 2 and "[pharmacy] fax is not a known key" in result.output
+
+
+@pytest.mark.slow  # renders
+def test_a_packet_in_a_language(counter):
+    data = {"csrf": csrf_of(counter), "name": PATIENT_NAME, "date": "2026-11-30",
+            "language": "es", "medicine-0": "baclofen", "dose-0": "1 tablet (10 mg)",
+            "timing-0": "3 times a day", "directions-0": "Take 1 tablet 3 times a day.",
+            "prescriber": "Dr A", "contact": "Ward 7", "contact_phone": "0123"}
+    made = counter.post("/packet/preview", data=data)
+    assert made.status_code == 200, made.text
+    pdf = counter.get(made.url.path + ".pdf?download=1").content
+    assert _lang(pdf) == "es" and "Baclofeno" in pdf_text(pdf)
+    last = json.loads(counter.record.read_text(encoding="utf-8").splitlines()[-1])
+    # a packet prints each medicine's counselling summary
+    assert (last["document"], last["variant"], last["language"]) == (
+        "packet", "patient-summary", "es")
+    refused = counter.post("/packet/preview", data={
+        **data, "medicine-1": "amoxicillin", "dose-1": "1 capsule", "timing-1": "3 times a day",
+        "directions-1": "Take 1 capsule 3 times a day."})
+    assert refused.status_code == 422
+    assert 'href="#language"' in refused.text and 'id="language"' in refused.text
+    assert PATIENT_NAME in refused.text  # the form keeps what was typed, for the counter
+
+
+def _lang(pdf: bytes) -> str:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return str(document.Root.Lang)

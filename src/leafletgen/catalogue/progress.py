@@ -27,14 +27,25 @@ class ProgressDisplay:
     """Called after each leaflet a build renders; ``close`` when the build ends."""
 
     def __init__(self, interactive: bool | None = None, console: Console | None = None):
-        if console is None:
-            from rich.console import Console
-
-            console = Console(stderr=True)
-        self.console = console
-        self.interactive = self.console.is_terminal if interactive is None else interactive
+        self._console = console  # made on first use: a build with nothing to do shows nothing
+        self._interactive = interactive
         self._bar: Progress | None = None
         self._task: TaskID | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True)
+        return self._console
+
+    @property
+    def interactive(self) -> bool:
+        """Whether a progress bar is drawn (a terminal), else a line per leaflet (a log)."""
+        if self._interactive is None:
+            self._interactive = self.console.is_terminal
+        return self._interactive
 
     def __call__(self, event: LeafletDone) -> None:
         if not self.interactive:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from leafletgen.catalogue import snapshot
 from leafletgen.catalogue.leaflet import Written
 from leafletgen.catalogue.manifest import Entry, Fingerprints, Manifest
 from leafletgen.catalogue.workers import Outcome, Workers, write_html
@@ -88,6 +89,9 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
     if unwritable is not None:
         return BuildResult((), (unwritable,))
     manifest = Manifest(out) if incremental else None
+    # what the inputs look like before they are read, for the next build's snapshot check
+    looked = snapshot.now()
+    inputs = snapshot.look(paths, styles) if incremental else {}
     results: dict[int, tuple[Outcome, bool]] = {}  # job -> what it did, PDF rendered or not
     removed: list[Path] = []
     unsaved: list[Problem] = []  # why the manifest could not be saved, once
@@ -161,7 +165,7 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
             _save(manifest, unsaved)
     ordered = [results[i] for i in sorted(results)]  # job order, not completion order
     written = [(o.written, pdf) for o, pdf in ordered if o.written is not None]
-    return BuildResult(
+    result = BuildResult(
         written=tuple(w.pdf for w, pdf in written if pdf),
         problems=(survey.problems + tuple(p for o, _ in ordered for p in o.problems)
                   + tuple(unsaved)),
@@ -171,6 +175,31 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
         seconds=time.perf_counter() - started,
         html=tuple(w.pdf.with_suffix(".html") for w, _ in written if w.html_sha256),
         removed=tuple(removed))
+    if incremental:
+        _snapshot(paths, out, styles, variants, options, result, inputs, looked)
+    return result
+
+
+def _snapshot(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[str] | None,
+              options: BuildOptions, result: BuildResult, inputs: dict[str, list[int]],
+              looked: int) -> None:
+    """Record what this build read and kept, for the next build to find nothing changed
+    without reading anything (snapshot.py); only after a build without any problem, whose
+    every leaflet is current."""
+    import importlib.util
+
+    from leafletgen.fonts.config import load_fonts
+
+    if result.problems:
+        snapshot.forget(out)
+        return
+    pdfs = [*result.written, *result.skipped]
+    pages = [pdf.with_suffix(".html") for pdf in pdfs] if options.html else []
+    spec = importlib.util.find_spec("weasyprint")
+    engine = [Path(spec.origin)] if spec is not None and spec.origin else []
+    snapshot.record(out, snapshot.request(paths, out, styles, variants, options), inputs,
+                    looked, pdfs, [*pages, *load_fonts(styles).files, *engine,
+                                   *snapshot.installed()])
 
 
 def _remove_html(out: Path, manifest: Manifest, names: Sequence[str]) -> list[Path]:

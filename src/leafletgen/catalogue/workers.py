@@ -35,15 +35,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from leafletgen.catalogue.leaflet import Written, _template_problem, render_job
 from leafletgen.errors import Problem, Severity, display_path
 from leafletgen.files import sha256_bytes, write_atomic
 from leafletgen.model import Job
 
 if TYPE_CHECKING:
+    from leafletgen.catalogue.leaflet import Written
     from leafletgen.render.renderer import Renderer
+
+# Jinja and the render stage are imported where a leaflet is rendered: a build with nothing
+# to render (or one asking only how many processors there are) does not load them.
 
 log = logging.getLogger(__name__)
 
@@ -423,6 +424,10 @@ def _render_in_worker(index: int, job: Job, out: Path, html: bool, verify: bool)
 
 def _render(renderer: Renderer, index: int, job: Job, out: Path, html: bool,
             verify: bool) -> Outcome:
+    import jinja2
+
+    from leafletgen.catalogue.leaflet import render_job
+
     started = time.perf_counter()
     try:
         written, problems = render_job(renderer, job, out, html, verify)
@@ -443,6 +448,10 @@ def write_html(renderer: Renderer, index: int, job: Job, out: Path,
     The HTML is the page the PDF was rendered from: same inputs, same HTML. Rendering it
     takes a few milliseconds, and WeasyPrint is not needed.
     """
+    import jinja2
+
+    from leafletgen.catalogue.leaflet import Written, _template_problem
+
     started = time.perf_counter()
     target = out / f"{job.stem}.html"
     try:

@@ -79,7 +79,8 @@ def patient_variant(request: Request, value: str | None) -> str | None:
 
 
 async def run(request: Request, function: Any, *args: Any, private: bool = True) -> Any:
-    """``function`` in a render worker; failures become Refused with a JSON error."""
+    """``function`` in a render worker; failures become Refused with a JSON error, or
+    InputError (422 naming the fields) for data the documents service cannot use."""
     headers = NO_STORE if private else None
     the_pool = request.app.state.pool
     try:
@@ -91,8 +92,8 @@ async def run(request: Request, function: Any, *args: Any, private: bool = True)
     except pool.TimedOut:
         raise Refused(error(504, "server", "the leaflet took too long to render; try again",
                             headers)) from None
-    except ContentError as exc:
-        raise Refused(errors_response(errors_of(list(exc.problems)))) from None
+    except ContentError as exc:  # 422 naming the fields (a web form shows them by its inputs)
+        raise InputError(errors_of(list(exc.problems))) from None
     except UsageError as exc:
         raise Refused(error(400, "request", str(exc), headers)) from None
     except LeafletgenError:
@@ -211,11 +212,13 @@ def check_medicines(request: Request, patient: Any, draft: bool) -> None:
         raise InputError(errors)
 
 
-def dispensed(request: Request, patient: Any, variant: str | None) -> tuple[Dispensed, ...]:
+def dispensed(request: Request, patient: Any, variant: str | None,
+              document: str = "handout") -> tuple[Dispensed, ...]:
     """What the dispensing record says of a document made for ``patient``: the leaflets,
     never the patient."""
     catalogue = request.app.state.catalogue
-    chosen = variant or getattr(patient, "variant", None) or "patient"
+    chosen = catalogue.printed_variant(variant or getattr(patient, "variant", None)
+                                       or "patient", document)
     language = language_of(patient)
     found = []
     for prescription in patient.medicines:
@@ -287,7 +290,7 @@ async def packet(request: Request) -> Response:
     patient = await _patient_body(request)
     check_medicines(request, patient, draft)
     data = await run(request, pool.packet_pdf, patient, variant, paper, draft)
-    record(request, "packet", dispensed(request, patient, variant))
+    record(request, "packet", dispensed(request, patient, variant, "packet"))
     return pdf_response(data, "medicine-packet.pdf")
 
 

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from leafletgen.serve.core import Job, Monograph, Variant, errors_in, plan, status
+from leafletgen.serve.core import Job, Monograph, Variant, errors_in, load_variants, plan, status
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,14 @@ class Catalogue:
     def patient_variants(self) -> list[Variant]:
         return [v for v in self.variants if v.audience == "patient"]
 
+    def printed_variant(self, chosen: str, document: str) -> str:
+        """The variant a document chosen as ``chosen`` is printed in: a packet's leaflets are
+        the counselling summaries of their variant (``<name>-summary``) when there is one."""
+        names = {v.name for v in self.variants}
+        if document == "packet" and f"{chosen}-summary" in names:
+            return f"{chosen}-summary"
+        return chosen
+
 
 def load_catalogue(leaflets: Path, styles: Path, out: Path | None) -> Catalogue:
     """Read and check every monograph once; monographs with errors are left out (and logged).
@@ -172,7 +180,10 @@ def load_catalogue(leaflets: Path, styles: Path, out: Path | None) -> Catalogue:
     if out is not None and (out / "manifest.json").is_file():
         state = status((leaflets,), out, styles)
         current = {leaflet.pdf for leaflet in state.leaflets if leaflet.reason is None}
-    variants = tuple(sorted(the_plan.variants, key=lambda v: _variant_order_of(v)))
+    # every variant, the counselling summaries too (built for handouts and packets only)
+    found, _ = load_variants(styles)
+    variants = tuple(sorted(found.values() or the_plan.variants,
+                            key=lambda v: _variant_order_of(v)))
     return Catalogue(medicines, variants, frozenset(current), out or Path("out"))
 
 

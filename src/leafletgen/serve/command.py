@@ -117,6 +117,7 @@ def serve_command(host: str, port: int, workers: int, queue: int, timeout: float
                          drafts=drafts or settings.drafts,
                          public_url=public_url.rstrip("/") if public_url else None,
                          allowed_hosts=allowed_hosts)
-    click.echo(f"leafletgen serve: {workers} render workers warming up", err=True)
+    click.echo(f"leafletgen serve: {workers} render worker{'s' if workers > 1 else ''} "
+               "warming up", err=True)
     run(config, host, port, ready=lambda url: click.echo(
         f"leafletgen serve: ready at {url}", err=True))

@@ -16,8 +16,9 @@ from leafletgen.render.environment import TemplateFeatures
 from leafletgen.render.html import render_html
 from leafletgen.render.renderer import Renderer, figures_folder
 from leafletgen.source.patient import parse_patient
+from leafletgen.source.variants import load_variants
 
-__all__ = ["DEFAULT_STYLES", "PAPERS", "ContentError", "Documents", "Job", "LeafletgenError",
-           "Monograph", "Patient", "Plan", "Problem", "Project", "Renderer", "TemplateFeatures",
-           "UsageError", "Variant", "errors_in", "figures_folder", "parse_patient", "plan",
-           "render_html", "status"]
+__all__ = ["ContentError", "DEFAULT_STYLES", "Documents", "Job", "LeafletgenError", "Monograph",
+           "PAPERS", "Patient", "Plan", "Problem", "Project", "Renderer", "TemplateFeatures",
+           "UsageError", "Variant", "errors_in", "figures_folder", "load_variants",
+           "parse_patient", "plan", "render_html", "status"]

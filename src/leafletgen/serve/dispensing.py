@@ -21,6 +21,7 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 from leafletgen.serve.previews import Dispensed
 
@@ -54,6 +55,6 @@ class DispensingRecord:
         except OSError as exc:
             log.error("the dispensing record could not be written: %s", exc.strerror)
 
-    def _open(self):  # noqa: ANN202 (a binary file object)
+    def _open(self) -> IO[bytes]:
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         return os.fdopen(fd, "ab")

@@ -10,7 +10,7 @@ What a pharmacy sets once instead of typing it for every patient, and what the s
 
     [counter]
     drafts = false          # true: draft leaflets are listed too, as proofs marked DRAFT
-    variant = "summary"     # the handout chosen first (default: summary if there is one)
+    variant = "patient-summary"   # the handout chosen first (default: the counselling summary)
 
     [dispensing]            # off unless record is given
     record = "/var/lib/leafletgen/dispensed.jsonl"

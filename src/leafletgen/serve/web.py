@@ -60,7 +60,8 @@ def page(request: Request, template: str, context: dict[str, Any], status: int =
     new = kept is None or not re.fullmatch(r"[\w-]{32,64}", kept)
     token = secrets.token_urlsafe(32) if new or kept is None else kept
     context = {"draft": _draft(request), "csrf": token, "catalogue":
-               request.app.state.catalogue, **context}
+               request.app.state.catalogue,
+               "kept_minutes": request.app.state.config.settings.preview_minutes, **context}
     response = templates.TemplateResponse(request, template, context, status_code=status,
                                           headers=NO_STORE)
     if new:
@@ -163,10 +164,12 @@ async def _medicine_context(request: Request, medicine: Medicine, values: dict |
             "values": {**_defaults(request), **(values or {})},
             "errors": errors or [], "today": dt.date.today().isoformat(),
             "languages": catalogue.languages(medicine.source_slug, _draft(request)),
-            "variants": [v for v in catalogue.patient_variants if medicine.job(v.name)]}
+            # its leaflets, and the counselling summaries (made from them for a patient)
+            "variants": [v for v in catalogue.patient_variants
+                         if medicine.job(v.name) or v.summary]}
 
 
-COUNTER_VARIANT = "summary"  # the counselling summary: the counter's handout when it exists
+COUNTER_VARIANT = "patient-summary"  # the counselling summary: the counter's handout
 
 
 def _defaults(request: Request) -> dict[str, str]:
@@ -347,7 +350,8 @@ async def packet_preview(request: Request) -> Response:
         return _refused_page(request, refused)
     return _keep(request, Preview(
         data, tuple(images), total, "medicine-packet.pdf", "Medicine packet: check it",
-        request.url_for("packet").path, "packet", api.dispensed(request, patient, variant)))
+        request.url_for("packet").path, "packet",
+        api.dispensed(request, patient, variant, "packet")))
 
 
 async def packet_pdf(request: Request) -> Response:
@@ -361,7 +365,7 @@ async def packet_pdf(request: Request) -> Response:
             request, form, _form_errors(exc.errors, rows)), status=422)
     except Refused as refused:
         return _refused_page(request, refused)
-    api.record(request, "packet", api.dispensed(request, patient, variant))
+    api.record(request, "packet", api.dispensed(request, patient, variant, "packet"))
     return api.pdf_response(data, "medicine-packet.pdf")
 
 

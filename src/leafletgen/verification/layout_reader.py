@@ -18,8 +18,8 @@ PDF, where its box is the rotated one.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from leafletgen.render.layout import DrawnLayout
 from leafletgen.verification.measures import (
@@ -48,9 +48,8 @@ PT_PER_PX = 0.75
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
-@dataclass(frozen=True)
-class _Context:
-    """What the boxes above a box make of its text."""
+class _Context(NamedTuple):
+    """What the boxes above a box make of its text (a tuple: made for every box)."""
 
     artifact: bool = False  # in a page-margin box
     rotated: bool = False
@@ -137,39 +136,45 @@ def measure_layout(layout: DrawnLayout, first_page: int = 0,
     return Measures(smallest, tuple(cuts), tuple(short), page_findings(layouts, fill))
 
 
-def _walk(box: Any, context: _Context, height: float, boxes: Any
+def _walk(page: Any, context: _Context, height: float, boxes: Any
           ) -> Iterator[tuple[Any, _Context]]:
-    """Every box below ``box``, with what the boxes above it make of it (``height``: the
-    page's, in points)."""
-    for child in getattr(box, "children", ()):
-        inner = context
-        element = getattr(child, "element", None)
-        if element is not None and element is not getattr(box, "element", None):
-            tag = str(getattr(child, "element_tag", "") or "")
-            depth = inner.depth + 1
-            section = depth if tag == "section" else inner.section
-            kept = inner.tag is not None and inner.tag.kind != "text"
-            if kept:
-                role = inner.tag
-            elif tag in _HEADINGS or tag == "table":
-                role = Tag("heading" if tag in _HEADINGS else "table", (id(element), 0),
-                           section)
-            else:
-                role = Tag("text", (id(element), 0), section)
-            inner = replace(inner, tag=role, section=section, depth=depth)
-        if isinstance(child, boxes.MarginBox):
-            inner = replace(inner, artifact=True, tag=None, section=None)
-        matrix = getattr(child, "transformation_matrix", None)
-        if matrix is not None and (matrix[0][1] or matrix[1][0]):
-            inner = replace(inner, rotated=True)
-        yield child, inner
-        style = getattr(child, "style", None)
-        if (style is not None and style["overflow"] != "visible"
-                and not isinstance(child, boxes.PageBox)):
-            x, y, width, tall = child.rounded_padding_box()[:4]
-            inner = replace(inner, clip=_intersect(inner.clip,
-                                                   _points((x, y, x + width, y + tall), height)))
-        yield from _walk(child, inner, height, boxes)
+    """Every box below ``page``, in tree order, with what the boxes above it make of it
+    (``height``: the page's, in points). A stack, not recursion: a line of text lies some
+    fifteen boxes deep, and nested generators would pass each box up through all of them."""
+    stack: list[tuple[Any, _Context]] = [(page, context)]
+    while stack:
+        box, context = stack.pop()
+        parent = getattr(box, "element", None)
+        below: list[tuple[Any, _Context]] = []
+        for child in getattr(box, "children", ()):
+            inner = context
+            element = getattr(child, "element", None)
+            if element is not None and element is not parent:
+                tag = str(getattr(child, "element_tag", "") or "")
+                depth = inner.depth + 1
+                section = depth if tag == "section" else inner.section
+                if inner.tag is not None and inner.tag.kind != "text":
+                    role = inner.tag
+                elif tag in _HEADINGS or tag == "table":
+                    role = Tag("heading" if tag in _HEADINGS else "table", (id(element), 0),
+                               section)
+                else:
+                    role = Tag("text", (id(element), 0), section)
+                inner = inner._replace(tag=role, section=section, depth=depth)
+            if isinstance(child, boxes.MarginBox):
+                inner = inner._replace(artifact=True, tag=None, section=None)
+            matrix = getattr(child, "transformation_matrix", None)
+            if matrix is not None and (matrix[0][1] or matrix[1][0]):
+                inner = inner._replace(rotated=True)
+            yield child, inner
+            style = getattr(child, "style", None)
+            if (style is not None and style["overflow"] != "visible"
+                    and not isinstance(child, boxes.PageBox)):
+                x, y, width, tall = child.rounded_padding_box()[:4]
+                inner = inner._replace(clip=_intersect(
+                    inner.clip, _points((x, y, x + width, y + tall), height)))
+            below.append((child, inner))
+        stack += reversed(below)
 
 
 def _points(box: tuple[float, float, float, float], height: float) -> Box:
