@@ -109,7 +109,7 @@ def test_font_list_ships_symbol_fonts_from_styles():
                                          "NotoSansMath-Regular.ttf",
                                          "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf",
                                          "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf",
-                                         "DroidSansFallback.ttf"]
+                                         "DroidSansFallback.ttf", "NotoSansSC-Bold-GB2312.otf"]
     for font in shipped:
         assert f'src: url("{font.as_uri()}")' in fontset.css
     assert "fontpkg_atkinson_hyperlegible" in str(fontset.files[2])

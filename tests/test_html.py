@@ -112,7 +112,7 @@ def test_document_carries_language_title_and_revision_date(rendered):
     assert '<html lang="en">' in page
     assert "<title>Testamol: information for patients</title>" in page
     assert '<meta name="dcterms.created" content="2026-01-15">' in page
-    assert "Last revised 15 January 2026" in page
+    assert "Last revised 15\xa0January\xa02026" in page
 
 
 def test_monograph_text_cannot_inject_html(tmp_path):

@@ -125,3 +125,17 @@ def test_a_reference_whose_text_is_the_heading_prints_it_once_and_one_full_stop(
     html = to_html("Read [what if I forget a dose?](#missed-dose).", REFS)
     assert f"Read <a class=\"ref\" href=\"#missed-dose\">section{NBSP}12, “What if I forget a " \
            "dose?”</a></p>" in html
+
+
+def test_subscript_and_superscript():
+    html = to_html("Platelets under 100 × 10^9^/L; water is H~2~O; 2 ~ 3.")
+    assert "10<sup>9</sup>/L" in html and "H<sub>2</sub>O" in html
+    assert html.count("<sub>") == 1 and "~" in html
+
+
+def test_a_footnote_prints_right_after_the_table_that_uses_it():
+    html = str(to_html("Table: Doses\n| A | B |\n|---|---|\n| x[^1] | y |\n\n- a list\n"
+                       "- item[^2]\n\n[^1]: Up to 80 mg a day.\n[^2]: Second note.\n"))
+    table_end, list_start = html.index("</table>"), html.index("<ul>")
+    first, second = html.index("Up to 80"), html.index("Second note")
+    assert table_end < first < list_start < html.index("</ul>") < second

@@ -129,3 +129,19 @@ def test_a_monograph_is_parsed_once_per_content(tmp_path, monkeypatch):
     changed, _ = reader.load(path)
     assert changed is not None and changed.name == "Cachemol Forte"
     assert parsed == ["cachemol.md", "cachemol.md"]
+
+
+def test_a_short_name_is_what_headings_call_the_medicine(tmp_path):
+    from leafletgen.source.variants import load_variants, select
+
+    from .conftest import STYLES, monograph_text
+
+    path = tmp_path / "testamol.md"
+    path.write_text(monograph_text(name='"Testamol 100 units/mL pen"',
+                                   short_name="testamol"), encoding="utf-8")
+    monograph, problems = load(path)
+    assert monograph is not None, [str(p) for p in problems]
+    assert monograph.name == "Testamol 100 units/mL pen"
+    sections, _ = select(monograph, load_variants(STYLES)[0]["patient"])
+    uses = next(s for s in sections if s.id == "uses")
+    assert uses.heading == "What is testamol and what is it used for?"

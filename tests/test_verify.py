@@ -66,7 +66,7 @@ def test_smallest_size_agrees_with_an_independent_reader(built, name):
     assert verify_pdf(built / f"baclofen-{name}.pdf").smallest_pt == min(sizes)
 
 
-def test_large_print_sizes_are_18pt_body_20_to_22pt_headings_and_a_larger_title(built):
+def test_large_print_sizes_are_18pt_body_headings_a_quarter_larger_and_a_larger_title(built):
     with pdfplumber.open(built / "baclofen-patient-large.pdf") as pdf:
         chars = [c for p in pdf.pages for c in p.chars
                  if c.get("tag") != "Artifact" and c["text"].strip()]
@@ -74,8 +74,9 @@ def test_large_print_sizes_are_18pt_body_20_to_22pt_headings_and_a_larger_title(
     assert min(sizes) == 18
     title = max(sizes)
     heading_sizes = sizes - {18, title}
-    assert heading_sizes and all(20 <= s <= 22 for s in heading_sizes)
-    assert title >= max(heading_sizes) + 6  # the title stands out from the headings
+    # headings at least 1.25 times the body
+    assert heading_sizes and all(s >= 1.25 * 18 for s in heading_sizes)
+    assert title >= max(heading_sizes) + 4  # the title stands out from the headings
     # headings are bold; nothing is italic
     assert all("Bold" in c["fontname"] for c in chars if c["size"] >= 20)
     assert not any("Italic" in c["fontname"] or "Oblique" in c["fontname"] for c in chars)

@@ -23,6 +23,9 @@ PAPERS = ("A4", "letter")
 # "summary": patient text a counselling summary prints instead of the section's (variants
 # with summary: true)
 AUDIENCES = ("patient", "clinician", "both", "summary")
+# the kinds of framed box a block of text may be printed in (``::: warning``), besides a
+# variant's boxed section (most important information)
+BOX_KINDS = ("warning", "emergency", "tip")
 # an approval older than this is "review overdue" (leafletgen check --review-max-age)
 REVIEW_MAX_AGE_MONTHS = 24
 
@@ -36,6 +39,7 @@ class Block:
     audience: str
     text: str
     line: int  # line of the block's first text line in the file
+    box: str | None = None  # one of BOX_KINDS: the block prints framed, as that kind of box
 
     def is_for(self, audience: str) -> bool:
         return self.audience in (audience, "both")
@@ -166,6 +170,8 @@ class Monograph:
     format: int = 1
     # codes record systems know it by, per code system: (("rxnorm", ("1292",)), ...)
     codes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the name as sentences and headings say it ("What is insulin glargine?"); None: ``name``
+    short_name: str | None = None
     focus: Focus = Focus()
     # brand (trade) names it is sold under, for search ("Ventolin" for salbutamol)
     brands: tuple[str, ...] = ()
@@ -175,6 +181,11 @@ class Monograph:
     def line_of(self, name: str) -> int:
         """The line of front-matter field ``name`` (the file's first line if absent)."""
         return self.field_lines.get(name, 1)
+
+    @property
+    def heading_name(self) -> str:
+        """The name section headings give the medicine: ``short_name``, else ``name``."""
+        return self.short_name or self.name
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -223,6 +234,10 @@ class Variant:
     reading: ReadingLimits = ReadingLimits()
     glossary: str | None = None  # file in styles/
     max_table_columns: int | None = None  # wider tables are reflowed (markup.py)
+    # verify fails a leaflet whose first page does not carry every key fact (its first phrase)
+    key_facts_on_page_1: bool = False
+    figure_scale: float = 1.0  # figures print this many times their own size
+    figure_version: str | None = None  # figures/x.<version>.svg, when there, is printed instead
     summary: bool = False  # a counselling summary: '::: summary' blocks first; built when named
 
 

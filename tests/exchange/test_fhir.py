@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,18 @@ def test_every_shipped_monograph_exports_valid_epi(path):
         assert composition.get_resource_type() == "Composition"
         assert [e.resource.get_resource_type() for e in model.entry[1:3]] == \
             ["MedicinalProductDefinition", "Organization"]
-        # any more entries are the figures the text shows
-        figures = {e.resource.content[0].attachment.title for e in model.entry[3:]}
+        # any more entries are the figures the text shows: each a DocumentReference naming
+        # it and the Binary that holds it, which the narrative's <img> refers to
+        references = [e.resource for e in model.entry[3:]
+                      if e.resource.get_resource_type() == "DocumentReference"]
+        figures = {r.content[0].attachment.title for r in references}
         assert figures == set(re.findall(r"\]\((figures/[^) ]+)", bundle.json()))
+        binaries = {e.fullUrl for e in model.entry[3:]
+                    if e.resource.get_resource_type() == "Binary"}
+        assert {r.content[0].attachment.url for r in references} == binaries
+        assert len(model.entry) == 3 + 2 * len(figures)
+        narrative = "".join(s.text.div for s in composition.section)
+        assert set(re.findall(r'<img src="(urn:uuid:[^"]+)"', narrative)) == binaries
         assert composition.subject[0].reference == model.entry[1].fullUrl
         for section in composition.section:
             systems = {c.system for c in section.code.coding}
@@ -146,3 +156,28 @@ def test_narrative_has_no_dangling_links():
     first = patient.bundle["entry"][0]["resource"]["section"][0]["text"]["div"]
     # a cross-reference prints the heading of the section it points to
     assert '<span class="ref">see “Stopping treatment and withdrawal”</span>' in first
+
+
+def test_figures_keep_their_captions_and_boxes_their_labels(tmp_path):
+    source = LEAFLETS / "adrenaline-auto-injector.md"
+    patient = next(b for b in export_monograph(source) if b.audience == "patient")
+    divs = "".join(s["text"]["div"] for s in patient.bundle["entry"][0]["resource"]["section"])
+    assert re.search(r'<div class="figure"><img src="urn:uuid:[^"]+" alt="An adrenaline '
+                     r'auto-injector lying flat[^"]*"/><p class="caption">The parts of the pen'
+                     r'</p></div>', divs)
+    assert '<div class="warning"><p><strong>Warning</strong></p>' in divs
+    line = source.read_text(encoding="utf-8").split("\n").index("::: patient emergency") + 2
+    assert any(f":{line}: the emergency box" in note for note in patient.notes)
+
+
+def test_a_figure_drawn_for_large_print_is_reported_as_not_carried(tmp_path):
+    folder = tmp_path / "leaflets"
+    shutil.copytree(LEAFLETS / "figures", folder / "figures")
+    source = folder / "adrenaline-auto-injector.md"
+    source.write_text((LEAFLETS / "adrenaline-auto-injector.md").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    (folder / "figures" / "adrenaline-pen-parts.large.svg").write_bytes(
+        (folder / "figures" / "adrenaline-pen-parts.svg").read_bytes())
+    patient = next(b for b in export_monograph(source) if b.audience == "patient")
+    assert any("adrenaline-pen-parts.large.svg (drawn for one variant) is not carried" in note
+               for note in patient.notes)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leafletgen.checks.coverage import reference_problems, unshown_text_problems
+from leafletgen.checks.figures import figure_text_problems
 from leafletgen.checks.safety import key_fact_problems, unknown_carrier_problems
 from leafletgen.errors import Problem, UsageError, display_path, errors_in
 from leafletgen.i18n import for_variant, load_leaflet, localised_sections
@@ -86,6 +87,7 @@ def plan(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
             file_problems += missing
             file_problems += key_fact_problems(monograph, variant, sections)
             file_problems += reference_problems(monograph, variant, sections)
+            file_problems += figure_text_problems(monograph, variant, sections)
             file_jobs.append(Job(monograph, variant, sections))
         file_problems += unknown_carrier_problems(monograph, all_variants)
         file_problems += unshown_text_problems(monograph, all_variants)

@@ -170,6 +170,8 @@ def export_fhir_command(ctx: click.Context, paths: tuple[Path, ...], out: Path) 
         for bundle in exported:
             _run(ctx, lambda b=bundle: _write(out / b.filename, b.json()))
             click.echo(f"wrote {display_path(out / bundle.filename)}")
+            for note in bundle.notes:  # what the Bundle carries differently from the leaflets
+                click.echo(f"note: {note}", err=True)
     if failed:
         click.echo(f"{failed} monograph(s) with errors were not exported", err=True)
         ctx.exit(EXIT_PROBLEMS)

@@ -61,6 +61,8 @@ class Exported:
     audience: str
     filename: str
     bundle: dict[str, Any]
+    # what the Bundle does not carry as the leaflets print it, each with its line
+    notes: tuple[str, ...] = ()
 
     def json(self) -> str:
         return json.dumps(self.bundle, indent=2, ensure_ascii=False) + "\n"
@@ -84,7 +86,8 @@ def export_monograph(path: Path) -> tuple[Exported, ...]:
             continue
         bundle = _bundle(monograph, front, audience, sections)
         validate_bundle(bundle, path)
-        out.append(Exported(audience, f"{monograph.slug}-{audience}.epi.json", bundle))
+        out.append(Exported(audience, f"{monograph.slug}-{audience}.epi.json", bundle,
+                            _not_carried(monograph, audience, sections)))
     return tuple(out)
 
 
@@ -117,10 +120,15 @@ def _bundle(monograph: Monograph, front: dict[str, Any], audience: str,
                                           _uid(*key, "organization"))
     shown = {s.id for s in sections}
     date = monograph.last_revised.isoformat()
-    refs = _section_refs(shown, vocab)
+    refs = _section_refs(shown, vocab, monograph.path.parent.resolve())
+    names = dict.fromkeys(_FIGURE.findall("\n\n".join(
+        b.text for s in sections for b in s.blocks_for(audience))))
+    binaries = {name: _uid(*key, name, "binary") for name in names}
     comp_sections = []
     for section in sections:
-        markdown = "\n\n".join(b.text.strip() for b in section.blocks_for(audience))
+        # a box keeps its kind in the Markdown the Bundle carries, as its fence
+        markdown = "\n\n".join(f"::: {b.box}\n{b.text.strip()}\n:::" if b.box else
+                                 b.text.strip() for b in section.blocks_for(audience))
         entry = vocab.get(section.id, {})
         codings = []
         if entry.get("loinc"):
@@ -132,7 +140,10 @@ def _bundle(monograph: Monograph, front: dict[str, Any], audience: str,
             "extension": [{"url": MARKDOWN_EXTENSION, "valueMarkdown": markdown}],
             "title": entry.get("title", section.id),
             "code": {"coding": codings},
-            "text": {"status": "additional", "div": _xhtml(markdown, refs)},
+            "text": {"status": "additional",
+                     "div": _xhtml(markdown, refs, binaries,
+                                   [(b.box, b.text.strip())
+                                    for b in section.blocks_for(audience)])},
         })
     doc_code, doc_display = DOCUMENT_TYPES[audience]
     composition = {
@@ -175,9 +186,8 @@ def _bundle(monograph: Monograph, front: dict[str, Any], audience: str,
     publisher = next((s.publisher for s in monograph.sources if s.publisher), None)
     organization = {"resourceType": "Organization", "id": org_id,
                     "name": publisher or monograph.sources[0].title}
-    figures = [_figure_entry(monograph, name, key) for name in
-               dict.fromkeys(_FIGURE.findall("\n\n".join(
-                   s["extension"][0]["valueMarkdown"] for s in comp_sections)))]
+    figures = [entry for name in names
+               for entry in _figure_entries(monograph, name, key, binaries[name])]
     return {
         "resourceType": "Bundle",
         "id": _uid(*key, "bundle"),
@@ -194,37 +204,89 @@ _FIGURE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jp
                  ".jpeg": "image/jpeg"}
 
 
-def _figure_entry(monograph: Monograph, name: str, key: tuple[str, ...]) -> dict[str, Any]:
-    """A figure of the text, carried in the Bundle so that the text can be built again."""
+def _figure_entries(monograph: Monograph, name: str, key: tuple[str, ...],
+                    binary_id: str) -> list[dict[str, Any]]:
+    """A figure of the text: its file as a Binary resource, which the narrative's <img>
+    refers to (as the ePI implementation guide carries images), and a DocumentReference
+    naming it, so that an import writes it back to figures/."""
     path = monograph.path.parent / name
-    return {"resourceType": "DocumentReference", "id": _uid(*key, name), "status": "current",
-            "content": [{"attachment": {
-                "contentType": _FIGURE_TYPES.get(path.suffix.lower(), "application/octet-stream"),
-                "data": base64.b64encode(path.read_bytes()).decode("ascii"),
-                "title": name}}]}
+    content_type = _FIGURE_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    binary = {"resourceType": "Binary", "id": binary_id, "contentType": content_type,
+              "data": base64.b64encode(path.read_bytes()).decode("ascii")}
+    reference = {"resourceType": "DocumentReference", "id": _uid(*key, name),
+                 "status": "current",
+                 "content": [{"attachment": {"contentType": content_type,
+                                             "url": f"urn:uuid:{binary_id}", "title": name}}]}
+    return [reference, binary]
 
 
-def _section_refs(shown: set[str], vocab: dict[str, Any]) -> LinkContext:
+def _not_carried(monograph: Monograph, audience: str, sections: list) -> tuple[str, ...]:
+    """What the Bundle carries differently from the leaflets, each said at its line."""
+    notes = []
+    folder = monograph.path.parent
+    for section in sections:
+        for block in section.blocks_for(audience):
+            if block.box:
+                notes.append(f"{monograph.path}:{block.line}: the {block.box} box is carried "
+                             f"as a <div class=\"{block.box}\"> under its label; its frame is "
+                             "the reader's to draw")
+            for name in dict.fromkeys(_FIGURE.findall(block.text)):
+                stem, suffix = name.rsplit(".", 1)
+                versions = sorted(p.name for p in (folder / "figures").glob(
+                    f"{Path(stem).name}.*.{suffix}"))
+                if versions:
+                    notes.append(f"{monograph.path}:{block.line}: {', '.join(versions)} (drawn "
+                                 f"for one variant) is not carried; the Bundle holds {name}")
+    return tuple(notes)
+
+
+def _section_refs(shown: set[str], vocab: dict[str, Any],
+                  figures: Path | None = None) -> LinkContext:
     return LinkContext(sections={sid: SectionRef(None, vocab[sid]["title"])
-                                 for sid in shown if sid in vocab})
+                                 for sid in shown if sid in vocab}, figures=figures)
 
 
-def _xhtml(markdown: str, links: LinkContext) -> str:
-    """The Markdown as the XHTML a FHIR narrative allows (no images: their alt text)."""
-    fragment = str(to_html(markdown, links))
+_BOX_LABELS = {"warning": "Warning", "emergency": "What to do now", "tip": "Tip"}
+
+
+def _xhtml(markdown: str, links: LinkContext, binaries: dict[str, str] | None = None,
+           blocks: list[tuple[str | None, str]] | None = None) -> str:
+    """The Markdown as the XHTML a FHIR narrative allows: a figure is an <img> that refers to
+    its Binary resource in the Bundle, with its alt text, and its caption below it."""
+    fragment = "".join(
+        str(to_html(text, links)) if box is None else
+        f'<div class="{box}"><p><strong>{_BOX_LABELS[box]}</strong></p>'
+        f'{to_html(text, links)}</div>'
+        for box, text in (blocks if blocks is not None else [(None, markdown)]))
     root = lxml_html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
-    for figure in root.xpath("//figure"):
+    figures = re.findall(r"!\[[^\]]*\]\((figures/[A-Za-z0-9._-]+)", markdown)
+    for index, figure in enumerate(root.xpath("//figure")):
         img = figure.find(".//img")
-        paragraph = etree.Element("p")
-        paragraph.text = (img.get("alt") if img is not None else "") or ""
-        figure.getparent().replace(figure, paragraph)
+        caption = figure.find(".//figcaption")
+        name = figures[index] if index < len(figures) else None
+        block = etree.Element("div")
+        block.set("class", "figure")
+        if name and binaries and name in binaries:
+            image = etree.SubElement(block, "img")
+            image.set("src", f"urn:uuid:{binaries[name]}")
+            image.set("alt", (img.get("alt") if img is not None else "") or "")
+        else:
+            alt = etree.SubElement(block, "p")
+            alt.text = (img.get("alt") if img is not None else "") or ""
+        if caption is not None and (caption.text or "").strip():
+            text = etree.SubElement(block, "p")
+            text.set("class", "caption")
+            text.text = caption.text
+        figure.getparent().replace(figure, block)
     for body in root.xpath("//dd"):  # the leaflet's list-item wrapper: not XHTML in an li
         body.drop_tag()
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         for name in list(element.attrib):
-            if name not in ("href", "class", "scope", "colspan", "rowspan", "alt"):
+            if name not in ("href", "class", "scope", "colspan", "rowspan", "alt") and not (
+                    element.tag == "img" and name == "src"
+                    and element.get("src", "").startswith("urn:uuid:")):
                 del element.attrib[name]
         if element.tag == "a" and not element.get("href", "").startswith("http"):
             # a reference to another section: its heading is in the text; no link to follow
@@ -232,7 +294,7 @@ def _xhtml(markdown: str, links: LinkContext) -> str:
             element.attrib.pop("href", None)
     root.set("xmlns", XHTML)
     text = etree.tostring(root, encoding="unicode", method="xml")
-    return text
+    return text.replace("\u2060", "")  # the word joiners that keep units on a printed line
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -275,14 +337,16 @@ def import_bundles(paths: list[Path]) -> Imported:
             known = texts.setdefault(section_id, {})
             known[audience] = (known[audience] + "\n\n" + markdown) if audience in known \
                 else markdown
+        binary_data = {e.fullUrl: e.resource.data for e in entries[1:]
+                       if e.resource.get_resource_type() == "Binary" and e.resource.data}
         for entry in entries[1:]:
             if entry.resource.get_resource_type() != "DocumentReference":
                 continue
             for content in entry.resource.content or ():
                 attachment = content.attachment
-                if attachment.title and attachment.data and \
+                data = attachment.data or binary_data.get(attachment.url)
+                if attachment.title and data and \
                         re.fullmatch(r"figures/[A-Za-z0-9][A-Za-z0-9._-]*", attachment.title):
-                    data = attachment.data
                     figures[attachment.title] = data if isinstance(data, bytes) else \
                         base64.b64decode(data)
         slug = slug or re.sub(r"[^a-z0-9]+", "-", str(front.get("slug") or front["name"])
@@ -299,7 +363,9 @@ def import_bundles(paths: list[Path]) -> Imported:
         lines += [f"## {section_id}", ""]
         for audience in AUDIENCES:
             if audience in texts[section_id]:
-                lines += [f"::: {audience}", texts[section_id][audience], ":::", ""]
+                for box, text in _boxes(texts[section_id][audience]):
+                    fence = f"::: {audience} {box}" if box else f"::: {audience}"
+                    lines += [fence, text, ":::", ""]
     text = "\n".join(lines).rstrip() + "\n"
     size = len(text.encode("utf-8"))
     if size > MAX_MONOGRAPH_BYTES:
@@ -308,6 +374,27 @@ def import_bundles(paths: list[Path]) -> Imported:
                                     "may be (see 'Limits' in README.md); a patient leaflet is "
                                     "far shorter: import a shorter narrative")])
     return Imported(slug or "imported", text, tuple(sorted(figures.items())))
+
+
+# a box's fence, as the import escapes fence lines ("\\:::"): only a box kind, never an audience
+_BOX_FENCE = re.compile(r"^\\?::: (warning|emergency|tip)\n(.*?)\n\\?:::$",
+                        re.MULTILINE | re.DOTALL)
+
+
+def _boxes(markdown: str) -> list[tuple[str | None, str]]:
+    """A section's Markdown from a Bundle as blocks: (None, text) or (box kind, text)."""
+    found: list[tuple[str | None, str]] = []
+    position = 0
+    for match in _BOX_FENCE.finditer(markdown):
+        before = markdown[position:match.start()].strip()
+        if before:
+            found.append((None, before))
+        found.append((match[1], match[2].strip()))
+        position = match.end()
+    rest = markdown[position:].strip()
+    if rest or not found:
+        found.append((None, rest))
+    return found
 
 
 def _extension(element, url: str):

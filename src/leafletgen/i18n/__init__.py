@@ -33,7 +33,7 @@ def localised_sections(sections: tuple[LeafletSection, ...], monograph: Monograp
     headings = {s.id: s.heading for s in variant.sections}
     return tuple(dataclasses.replace(
         s, heading=translate(styles, monograph.language, headings[s.id]).replace(
-            "{medicine}", monograph.name)) if s.id in headings else s for s in sections)
+            "{medicine}", monograph.heading_name)) if s.id in headings else s for s in sections)
 
 
 __all__ = ["TranslatedMonograph", "direction", "for_variant", "is_translation", "language",

@@ -149,7 +149,7 @@ def language_css(styles: Path, lang: str, packet: bool = False) -> Markup:
         # another language's wording is longer ("Página 10 de 12"), and Chinese would break
         # between any two characters: one line, in a wider box
         rules.append(f"@page {{ @bottom-right {{ content: {page_of}; white-space: nowrap; "
-                     "width: 50mm; }} }}\n")
+                     "width: 50mm; } }\n")
         if packet:
             rules.append(f"@page {{ @top-right {{ content: {for_whom} string(patient); }} }}\n"
                          f"@page :first {{ @top-right {{ content: {for_whom} "

@@ -198,7 +198,7 @@ def load_translation(parsed: ParsedFile, problems: list[Problem] | None = None
     translation_of = TranslationOf(
         source_path, of["version"], dict(of["sections"]), front.line(("translation_of",)),
         {sid: front.line(("translation_of", "sections", sid)) for sid in of["sections"]})
-    sections = tuple(Section(s.id, s.line, tuple(Block(AUDIENCE, b.text, b.line)
+    sections = tuple(Section(s.id, s.line, tuple(Block(AUDIENCE, b.text, b.line, b.box)
                                                  for b in s.blocks))
                      for s in parsed.sections)
     key_facts = tuple(
@@ -228,6 +228,7 @@ def load_translation(parsed: ParsedFile, problems: list[Problem] | None = None
         source=source,
         translation_of=translation_of,
         translator=data.get("translator"),
+        short_name=data.get("short_name"),
     )
     found += translation_problems(translated)
     if errors_in(found):

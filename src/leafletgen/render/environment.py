@@ -44,7 +44,17 @@ def environment(templates: Path, features: TemplateFeatures | None = None
     env.filters["nobreak"] = keep_together
     # fixed strings from styles/locale/ catalogues, per rendered language (ui_lang)
     install_i18n(env, templates.parent)
+    # a date prints whole on one line, in every language ("30 de noviembre de 2026")
+    for name in ("long_date", "month_year"):
+        env.filters[name] = _kept_together(env.filters[name])
     if features is not None:
         env.globals.update(features.globals)
         env.filters.update(features.filters)
     return env
+
+
+def _kept_together(date_filter: Callable[..., str]) -> Callable[..., str]:
+    @jinja2.pass_context
+    def kept(context: jinja2.runtime.Context, value: Any) -> str:
+        return keep_together(date_filter(context, value))
+    return kept

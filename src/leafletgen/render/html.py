@@ -40,9 +40,24 @@ def render_html(monograph: Monograph, variant: Variant, sections: tuple[LeafletS
         generator=f"leafletgen {__version__}",
         links=links,
         ui_lang=monograph.language,
+        page_one_facts=page_one_facts(monograph, variant),
         **(extra or {}),
     )
     return LeafletHtml(html, title)
+
+
+def page_one_facts(monograph: Monograph, variant: Variant) -> tuple[str, ...]:
+    """For a variant with ``key_facts_on_page_1``: each key fact's first phrase in this
+    leaflet, which ``verify`` looks for on page 1 (the PDF records them)."""
+    if not variant.key_facts_on_page_1:
+        return ()
+    found = []
+    for fact in monograph.key_facts:
+        texts = [t for t in fact.carried_by if t.key == variant.name] or \
+            [t for t in fact.carried_by if t.key == variant.audience]
+        if texts and texts[0].phrases:
+            found.append(texts[0].phrases[0])
+    return tuple(found)
 
 
 def link_context(monograph: Monograph, variant: Variant, sections: tuple[LeafletSection, ...],
@@ -54,6 +69,8 @@ def link_context(monograph: Monograph, variant: Variant, sections: tuple[Leaflet
         id_prefix=id_prefix,
         figures=monograph.path.parent.resolve(),
         max_table_columns=variant.max_table_columns,
+        figure_scale=variant.figure_scale,
+        figure_version=variant.figure_version,
         elsewhere_wording=elsewhere_wording(monograph.language, variant.path.parent.parent),
         elsewhere=frozenset(
             s.id for s in monograph.sections if s.blocks_for(variant.audience)

@@ -31,16 +31,42 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
+
+from leafletgen.source.figures import printed_figure
 
 NBSP = "\u00a0"
+WJ = "\u2060"  # WORD JOINER: no line break here, prints nothing
 
-_UNITS = (r"(?:mg|mcg|µg|μg|micrograms?|milligrams?|grams?|g|kg|ml|mL|L|mmol|micromol|units?"
-          r"|IU|tablets?|capsules?|puffs?|drops?|sachets?|doses?|spoonfuls?|times|hours?|days?"
-          r"|weeks?|months?|years?|minutes?|seconds?|°C|℃|°F|%|cm|mm|kilograms?)")
+_UNITS = (r"(?:mg|mcg|µg|μg|micrograms?|milligrams?|grams?|g|kg|ml|mL|dL|dl|L|mmol|micromol"
+          r"|nmol|pmol|mU|mIU|units?|IU|tablets?|capsules?|puffs?|drops?|sachets?|doses?"
+          r"|spoonfuls?|times|hours?|days?|weeks?|months?|years?|minutes?|min|seconds?|°C|℃|°F"
+          r"|%|cm|mm|kilograms?|pens?|clicks?|injections?)")
 _NUMBER_UNIT = re.compile(rf"(?<=\d)[ \t]+(?={_UNITS}(?![A-Za-z]))")
+# a compound unit: "mg/dL", "units/mL", "mg/5 mL", "micrograms/kg" never breaks at its slash
+_COMPOUND = re.compile(rf"(?<![A-Za-z]){_UNITS}/(?=\d|{_UNITS}(?![A-Za-z]))")
+# a range: "12.5–25", "0.1 – 0.5", "12.5 to 25"; "1 到 2" (a hyphen never breaks before a digit)
+_RANGE_DASH = re.compile(r"(?<=\d)([ \t]*)([–—～~])([ \t]*)(?=\d)")
+_RANGE_WORD = re.compile(r"(?<=\d)[ \t]+(to|or|a|o|到|至|或)[ \t]+(?=\d)")
+# a comparator and its number: "≥ 70 years", "< 5 mL"
+_COMPARATOR = re.compile(r"(?<=[≥≤<>±≈])[ \t]+(?=\d)")
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November"
            "|December")
-_DAY_MONTH = re.compile(rf"(?<=\b\d)[ \t]+(?=(?:{_MONTHS})\b)|(?<=\b\d\d)[ \t]+(?=(?:{_MONTHS})\b)")
+_DAY_MONTH = re.compile(rf"(?<![\d.,])(\d{{1,2}})[ \t]+(?=(?:{_MONTHS})\b)")
+_MONTH_YEAR = re.compile(rf"\b((?:{_MONTHS}))[ \t]+(?=\d{{4}}\b)")
+# dates in the other shipped languages: "30 de noviembre de 2026", "30 نوفمبر 2026"
+_ES_MONTHS = ("enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre"
+              "|diciembre")
+_AR_MONTHS = "يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر"
+_LOCAL_DATE = re.compile(rf"(?:\b\d{{1,2}}[ \t]+de[ \t]+)?\b(?:{_ES_MONTHS})"
+                         rf"(?:[ \t]+de[ \t]+\d{{4}})?"
+                         rf"|\b\d{{1,2}}[ \t]+(?:{_ES_MONTHS})\b"
+                         rf"|(?:\b\d{{1,2}}[ \t]+)?(?:{_AR_MONTHS})(?:[ \t]+\d{{4}})?")
+# Chinese, Japanese, Korean: a number and the character after it ("2 周", "10毫克", "2026年")
+_CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+_NUMBER_CJK = re.compile(rf"(?<=\d)([ \t]*)(?={_CJK})")
+_CJK_NUMBER = re.compile(r"(?<=[年月])(?=\d)")
 _LABEL_NUMBER = re.compile(r"\b((?:[Ww]eek|[Dd]ay|[Ss]tep|[Ss]ection|[Pp]age))[ \t]+(?=\d)")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 CAPTION_PREFIX = "Table:"
@@ -53,11 +79,27 @@ def long_date(value: dt.date) -> str:
 
 
 def keep_together(text: str) -> str:
-    """Non-breaking spaces between a number and its unit, a day and its month, and a label
-    and its number, so that "10 mg" or "30 November" never split across lines."""
-    for pattern in (_NUMBER_UNIT, _DAY_MONTH):
+    """Text with no line break inside a number and its unit ("10 mg", "70 mg/dL", "2 周"), a
+    range ("12.5–25 micrograms"), a comparator and its number ("≥ 70 years"), a date ("30
+    November 2026", "30 de noviembre de 2026", "2026年11月30日"), a label and its number
+    ("Week 2"). Spaces become no-break spaces; where no space is (after a dash or a slash,
+    between a digit and a Chinese character) a word joiner is put in, which prints nothing.
+    Used for every text a leaflet prints: the Markdown's, and the templates' (``nobreak``)."""
+    for pattern in (_NUMBER_UNIT, _COMPARATOR):
         text = pattern.sub(NBSP, text)
+    text = _DAY_MONTH.sub(lambda m: m[1] + NBSP, text)
+    text = _MONTH_YEAR.sub(lambda m: m[1] + NBSP, text)
+    text = _COMPOUND.sub(lambda m: m[0] + WJ, text)
+    text = _RANGE_DASH.sub(lambda m: _nbsp(m[1]) + m[2] + WJ + _nbsp(m[3]), text)
+    text = _RANGE_WORD.sub(lambda m: NBSP + m[1] + NBSP, text)
+    text = _LOCAL_DATE.sub(lambda m: _nbsp(m[0]), text)
+    text = _NUMBER_CJK.sub(lambda m: _nbsp(m[1]) + WJ, text)
+    text = _CJK_NUMBER.sub(WJ, text)
     return _LABEL_NUMBER.sub(lambda m: m[1] + NBSP, text)
+
+
+def _nbsp(text: str) -> str:
+    return text.replace(" ", NBSP).replace("\t", NBSP)
 
 
 @dataclass(frozen=True)
@@ -84,6 +126,8 @@ class LinkContext:
     id_prefix: str = ""  # anchors of a leaflet inside a packet carry its slug
     figures: Path | None = None  # the folder figure paths are relative to
     max_table_columns: int | None = None  # wider tables are transposed or stacked
+    figure_scale: float = 1.0  # figures print this many times their own size
+    figure_version: str | None = None  # figures/x.<version>.svg is printed when it exists
     # sections a counselling summary leaves out that the full leaflet has: a reference to one
     # points the reader there
     elsewhere: frozenset[str] = frozenset()
@@ -92,17 +136,28 @@ class LinkContext:
 
 def _units_rule(state: Any) -> None:
     for token in state.tokens:
-        if token.type == "inline":
-            for child in token.children or ():
-                if child.type == "text":
-                    child.content = keep_together(child.content)
+        if token.type != "inline" or not token.children:
+            continue
+        # a line break in the source is a space on the page: "10\nmg" is kept together too
+        merged: list[Token] = []
+        for child in token.children:
+            if child.type == "softbreak":
+                child = Token("text", "", 0, content=" ")
+            if child.type == "text" and merged and merged[-1].type == "text":
+                merged[-1].content += child.content
+            else:
+                merged.append(child)
+        for child in merged:
+            if child.type == "text":
+                child.content = keep_together(child.content)
+        token.children = merged
 
 
 def _parser(renderer_cls: type = RendererHTML, html_allowed: bool = False) -> MarkdownIt:
     # html=False: a '<script>' in monograph text is printed as text, never passed on.
     md = MarkdownIt("commonmark", {"html": html_allowed, "typographer": False},
                     renderer_cls=renderer_cls).enable(["table", "strikethrough"])
-    md.use(footnote_plugin, inline=False)
+    md.use(footnote_plugin, inline=False).use(sub_plugin).use(superscript_plugin)
     if isinstance(md.renderer, LeafletRenderer):
         # the plugin registers its own render rules; ours print footnotes without links
         for name in _FOOTNOTE_RULES:
@@ -127,32 +182,65 @@ class LeafletRenderer(RendererHTML):
     """HTML for print: references resolved, tables and figures as leaflets need them."""
 
     def render(self, tokens: Sequence[Token], options: Any, env: Any) -> str:
+        tokens, notes = self._footnotes(list(tokens), options, env)
         out: list[str] = []
+        pending: list[int] = []  # footnotes referenced in the block being printed
         i = 0
         while i < len(tokens):
-            token = tokens[i]
-            if token.type == "paragraph_open" and _is_caption(tokens, i):
-                end = _closing(tokens, i + 3, "table")
-                out.append(self._table(tokens[i + 3: end + 1], tokens[i + 1], options, env))
-                i = end + 1
-                continue
-            if token.type == "table_open":
-                end = _closing(tokens, i, "table")
-                out.append(self._table(tokens[i: end + 1], None, options, env))
-                i = end + 1
-                continue
-            if token.type == "paragraph_open" and _is_figure(tokens, i):
-                out.append(self._figure(tokens[i + 1].children[0], env))  # type: ignore[index]
-                i += 3
-                continue
-            if token.type == "inline":
-                out.append(self.renderInline(token.children or [], options, env))
-            elif token.type in self.rules:
-                out.append(self.rules[token.type](tokens, i, options, env))
-            else:
-                out.append(self.renderToken(tokens, i, options, env))
-            i += 1
+            start = i
+            html_block, i = self._block(tokens, i, options, env)
+            out.append(html_block)
+            pending += [n for n in _footnote_refs(tokens[start:i]) if n not in pending]
+            last = tokens[i - 1]
+            if notes and last.level == 0 and last.nesting <= 0 and pending:
+                # a block ends: its footnotes print right after it (a table's after the table)
+                out.append(_notes_html([notes.pop(n) for n in pending if n in notes]))
+                pending = []
+        if notes:
+            out.append(_notes_html(list(notes.values())))
         return "".join(out)
+
+    def _footnotes(self, tokens: list[Token], options: Any,
+                   env: Any) -> tuple[list[Token], dict[int, str]]:
+        """The tokens without the footnote block, and each footnote's HTML by its id."""
+        try:
+            start = next(i for i, t in enumerate(tokens) if t.type == "footnote_block_open")
+        except StopIteration:
+            return tokens, {}
+        end = next(i for i in range(start, len(tokens))
+                   if tokens[i].type == "footnote_block_close")
+        notes: dict[int, str] = {}
+        i = start + 1
+        while i < end:
+            if tokens[i].type == "footnote_open":
+                close = next(j for j in range(i, end) if tokens[j].type == "footnote_close")
+                notes[int(tokens[i].meta["id"])] = self.render(tokens[i: close + 1], options,
+                                                                  env)
+                i = close
+            i += 1
+        return tokens[:start] + tokens[end + 1:], notes
+
+    def _block(self, tokens: Sequence[Token], i: int, options: Any,
+               env: Any) -> tuple[str, int]:
+        """The HTML of the token at ``i`` (a whole table or figure), and where the next
+        token to print is."""
+        out: list[str] = []
+        token = tokens[i]
+        if token.type == "paragraph_open" and _is_caption(tokens, i):
+            end = _closing(tokens, i + 3, "table")
+            return self._table(tokens[i + 3: end + 1], tokens[i + 1], options, env), end + 1
+        if token.type == "table_open":
+            end = _closing(tokens, i, "table")
+            return self._table(tokens[i: end + 1], None, options, env), end + 1
+        if token.type == "paragraph_open" and _is_figure(tokens, i):
+            return self._figure(tokens[i + 1].children[0], env), i + 3  # type: ignore[index]
+        if token.type == "inline":
+            out.append(self.renderInline(token.children or [], options, env))
+        elif token.type in self.rules:
+            out.append(self.rules[token.type](tokens, i, options, env))
+        else:
+            out.append(self.renderToken(tokens, i, options, env))
+        return "".join(out), i + 1
 
     # lists: the item's content in one block, tagged LBody by WeasyPrint (a <dd> directly in
     # an <li> is the one element its tagger maps to a list-item body)
@@ -205,7 +293,7 @@ class LeafletRenderer(RendererHTML):
             return f"{html_inner} {after_other}"
         if ref is None:  # reported by `check`; never printed as a dead link
             return html_inner
-        printed = html.escape(ref.text())
+        printed = html.escape(keep_together(ref.text()))
         anchor = html.escape(context.id_prefix + target)
         if text and text.casefold() != ref.heading.casefold():
             printed = f"{html_inner} {printed}"
@@ -310,10 +398,24 @@ class LeafletRenderer(RendererHTML):
         title = image.attrGet("title")
         if context.figures is None:
             return f'<p class="figure-missing">{html.escape(alt)}</p>'
-        url = (context.figures / src).resolve().as_uri()
-        caption = f"<figcaption>{html.escape(str(title))}</figcaption>" if title else ""
-        return (f'<figure class="figure"><img src="{html.escape(url)}" '
+        figure = printed_figure((context.figures / src).resolve(), context.figure_version,
+                                context.figure_scale)
+        url = figure.path.as_uri()
+        width = f' style="width: {figure.width_mm:.2f}mm"' if figure.width_mm else ""
+        caption = (f"<figcaption>{html.escape(keep_together(str(title)))}</figcaption>"
+                   if title else "")
+        return (f'<figure class="figure"><img src="{html.escape(url)}"{width} '
                 f'alt="{html.escape(alt)}">{caption}</figure>\n')
+
+
+def _footnote_refs(tokens: Sequence[Token]) -> list[int]:
+    """The ids of the footnotes ``tokens`` refer to, in order."""
+    return [int(c.meta["id"]) for t in tokens for c in t.children or ()
+            if c.type == "footnote_ref"]
+
+
+def _notes_html(notes: list[str]) -> str:
+    return '<div class="footnotes">\n' + "".join(notes) + "</div>\n"
 
 
 def _closing(tokens: Sequence[Token], start: int, kind: str) -> int:
@@ -441,7 +543,7 @@ def plain_units(text: str, first_line: int) -> tuple[TextUnit, ...]:
         words = _BR.sub(" ", words)
         if token.content.startswith(CAPTION_PREFIX):
             words = words[len(CAPTION_PREFIX):]
-        words = " ".join(words.split())
+        words = " ".join(words.replace(WJ, "").split())
         if words:
             units.append(TextUnit(words, line))
     return tuple(units)

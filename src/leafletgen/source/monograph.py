@@ -33,6 +33,7 @@ from leafletgen.limits import (
 )
 from leafletgen.model import (
     AUDIENCES,
+    BOX_KINDS,
     Block,
     Code,
     FactText,
@@ -49,7 +50,7 @@ from leafletgen.source.parsed import ParsedFile
 from leafletgen.source.yamlsource import MAX_REPORTED, parse_yaml
 
 _SECTION_RE = re.compile(r"^##(?!#)\s*(?P<id>\S*)\s*$")
-_FENCE_OPEN_RE = re.compile(r"^:::\s*(?P<audience>\S+)\s*$")
+_FENCE_OPEN_RE = re.compile(r"^:::\s*(?P<words>\S.*?)\s*$")
 _FENCE_CLOSE = ":::"
 
 
@@ -107,6 +108,7 @@ def _parse_body(path: Path, lines: list[str],
     current: tuple[str, int] | None = None
     blocks: list[Block] = []
     audience = "both"
+    box: str | None = None
     fence_line: int | None = None
     buf: list[str] = []
     buf_line = 0
@@ -114,7 +116,7 @@ def _parse_body(path: Path, lines: list[str],
     def flush() -> None:
         nonlocal buf
         if buf and "".join(buf).strip():
-            blocks.append(Block(audience, "\n".join(buf).strip("\n"), buf_line))
+            blocks.append(Block(audience, "\n".join(buf).strip("\n"), buf_line, box))
         buf = []
 
     def close_section() -> None:
@@ -139,20 +141,20 @@ def _parse_body(path: Path, lines: list[str],
                                         "or '::: both'"))
                 continue
             flush()
-            audience, fence_line = "both", None
+            audience, box, fence_line = "both", None, None
             continue
         fence = _FENCE_OPEN_RE.match(line)
         if fence:
             if fence_line is not None:
                 problems.append(Problem(path, lineno, "a block is opened inside another one; "
                                         f"close the block opened on line {fence_line} with "
-                                        "':::' first"))
+                                        "':::' first (a box for one audience is one block: "
+                                        "'::: patient warning')"))
                 continue
             flush()
-            audience, fence_line = fence["audience"], lineno
-            if audience not in AUDIENCES:
-                problems.append(Problem(path, lineno, f"unknown audience '{audience}'; use "
-                                        "one of: " + ", ".join(AUDIENCES)))
+            fence_line = lineno
+            audience, box, fence_problems = _fence_words(fence["words"].split())
+            problems += [Problem(path, lineno, message) for message in fence_problems]
             if current is None:
                 problems.append(Problem(path, lineno, "a block outside any section; start a "
                                         "section first with '## <id>'"))
@@ -172,6 +174,23 @@ def _parse_body(path: Path, lines: list[str],
                                 "':::' after its text"))
     close_section()
     return tuple(sections), problems
+
+
+def _fence_words(words: list[str]) -> tuple[str, str | None, list[str]]:
+    """The audience and box kind a block's opening line names: '::: patient',
+    '::: warning', '::: clinician tip' (either order); 'both' and no box when left out."""
+    audiences = [w for w in words if w in AUDIENCES]
+    kinds = [w for w in words if w in BOX_KINDS]
+    problems = [f"unknown audience '{w}' after ':::'; use an audience ("
+                + ", ".join(AUDIENCES) + ") and/or a box (" + ", ".join(BOX_KINDS) + ")"
+                for w in words if w not in AUDIENCES and w not in BOX_KINDS]
+    if len(audiences) > 1:
+        problems.append(f"a block has one audience, not {len(audiences)} ("
+                        + ", ".join(audiences) + "); write 'both' for everyone")
+    if len(kinds) > 1:
+        problems.append(f"a block is one box, not {len(kinds)} (" + ", ".join(kinds)
+                        + "); open one block per box")
+    return (audiences[0] if audiences else "both"), (kinds[0] if kinds else None), problems
 
 
 # Monographs read in this process, by file content: a service or a packet reads the same files
@@ -259,6 +278,7 @@ def _to_monograph(parsed: ParsedFile) -> Monograph:
                        for term, plain in f.get("glossary", {}).items()),
         format=f.get("format", 1),
         codes=tuple((system, tuple(values)) for system, values in f.get("codes", {}).items()),
+        short_name=f.get("short_name"),
         focus=read_focus(f.get("focus") or {}, front),
         brands=tuple(f.get("brands", ())),
         field_lines={name: front.line((name,)) for name in f},

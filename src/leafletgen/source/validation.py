@@ -13,6 +13,8 @@ import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
 from leafletgen.errors import Problem, Severity
 from leafletgen.fonts.charset import character_problems
@@ -46,7 +48,8 @@ def vocabulary() -> dict[str, dict[str, Any]]:
 # Parses with raw HTML recognised, only to find and report it; rendering never passes it on.
 # Definition lists and strike-through are parsed only to be reported.
 _detector = (MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-             .use(footnote_plugin, inline=False).use(deflist_plugin))
+             .use(footnote_plugin, inline=False).use(deflist_plugin).use(sub_plugin)
+             .use(superscript_plugin))
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _FOOTNOTE_MARK = re.compile(r"\[\^[^\]]*\]")
 MAX_LIST_DEPTH = 3
@@ -169,6 +172,11 @@ def _check_markup(parsed: ParsedFile, text: str, first_line: int) -> list[Proble
         elif token.type == "dl_open":
             problem("definition lists are not part of the leaflet format; write a bullet list "
                     "with the term in bold: '- **Term:** meaning'")
+        elif token.type == "blockquote_open":
+            problem("a quote ('>') prints as plain indented text, without a frame, and may "
+                    "split across pages; put the text in a box instead: a line '::: warning' "
+                    "(or '::: emergency' for what to do now, '::: tip'; with the audience: "
+                    "'::: patient warning') before it and ':::' after it")
         elif token.type == "html_block":
             problem("raw HTML is not allowed in monograph text "
                     f"('{token.content.strip()[:40]}'); write Markdown instead: **bold**, "

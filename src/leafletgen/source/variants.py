@@ -103,6 +103,9 @@ def load_variant(path: Path, styles: Path) -> tuple[Variant | None, list[Problem
         reading=ReadingLimits(**data.get("reading_grade", {})),
         glossary=data.get("glossary"),
         max_table_columns=data.get("max_table_columns"),
+        key_facts_on_page_1=data.get("key_facts_on_page_1", False),
+        figure_scale=float(data.get("figure_scale", 1.0)),
+        figure_version=data.get("figure_version"),
         summary=data.get("summary", False),
     ), []
 
@@ -132,5 +135,5 @@ def select(monograph: Monograph, variant: Variant) -> tuple[tuple[LeafletSection
         number = len([s for s in chosen if not s.box]) + 1 if variant.numbered and not wanted.box \
             else None
         chosen.append(LeafletSection(wanted.id, wanted.heading.replace("{medicine}",
-                                     monograph.name), number, wanted.box, blocks))
+                                     monograph.heading_name), number, wanted.box, blocks))
     return tuple(chosen), problems

@@ -4,7 +4,9 @@ parsing.
 
 The rules are registered in ``verification.rules.RULES``, one module each: ``syntax``,
 ``fonts``, ``tags``, ``type size``, the ``layout`` rules (cut-off text, mostly empty pages,
-text on other text, stranded headings, open frames, wide tables), ``pdf/ua`` and ``pdf/a``.
+text on other text, stranded headings, open frames, wide tables), ``units`` (no number split
+from its unit across a line break), ``page 1`` (every key fact on page 1, for a variant that
+asks for it), ``pdf/ua`` and ``pdf/a``.
 How a PDF is checked is a value, ``VerifyOptions``.
 
 The layout rules read ``Measures`` of the pages. For a PDF from elsewhere they are read from

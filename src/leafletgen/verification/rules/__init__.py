@@ -19,11 +19,13 @@ from leafletgen.verification.rules import (
     headings,
     overlap,
     page_fill,
+    page_one,
     pdfa,
     pdfua,
     syntax,
     tags,
     type_size,
+    units,
     wide_tables,
 )
 
@@ -38,6 +40,8 @@ RULES: tuple[Rule, ...] = (
     headings.RULE,
     frames.RULE,
     wide_tables.RULE,
+    units.RULE,
+    page_one.RULE,
     pdfua.RULE,
     pdfa.RULE,
 )
