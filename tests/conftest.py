@@ -134,8 +134,11 @@ def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str,
 
 def _build_baclofen(out: Path) -> None:
     import leafletgen
+    from leafletgen.source.variants import load_variants
 
-    result = leafletgen.build([BACLOFEN], out, STYLES)
+    # every variant, the counselling summaries too (a build makes those only when named)
+    variants, _ = load_variants(STYLES)
+    result = leafletgen.build([BACLOFEN], out, STYLES, variants=sorted(variants))
     assert [str(p) for p in result.problems] == []
 
 

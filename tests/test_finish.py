@@ -102,7 +102,8 @@ def test_running_headers_and_footers_are_artifacts(built, name):
             artifacts = "".join(c["text"] for c in page.chars if c.get("tag") == "Artifact")
             content = "".join(c["text"] for c in page.chars if c.get("tag") != "Artifact")
             assert f"Page {number} of {len(pdf.pages)}" in artifacts
-            assert "Last revised 24 November 2026" in artifacts
+            # the date is kept on one line: its spaces are no-break spaces
+            assert "Last revised 24\u00a0November\u00a02026" in artifacts
             assert "Page " not in content
     with pikepdf.open(path) as pdf:
         inside = structure_elements(pdf)

@@ -60,7 +60,8 @@ def test_a_quote_nesting_bomb_is_reported(write_monograph):
     monograph, problems = load(path)
     assert monograph is None
     line = line_of(path, "> " * 40 + "hidden")
-    assert messages(problems) == [
+    # each quote is reported too (a box is what to use): here the nesting is what matters
+    assert [m for m in messages(problems) if "a quote ('>')" not in m] == [
         f"{line}: lists or quotes nested this deep are more than the Markdown parser reads: "
         f"line {line} would not print; make the inner items a separate list or paragraph"]
 
@@ -74,9 +75,9 @@ def test_lists_inside_quotes_inside_lists_are_reported(write_monograph):
 
 def test_nesting_the_parser_reads_is_not_reported_as_lost(write_monograph):
     path = write_monograph(text=monograph_text(body_with("> " * 10 + "shown\n")))
-    monograph, problems = load(path)
-    assert messages(problems) == []
-    assert monograph is not None
+    _, problems = load(path)
+    # the quotes are reported (a box is what to use), but nothing as lost to the parser
+    assert messages(problems) and not [m for m in messages(problems) if "would not print" in m]
 
 
 def test_a_monograph_over_the_size_limit_is_refused_unread(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from leafletgen.catalogue.merge import merge
+from leafletgen.catalogue.snapshot import SNAPSHOT
 
 from .conftest import STYLES, monograph_text
 
@@ -40,7 +41,10 @@ def shards(tmp_path_factory) -> Path:
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    """The build's outputs in ``folder``: leaflets and manifest, without the no-op snapshot
+    (a record of this folder's own file times, which a merge does not copy)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
+            if p.is_file() and p.name != SNAPSHOT}
 
 
 def test_merged_shards_are_the_single_machine_build_byte_for_byte(shards):

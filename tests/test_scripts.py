@@ -121,7 +121,10 @@ def embedded_fonts(data: bytes) -> list[tuple[str, str, int, dict[int, str]]]:
                     and obj.get("/Subtype") == "/Type0"):
                 continue
             [descendant] = obj.DescendantFonts
-            stream = descendant.FontDescriptor.FontFile2
+            descriptor = descendant.FontDescriptor
+            # TrueType outlines (FontFile2), or an OpenType font with CFF outlines (FontFile3,
+            # the Chinese bold face)
+            stream = descriptor.get("/FontFile2") or descriptor.FontFile3
             with TTFont(io.BytesIO(stream.read_bytes())) as font:
                 family = font["name"].getDebugName(1)
             cmap = obj.ToUnicode.read_bytes().decode("latin-1")
