@@ -30,8 +30,10 @@ import secrets
 import shutil
 import stat
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from pathlib import Path
+
+from leafletgen.errors import UsageError
 
 # .<name>.<8 random characters>.tmp: the temporary files write_atomic may leave
 LEFTOVER = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
@@ -367,3 +369,16 @@ def read_regular(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise OSError(errno.EFBIG, f"larger than {limit:,} bytes")
     return data
+
+
+def find_pdfs(paths: Iterable[Path]) -> list[Path]:
+    """The PDF files named in ``paths`` (files, or folders of ``*.pdf``), in order, once each."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.glob("*.pdf"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return list(dict.fromkeys(files))

@@ -14,14 +14,14 @@ from __future__ import annotations
 import ctypes
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leafletgen.errors import OutputError, Problem, UsageError
-from leafletgen.files import write_atomic
+from leafletgen.files import find_pdfs, write_atomic
 from leafletgen.pdfbounds import Unsafe, page_pixels_problem, read_pdf
 
 if TYPE_CHECKING:
@@ -47,19 +47,6 @@ class PreviewResult:
     pages: dict[Path, tuple[Path, ...]]  # PDF -> its page images, in page order
     sheets: tuple[Path, ...]
     problems: tuple[Problem, ...] = ()  # PDFs that were not drawn, and why
-
-
-def find_pdfs(paths: Iterable[Path]) -> list[Path]:
-    """The PDF files named in ``paths`` (files, or folders of ``*.pdf``), in order, once each."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(path.glob("*.pdf"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or folder")
-    return list(dict.fromkeys(files))
 
 
 def open_pdf(path: Path, data: bytes | None = None):

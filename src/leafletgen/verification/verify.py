@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leafletgen.errors import Problem, Severity, UsageError, errors_in
+from leafletgen.files import find_pdfs
 from leafletgen.model import Variant
 from leafletgen.render.layout import DrawnLayout
 from leafletgen.source.variants import load_variants
@@ -116,18 +117,11 @@ def verify(paths: Sequence[Path] = (Path("out"),), styles: Path = Path("styles")
         return (), tuple(problems)
     if variant is not None and variant not in variants:
         raise UsageError(f"unknown variant {variant}; available: " + ", ".join(variants))
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(path.glob("*.pdf"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or folder")
+    files = find_pdfs(paths)
     if not files:
         raise UsageError(f"no PDF files in {', '.join(map(str, paths))}; build some first")
     options = VerifyOptions(variants[variant] if variant else None, styles=styles)
-    reports = tuple(_verify_file(path, options) for path in dict.fromkeys(files))
+    reports = tuple(_verify_file(path, options) for path in files)
     return reports, tuple(problems)
 
 
