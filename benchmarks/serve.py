@@ -5,11 +5,15 @@
     python benchmarks/serve.py --counter            # the counter's figures only
 
 Starts ``leafletgen serve`` on a free loopback port (127.0.0.1 only; it never talks to
-another host) with the shipped leaflets, then with a bounded httpx client (at most C
-requests in flight) measures, at concurrency C = 1, 4 and 16:
+another host) with the shipped leaflets, then measures, at concurrency C = 1, 4 and 16:
 
 - a cached generic leaflet: ``GET /api/leaflets/baclofen/patient.pdf`` (after one warming
-  request, answered from memory);
+  request, answered from memory), with wrk (Debian's package ``wrk``: C connections, each
+  sending its next request when the last is answered, for ``--seconds``). wrk is written in
+  C and costs the shared cores little; without it (``--client python``, or wrk not
+  installed), a bounded httpx client (at most C requests in flight) sends a fixed number of
+  requests, and on a 2-core machine that Python client's own work is most of what it
+  measures;
 - a personalised handout: ``POST /api/handout?draft=true`` with examples/patient.yaml's
   details (the shipped monographs are drafts; a draft handout costs the same).
 
@@ -34,6 +38,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import statistics
@@ -95,6 +100,45 @@ async def load(url: str, concurrency: int, total: int, method: str, path: str,
     return {"n": len(latencies), "refused": refused, "failed": failed,
             "p50": percentile(latencies, 50) * 1000, "p95": percentile(latencies, 95) * 1000,
             "p99": percentile(latencies, 99) * 1000, "per_s": len(latencies) / wall}
+
+
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "non2xx": %d, "socket_errors": %d, "seconds": %f, '
+    .. '"p50": %f, "p95": %f, "p99": %f}\\n',
+    summary.requests, e.status, e.connect + e.read + e.write + e.timeout,
+    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    latency:percentile(99) / 1e3))
+end
+"""
+
+
+def wrk_load(url: str, concurrency: int, seconds: float, path: str) -> dict:
+    """GET ``path`` with wrk on ``concurrency`` connections for ``seconds``; the latencies
+    in ms of all its requests. Every answer must be a 200 (wrk counts others as errors)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_REPORT)
+        script.flush()
+        result = subprocess.run(
+            ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds:g}s", "--timeout", "10s",
+             "-s", script.name, url + path], capture_output=True, text=True, check=True)
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    if figures["non2xx"] or figures["socket_errors"]:
+        raise SystemExit(f"wrk: {figures['non2xx']} answers were not 200 and "
+                         f"{figures['socket_errors']} connections failed:\n{result.stdout}")
+    return {"n": figures["requests"], "refused": 0, "failed": 0, "p50": figures["p50"],
+            "p95": figures["p95"], "p99": figures["p99"],
+            "per_s": figures["requests"] / figures["seconds"]}
+
+
+def generic_load(url: str, concurrency: int, total: int, path: str, client: str,
+                 seconds: float) -> dict:
+    """The cached generic leaflet at ``concurrency``, with the client asked for."""
+    if client == "wrk":
+        return wrk_load(url, concurrency, seconds, path)
+    return asyncio.run(load(url, concurrency, total, "GET", path, None))
 
 
 def memory(pid: int) -> dict[str, float]:
@@ -218,13 +262,25 @@ def main() -> None:
                              "concurrency 16")
     parser.add_argument("--variant", default="patient",
                         help="the handout's variant (e.g. a counselling summary)")
+    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
+                        help="load client for the cached generic leaflet (auto: wrk when "
+                             "installed)")
+    parser.add_argument("--seconds", type=float, default=20,
+                        help="how long wrk loads each level (--quick: a quarter)")
     args = parser.parse_args()
+    if args.client == "auto":
+        args.client = "wrk" if shutil.which("wrk") else "python"
+    elif args.client == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk, or --client python")
+    if args.quick:
+        args.seconds /= 4
     generic_total = {1: 200, 4: 400, 16: 800} if not args.quick else {1: 50, 4: 100, 16: 200}
     handout_total = {1: 40, 4: 40, 16: 48} if not args.quick else {1: 8, 4: 12, 16: 16}
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so the server is stopped too
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+          f"load average {os.getloadavg()[0]:.1f}; cached leaflets loaded by "
+          f"{'wrk' if args.client == 'wrk' else 'an httpx client in Python'}", flush=True)
     bare = BareHandout(args.variant)
 
     port = free_port()
@@ -256,8 +312,8 @@ def main() -> None:
                 counter(url, bare, args, generic)
                 return
             for concurrency in (1, 4, 16):
-                result = asyncio.run(load(url, concurrency, generic_total[concurrency], "GET",
-                                          generic, None))
+                result = generic_load(url, concurrency, generic_total[concurrency], generic,
+                                      args.client, args.seconds)
                 rows.append(("cached generic leaflet", concurrency, result))
                 print(rows[-1], flush=True)
             body = patient()
@@ -311,8 +367,8 @@ def counter(url: str, bare: BareHandout, args: argparse.Namespace, generic: str)
                                      args.variant)
     rows.append((f"personalised handout ({args.variant})", 1, served))
     print(rows[-1], baseline, ratio, flush=True)
-    rows.append(("cached generic leaflet", 16, asyncio.run(
-        load(url, 16, 800 if not args.quick else 200, "GET", generic, None))))
+    rows.append((f"cached generic leaflet ({args.client} client)", 16, generic_load(
+        url, 16, 800 if not args.quick else 200, generic, args.client, args.seconds)))
     print(rows[-1], flush=True)
     print("\n| request | concurrency | requests | p50 ms | p95 ms | p99 ms | per s |")
     print("|---|---|---|---|---|---|---|")
