@@ -263,15 +263,15 @@ def test_a_worker_that_dies_fails_only_the_leaflet_it_was_rendering(catalogue: P
     path = Path("leaflets/bravo.md")
     path.write_text(path.read_text() + "\nStore below 25 °C.\n")
     attempts = catalogue / "attempts"
-    real_plan = leafletgen.catalogue.survey.plan
+    real_plan = leafletgen.catalogue.survey.plan_files
 
     def plan_with_a_crash(*args, **kwargs):
-        found = real_plan(*args, **kwargs)
-        return dataclasses.replace(found, jobs=tuple(
-            crashing(job, attempts) if job.stem == "bravo-patient" else job
-            for job in found.jobs))
+        for found in real_plan(*args, **kwargs):
+            yield dataclasses.replace(found, jobs=tuple(
+                crashing(job, attempts) if job.stem == "bravo-patient" else job
+                for job in found.jobs))
 
-    monkeypatch.setattr(leafletgen.catalogue.survey, "plan", plan_with_a_crash)
+    monkeypatch.setattr(leafletgen.catalogue.survey, "plan_files", plan_with_a_crash)
     assert main(["build", "-j", "2"]) == 1
     captured = capsys.readouterr()
     assert len(attempts.read_text().splitlines()) == 2
@@ -286,7 +286,7 @@ def test_a_worker_that_dies_fails_only_the_leaflet_it_was_rendering(catalogue: P
     assert lines[table + 2:] == ["failed: leaflets/bravo.md"]
     assert stale_names(catalogue_status()) == {"bravo-patient.pdf"}
     # the next build renders what is left
-    monkeypatch.setattr(leafletgen.catalogue.survey, "plan", real_plan)
+    monkeypatch.setattr(leafletgen.catalogue.survey, "plan_files", real_plan)
     assert [p.name for p in catalogue_build(jobs=2).written] == ["bravo-patient.pdf"]
     assert catalogue_status().current
 
@@ -538,7 +538,7 @@ def test_a_current_translation_is_not_parsed_again(tmp_path: Path, monkeypatch):
     def no_parsing(*args, **kwargs):
         raise AssertionError("a current monograph or translation was parsed")
 
-    monkeypatch.setattr(leafletgen.catalogue.survey, "plan", no_parsing)
+    monkeypatch.setattr(leafletgen.catalogue.survey, "plan_files", no_parsing)
     again = catalogue_build(jobs=2)
     assert again.written == () and len(again.skipped) == len(first.written)
 

@@ -134,3 +134,28 @@ def test_workers_are_recycled_after_their_share_without_counting_it_as_a_crash(
         assert outcome.problems == ()  # no "the process rendering it ..." warning
         assert outcome.written.pdf_sha256 == sha256_file(outcome.written.pdf)
     assert len(set(pids.read_text().split())) == 4
+
+
+def test_workers_take_jobs_as_they_are_made_while_rendering_the_first(tmp_path: Path):
+    """A build hands its workers each leaflet as soon as its monograph is checked: the
+    workers render the first jobs while the rest are still being made, and every job made
+    is rendered, once."""
+    from leafletgen.catalogue.workers import Workers
+
+    jobs = four_jobs(tmp_path)
+    jobs.append(jobs[0])  # five jobs for two workers: four are taken ahead, then one more
+    seen: list[int] = []  # outcomes received when each job was taken
+    outcomes = []
+
+    def made():
+        for job in jobs:
+            seen.append(len(outcomes))
+            yield job
+
+    with Workers(STYLES, None, False, True, 2) as pool:
+        pool.start(len(jobs))
+        for outcome in pool.render(made(), tmp_path / "out", False):
+            outcomes.append(outcome)
+    assert sorted(o.index for o in outcomes) == [0, 1, 2, 3, 4]
+    assert all(o.problems == () for o in outcomes)
+    assert seen[:4] == [0, 0, 0, 0] and seen[4] >= 1, seen

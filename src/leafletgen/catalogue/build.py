@@ -31,8 +31,9 @@ def build(paths: Sequence[Path] = DEFAULT_SOURCES, out: Path = DEFAULT_OUT,
           options: BuildOptions | None = None) -> BuildResult:
     """Build ``OUT/<slug>-<variant>.pdf`` for every valid monograph in ``paths``.
 
-    Every monograph and variant is read and checked before the first PDF is written; a file
-    with errors is skipped and reported, every other file is still built. The keyword
+    Every monograph is read and checked before its leaflets are rendered; a file with errors
+    is skipped and reported, every other file is still built. With worker processes, the
+    first leaflets render while the next monographs are read. The keyword
     options are those of ``BuildOptions`` (``jobs`` is its ``workers``); pass ``options``
     instead to reuse one. ``on_progress`` is called when rendering starts and after each
     leaflet. Without ``incremental`` nothing is cached or recorded. Keywords and

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from leafletgen.catalogue import snapshot
 from leafletgen.catalogue.leaflet import Written
 from leafletgen.catalogue.manifest import Entry, Fingerprints, Manifest
 from leafletgen.catalogue.workers import Outcome, Workers, write_html
-from leafletgen.checks.plan import choose_variants, clash_problem, find_monographs, plan
+from leafletgen.checks.plan import choose_variants, clash_problem, find_monographs, plan_files
 from leafletgen.errors import Problem, display_path, errors_in
 from leafletgen.files import remove_leftovers, sha256_file
 from leafletgen.i18n.translation import AUDIENCE as TRANSLATED_AUDIENCE
@@ -96,23 +96,16 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
     removed: list[Path] = []
     unsaved: list[Problem] = []  # why the manifest could not be saved, once
     workers = Workers(styles, paper, archive, verify, options.workers)
+    todo: list[_Todo] = []
+    current: list[LeafletState] = []
+    problems: list[Problem] = []
+    renders: list[int] = []  # todo index of each job handed to the workers, in their order
+    expected = 0  # leaflets to do, guessed before the monographs are read
+    surveyed = False  # the survey has ended: len(todo) is the number of leaflets to do
     try:
-        # workers start when PDFs need rendering, and load WeasyPrint meanwhile
-        survey = _survey(paths, out, styles, variants, html, options.inputs(),
-                         shard, None if force else manifest, on_parse=workers.start)
-        if survey.todo and not incremental:
-            unwritable = _make_folder(out)
-            if unwritable is not None:
-                return BuildResult((), (*survey.problems, unwritable))
-        _remove_leftovers(out, {t.job.stem for t in survey.todo})
-        if manifest is not None and not html:
-            removed = _remove_html(out, manifest, [f"{t.job.stem}.pdf" for t in survey.todo]
-                                   + [leaflet.pdf.name for leaflet in survey.current])
-        todo = survey.todo
-        renders = [i for i, t in enumerate(todo) if t.pdf]
-        pages = [i for i, t in enumerate(todo) if not t.pdf]  # HTML only, in this process
         last_save = time.perf_counter()
         done = 0
+        renderer = None  # for HTML-only leaflets, in this process
 
         def finished(number: int, outcome: Outcome) -> None:
             nonlocal done, last_save
@@ -129,24 +122,66 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
                 # the HTML named is the one written, or, when only it was to be, that failed
                 wrote_page = written is not None and written.html_sha256 is not None
                 page = out / f"{task.job.stem}.html" if wrote_page or not task.pdf else None
-                on_progress(Progress(done, len(todo), out / f"{task.job.stem}.pdf",
+                on_progress(Progress(done, total(), out / f"{task.job.stem}.pdf",
                                      written is not None, outcome.seconds, page, task.pdf))
 
+        def parsing(renders: int, leaflets: int) -> None:
+            nonlocal expected
+            expected = leaflets
+            workers.start(renders)  # they load WeasyPrint while the monographs are read
+
+        def total() -> int:
+            return len(todo) if surveyed else max(len(todo), expected)
+
+        shown = False  # whether the progress display was told that rendering started
+
         def started_rendering() -> None:
-            if on_progress is not None:
-                on_progress(Progress(0, len(todo)))
+            nonlocal shown
+            if not shown and on_progress is not None:
+                on_progress(Progress(0, total()))
+            shown = True
 
-        if pages:
-            started_rendering()
-            from leafletgen.render.renderer import Renderer
+        def to_render() -> Iterator[Job]:
+            """The survey, as it goes: each leaflet to render is handed to the workers as
+            soon as its monograph is read and checked; the rest is dealt with here."""
+            nonlocal renderer, surveyed
+            made = incremental
+            for item in _surveyed(paths, out, styles, variants, html, options.inputs(),
+                                  shard, None if force else manifest, on_parse=parsing):
+                if isinstance(item, Problem):
+                    problems.append(item)
+                    continue
+                if isinstance(item, LeafletState):
+                    current.append(item)
+                    if manifest is not None and not html:
+                        removed.extend(_remove_html(out, manifest, [item.pdf.name]))
+                    continue
+                if not made:
+                    made = True
+                    unwritable = _make_folder(out)
+                    if unwritable is not None:
+                        problems.append(unwritable)
+                        surveyed = True
+                        return
+                _remove_leftovers(out, {item.job.stem})
+                if manifest is not None and not html:
+                    removed.extend(_remove_html(out, manifest, [f"{item.job.stem}.pdf"]))
+                todo.append(item)
+                if item.pdf:
+                    renders.append(len(todo) - 1)
+                    yield item.job
+                    continue
+                started_rendering()
+                if renderer is None:
+                    from leafletgen.render.renderer import Renderer
 
-            renderer = Renderer(styles, paper, archive)
-            for number in pages:
-                entry = manifest.entries[f"{todo[number].job.stem}.pdf"] if manifest else None
-                finished(number, write_html(renderer, number, todo[number].job, out,
-                                            entry.sha256 if entry else ""))
-        outcomes = workers.render([todo[i].job for i in renders], out, html,
-                                  on_start=None if pages or not todo else started_rendering)
+                    renderer = Renderer(styles, paper, archive)
+                entry = manifest.entries[f"{item.job.stem}.pdf"] if manifest else None
+                finished(len(todo) - 1, write_html(renderer, len(todo) - 1, item.job, out,
+                                                   entry.sha256 if entry else ""))
+            surveyed = True
+
+        outcomes = workers.render(to_render(), out, html, on_start=started_rendering)
         try:
             for outcome in outcomes:
                 finished(renders[outcome.index], outcome)
@@ -163,6 +198,7 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
                 if outcome.written is not None:
                     _record(manifest, todo[renders[outcome.index]], outcome.written)
             _save(manifest, unsaved)
+    survey = _Survey(tuple(todo), tuple(current), tuple(problems))
     ordered = [results[i] for i in sorted(results)]  # job order, not completion order
     written = [(o.written, pdf) for o, pdf in ordered if o.written is not None]
     result = BuildResult(
@@ -170,7 +206,7 @@ def build_catalogue(paths: Sequence[Path], out: Path, styles: Path,
         problems=(survey.problems + tuple(p for o, _ in ordered for p in o.problems)
                   + tuple(unsaved)),
         skipped=tuple(sorted([leaflet.pdf for leaflet in survey.current]
-                             + [out / f"{todo[i].job.stem}.pdf" for i in pages],
+                             + [out / f"{t.job.stem}.pdf" for t in todo if not t.pdf],
                              key=lambda pdf: pdf.name)),
         seconds=time.perf_counter() - started,
         html=tuple(w.pdf.with_suffix(".html") for w, _ in written if w.html_sha256),
@@ -256,35 +292,58 @@ def _record(manifest: Manifest, task: _Todo, written: Written) -> None:
 
 def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[str] | None,
             html: bool, options: dict[str, str], shard: Shard | None, manifest: Manifest | None,
-            on_parse: Callable[[int], None] | None = None) -> _Survey:
-    """Sort the catalogue's leaflets into current and to-do, parsing only what changed.
+            on_parse: Callable[[int, int], None] | None = None) -> _Survey:
+    """Sort the catalogue's leaflets into current and to-do, parsing only what changed."""
+    todo: list[_Todo] = []
+    current: list[LeafletState] = []
+    problems: list[Problem] = []
+    for item in _surveyed(paths, out, styles, variants, html, options, shard, manifest,
+                          on_parse):
+        if isinstance(item, _Todo):
+            todo.append(item)
+        elif isinstance(item, LeafletState):
+            current.append(item)
+        else:
+            problems.append(item)
+    return _Survey(tuple(todo), tuple(current), tuple(problems))
 
-    ``on_parse`` is told how many leaflets may need rendering, before any file is parsed.
+
+def _surveyed(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[str] | None,
+              html: bool, options: dict[str, str], shard: Shard | None,
+              manifest: Manifest | None, on_parse: Callable[[int, int], None] | None = None
+              ) -> Iterator[_Todo | LeafletState | Problem]:
+    """``_survey`` as it goes: first every leaflet whose monograph is unchanged (current, not
+    parsed), then, monograph by monograph as each is read and checked, its leaflets to do,
+    current or in its problems. A build hands the first leaflets to its workers while it
+    reads the next monographs.
+
+    ``on_parse`` is told how many leaflets are likely to need rendering, and how many to
+    do in all (HTML only included), before any file is parsed: a guess, as a monograph may
+    turn out to have errors.
     """
     all_variants, problems = load_variants(styles)
     if errors_in(problems):
-        return _Survey((), (), tuple(problems))  # every leaflet would be wrong
+        yield from problems  # every leaflet would be wrong
+        return
     chosen = choose_variants(all_variants, variants)
     fingerprints = Fingerprints(styles, all_variants, options)
     entries = manifest.entries if manifest is not None else {}
     by_source = {(e.source, e.variant): name for name, e in entries.items()}
     owned = shard.owns if shard is not None else (lambda name: True)
 
-    current: list[LeafletState] = []
     known: dict[str, Path] = {}  # PDF name -> monograph, of the unchanged monographs
     contents: dict[Path, bytes] = {}
     to_parse: list[Path] = []
-    refused: set[Path] = set()  # unreadable or too large: load() says why, renders nothing
-    html_only: set[Path] = set()  # current PDFs, parsed to write their HTML
     files, missing = find_monographs(paths)
-    problems += missing
+    yield from problems
+    yield from missing
+    expected = {"render": 0, "html": 0}  # leaflets to do, as far as is known unparsed
     for path in files:
         try:
             # the size first: an oversized file is refused without being read
             contents[path] = data = read_limited(path, MAX_MONOGRAPH_BYTES)
         except (OSError, TooLarge):
-            to_parse.append(path)
-            refused.add(path)
+            to_parse.append(path)  # unreadable or too large: its load says why
             continue
         # a translation is built in the variants for its audience only (i18n)
         built = ([v for v in chosen if v.audience == TRANSLATED_AUDIENCE]
@@ -295,49 +354,52 @@ def _survey(paths: Sequence[Path], out: Path, styles: Path, variants: Sequence[s
                 entries[name].inputs != fingerprints.inputs(variant, data, path)
                 for name, variant in zip(names, built, strict=True)):
             to_parse.append(path)
+            expected["render"] += len(built)
             continue
         mine = [(name, variant) for name, variant in zip(names, built, strict=True)
                 if owned(name)]
-        if any(_pdf_reason(out, name, entries[name], entries[name].inputs)
-               for name, _ in mine):
+        stale = sum(_pdf_reason(out, name, entries[name], entries[name].inputs) is not None
+                    for name, _ in mine)
+        if stale:
             to_parse.append(path)  # its PDF is missing or damaged: rebuild it below
+            expected["render"] += stale
+            if html:
+                expected["html"] += len(mine) - stale
             continue
         if html and any(_html_reason(out, name, entries[name]) for name, _ in mine):
             to_parse.append(path)  # only its HTML is to be written: no PDF to render
-            html_only.add(path)
+            expected["html"] += len(mine)
             continue
         known.update((name, path) for name in names)
-        current += [LeafletState(out / name, path, variant.name) for name, variant in mine]
+        for name, variant in mine:
+            yield LeafletState(out / name, path, variant.name)
 
-    renderable = len(to_parse) - len(refused) - len(html_only)
-    if renderable and on_parse is not None:
-        on_parse(renderable * len(chosen))
-    the_plan = plan(to_parse, styles, [v.name for v in chosen]) if to_parse else None
-    problems += [p for p in (the_plan.problems if the_plan else ())
-                 if shard is None or shard.owns(p.path.name)]
-    todo: list[_Todo] = []
-    clashes: set[Path] = set()
-    for job in the_plan.jobs if the_plan else ():
-        name = f"{job.stem}.pdf"
-        if name in known and job.monograph.path not in clashes:
-            clashes.add(job.monograph.path)
-            problems.append(clash_problem(job, known[name], entries[name].variant))
-    for job in the_plan.jobs if the_plan else ():
-        name = f"{job.stem}.pdf"
-        if job.monograph.path in clashes or not owned(name):
+    if not to_parse:
+        return
+    if on_parse is not None:
+        on_parse(expected["render"], expected["render"] + expected["html"])
+    for planned in plan_files(to_parse, styles, all_variants, chosen):
+        yield from (p for p in planned.problems if shard is None or shard.owns(p.path.name))
+        clash = next((job for job in planned.jobs if f"{job.stem}.pdf" in known), None)
+        if clash is not None:
+            name = f"{clash.stem}.pdf"
+            yield clash_problem(clash, known[name], entries[name].variant)
             continue
-        inputs = fingerprints.inputs(job.variant, contents.get(job.monograph.path, b""),
-                                     job.monograph.path)
-        entry = entries.get(name)
-        reason = _pdf_reason(out, name, entry, inputs) if manifest is not None \
-            else "rebuilt on request"
-        if reason is not None:
-            todo.append(_Todo(job, inputs, reason))
-        elif html and (page := _html_reason(out, name, entry)) is not None:
-            todo.append(_Todo(job, inputs, page, pdf=False))
-        else:
-            current.append(LeafletState(out / name, job.monograph.path, job.variant.name))
-    return _Survey(tuple(todo), tuple(current), tuple(problems))
+        for job in planned.jobs:
+            name = f"{job.stem}.pdf"
+            if not owned(name):
+                continue
+            inputs = fingerprints.inputs(job.variant, contents.get(job.monograph.path, b""),
+                                         job.monograph.path)
+            entry = entries.get(name)
+            reason = _pdf_reason(out, name, entry, inputs) if manifest is not None \
+                else "rebuilt on request"
+            if reason is not None:
+                yield _Todo(job, inputs, reason)
+            elif html and (page := _html_reason(out, name, entry)) is not None:
+                yield _Todo(job, inputs, page, pdf=False)
+            else:
+                yield LeafletState(out / name, job.monograph.path, job.variant.name)
 
 
 def _pdf_reason(out: Path, name: str, entry: Entry | None,

@@ -24,13 +24,14 @@ leaflet a worker was rendering.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,7 +116,8 @@ class Workers:
         self._failed_starts = 0  # workers that died before they were ready
         self._last_death = ""  # how the last worker died, for messages
         # the render in progress
-        self._jobs: Sequence[Job] = ()
+        self._jobs: list[Job] = []
+        self._feed: Iterator[Job] | None = None  # jobs not taken yet (render's ``jobs``)
         self._out = Path()
         self._html = False
         self._pending: deque[int] = deque()  # jobs not handed out yet, in order
@@ -137,40 +139,65 @@ class Workers:
         for _ in range(count):
             self._spawn()
 
-    def render(self, jobs: Sequence[Job], out: Path, html: bool,
+    def render(self, jobs: Iterable[Job], out: Path, html: bool,
                on_start: Callable[[], None] | None = None) -> Generator[Outcome, None, None]:
-        """Render every job, yielding outcomes as they finish (not in job order).
+        """Render every job, yielding outcomes as they finish (not in job order); an
+        outcome's ``index`` is its job's place in ``jobs``.
 
-        With one job, and no workers started, rendering happens in this process: starting
-        another would cost more than it saves. ``on_start`` is called once the workers exist
-        (a progress display may start then).
+        ``jobs`` may be made as rendering goes (a generator that reads the next monograph):
+        the next job is taken while the workers have the last ones in hand, so they never
+        wait for this process to read every monograph first. With one job, and no workers
+        started (``start``), rendering happens in this process: starting another would cost
+        more than it saves. ``on_start`` is called once the first job is known and the
+        workers exist (a progress display may start then).
         """
-        if not jobs:
+        feed = iter(jobs)
+        first = next(feed, None)
+        if first is None:
             return
-        self.start(len(jobs))
+        if isinstance(jobs, Sequence):
+            self.start(len(jobs))
         if not self._started:
             if on_start is not None:
                 on_start()
             from leafletgen.render.renderer import Renderer
 
             renderer = Renderer(self.styles, self.paper, self.archive)
-            for index, job in enumerate(jobs):
+            for index, job in enumerate(itertools.chain([first], feed)):
                 yield _render(renderer, index, job, out, html, self.verify)
             return
-        self._jobs, self._out, self._html = jobs, out, html
-        self._pending = deque(range(len(jobs)))
+        self._jobs, self._out, self._html = [first], out, html
+        self._feed = feed
+        self._pending = deque([0])
         self._crashed = {}
         self._done = deque()
         if on_start is not None:
             on_start()
         try:
-            for _ in range(len(jobs)):
+            while True:
                 while not self._done:
+                    self._take()
+                    if not self._pending and self._feed is None \
+                            and not any(w.job is not None for w in self._workers):
+                        return
                     self._dispatch()
                     self._wait(self._workers)
                 yield self._done.popleft()
         finally:
             self._pending.clear()  # interrupted: hand out nothing more
+            self._feed = None
+
+    def _take(self) -> None:
+        """Take jobs from the feed until there is one for every worker without a job, and
+        one more each, so that none waits while the next monograph is read."""
+        busy = sum(w.job is not None for w in self._workers)
+        while self._feed is not None and len(self._pending) < 2 * self.count - busy:
+            job = next(self._feed, None)
+            if job is None:
+                self._feed = None
+                break
+            self._jobs.append(job)
+            self._pending.append(len(self._jobs) - 1)
 
     def close(self) -> list[Outcome]:
         """Stop the workers once each has finished the job in hand.
@@ -179,6 +206,7 @@ class Workers:
         it was interrupted), so that their PDFs can still be recorded.
         """
         self._pending.clear()
+        self._feed = None
         try:
             while True:
                 busy = [w for w in self._workers if w.job is not None]

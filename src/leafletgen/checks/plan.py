@@ -1,12 +1,13 @@
-"""The build plan: every monograph and variant read and checked, before anything is written.
+"""The build plan: every monograph and variant read and checked, before it is rendered.
 
-Like MkDocs, every input is read and checked before the first PDF is written; a file with
+``plan`` reads and checks every input before returning; ``plan_files`` does the same one file
+at a time, so that a build renders the first leaflets while it reads the next. A file with
 errors is skipped, every other file is still built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,11 +72,32 @@ def plan(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
     files, missing = find_monographs(paths)
     problems += missing
     jobs: list[Job] = []
+    for planned in plan_files(files, styles, all_variants, chosen):
+        problems += planned.problems
+        jobs += planned.jobs
+    return Plan(tuple(jobs), tuple(problems), tuple(files), tuple(chosen))
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One monograph file read and checked: its leaflets (none when it has errors) and its
+    problems."""
+
+    path: Path
+    jobs: tuple[Job, ...]
+    problems: tuple[Problem, ...]
+
+
+def plan_files(files: Sequence[Path], styles: Path, all_variants: dict[str, Variant],
+               chosen: Sequence[Variant]) -> Iterator[PlannedFile]:
+    """``plan``, one file at a time, as each is read and checked: a build renders the first
+    leaflets while it reads the next files. Two files that would write the same PDF are
+    found as the second one is read."""
     outputs: dict[str, Job] = {}
     for path in files:
         monograph, found = load_leaflet(path)  # a monograph, or a translation of one
-        problems += found
         if monograph is None:
+            yield PlannedFile(path, (), tuple(found))
             continue
         file_jobs: list[Job] = []
         file_problems: list[Problem] = []
@@ -92,11 +114,11 @@ def plan(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
         file_problems += unknown_carrier_problems(monograph, all_variants)
         file_problems += unshown_text_problems(monograph, all_variants)
         file_problems += _clashes(file_jobs, outputs)
-        problems += file_problems
-        if not errors_in(file_problems):
-            outputs.update((job.stem, job) for job in file_jobs)
-            jobs += file_jobs
-    return Plan(tuple(jobs), tuple(problems), tuple(files), tuple(chosen))
+        if errors_in(file_problems):
+            yield PlannedFile(path, (), (*found, *file_problems))
+            continue
+        outputs.update((job.stem, job) for job in file_jobs)
+        yield PlannedFile(path, tuple(file_jobs), (*found, *file_problems))
 
 
 def _clashes(new: list[Job], outputs: dict[str, Job]) -> list[Problem]:
