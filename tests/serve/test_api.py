@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import yaml
 
 from leafletgen.serve.api import openapi_spec
 
@@ -272,6 +273,43 @@ def test_every_api_route_is_in_the_openapi_description(client):
     docs = client.get("/docs").text
     assert "POST /api/handout" in docs
     assert "<code>paper</code>" in docs and "<code>draft</code>" in docs  # from $ref
+
+
+def test_the_openapi_description_carries_the_patient_schema_and_its_limits(client):
+    """The request body is described by the schema that checks patient files, limits and
+    all, so the description cannot drift from what the server accepts; every reference in it
+    resolves, and every operation names the 431 of an oversized request head."""
+    from leafletgen.source.yamlsource import load_schema
+
+    spec = openapi_spec()
+    schemas = spec["components"]["schemas"]
+    patient = schemas["PatientFile"]
+    source = load_schema("patient.schema.json")
+    assert patient["required"] == source["required"]
+    name = patient["properties"]["patient"]["properties"]["name"]
+    assert name["maxLength"] == source["properties"]["patient"]["properties"]["name"]["maxLength"]
+    assert patient["properties"]["medicines"]["maxItems"] == \
+        source["properties"]["medicines"]["maxItems"]
+    assert set(source["$defs"]) <= {n.removeprefix("PatientFile.") for n in schemas}
+
+    def refs(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref":
+                    yield value
+                else:
+                    yield from refs(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from refs(item)
+
+    for ref in refs(spec):
+        target = spec
+        for part in ref.removeprefix("#/").split("/"):
+            target = target[part]  # a KeyError names a reference that does not resolve
+    operations = [op for path in spec["paths"].values() for op in path.values()]
+    assert all("431" in op["responses"] for op in operations)
+    assert yaml.safe_load(client.get("/openapi.yaml").text) == spec
 
 
 def test_search_finds_by_name_generic_name_and_code(client, drafts_client):

@@ -18,7 +18,14 @@ from starlette.routing import Route
 
 from leafletgen.serve import pool
 from leafletgen.serve.catalogue import Medicine
-from leafletgen.serve.core import PAPERS, ContentError, Job, LeafletgenError, UsageError
+from leafletgen.serve.core import (
+    PAPERS,
+    ContentError,
+    Job,
+    LeafletgenError,
+    UsageError,
+    load_schema,
+)
 from leafletgen.serve.patients import (
     FieldError,
     InputError,
@@ -295,7 +302,10 @@ async def packet(request: Request) -> Response:
 
 
 async def openapi_yaml(request: Request) -> Response:
-    return Response((HERE / "openapi.yaml").read_bytes(), media_type="application/yaml")
+    import yaml
+
+    return Response(yaml.safe_dump(openapi_spec(), sort_keys=False, allow_unicode=True),
+                    media_type="application/yaml")
 
 
 async def openapi_json(request: Request) -> Response:
@@ -303,9 +313,34 @@ async def openapi_json(request: Request) -> Response:
 
 
 def openapi_spec() -> dict:
+    """``openapi.yaml`` with the patient file's schema put in: the same schema, limits
+    included, that checks a patient file (``schema/patient.schema.json``), so the two never
+    differ. Its ``$defs`` become components named ``PatientFile.<name>``."""
+    import copy
+
     import yaml
 
-    return yaml.safe_load((HERE / "openapi.yaml").read_text(encoding="utf-8"))
+    spec = yaml.safe_load((HERE / "openapi.yaml").read_text(encoding="utf-8"))
+    patient = copy.deepcopy(load_schema("patient.schema.json"))
+    patient.pop("$schema", None)
+    definitions = patient.pop("$defs", {})
+    schemas = spec["components"]["schemas"]
+    schemas["PatientFile"] = _components_refs(patient)
+    for name, definition in definitions.items():
+        schemas[f"PatientFile.{name}"] = _components_refs(definition)
+    return spec
+
+
+def _components_refs(schema: Any) -> Any:
+    """``schema`` with its ``#/$defs/x`` references pointing at ``PatientFile.x``."""
+    if isinstance(schema, dict):
+        return {key: (f"#/components/schemas/PatientFile.{value.removeprefix('#/$defs/')}"
+                      if key == "$ref" and isinstance(value, str)
+                      and value.startswith("#/$defs/") else _components_refs(value))
+                for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_components_refs(item) for item in schema]
+    return schema
 
 
 routes = [

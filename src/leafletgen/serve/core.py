@@ -17,8 +17,9 @@ from leafletgen.render.html import render_html
 from leafletgen.render.renderer import Renderer, figures_folder
 from leafletgen.source.patient import parse_patient
 from leafletgen.source.variants import load_variants
+from leafletgen.source.yamlsource import load_schema
 
 __all__ = ["ContentError", "DEFAULT_STYLES", "Documents", "Job", "LeafletgenError", "Monograph",
            "PAPERS", "Patient", "Plan", "Problem", "Project", "Renderer", "TemplateFeatures",
-           "UsageError", "Variant", "errors_in", "figures_folder", "load_variants",
-           "parse_patient", "plan", "render_html", "status"]
+           "UsageError", "Variant", "errors_in", "figures_folder", "load_schema",
+           "load_variants", "parse_patient", "plan", "render_html", "status"]
