@@ -1,6 +1,6 @@
 """Run leafletgen's build benchmarks and print a table of medians.
 
-    .venv/bin/python benchmarks/run.py                 # everything, ~20 minutes on 2 cores
+    .venv/bin/python benchmarks/run.py                 # everything, ~30 minutes on 2 cores
     .venv/bin/python benchmarks/run.py --only noop single --runs 7
 
 Measures, with the same worker count (-j, default: one per processor) for both sides:
@@ -12,6 +12,10 @@ single      cold `leafletgen build leaflets/baclofen.md --variant patient --forc
 noop        `leafletgen build` over the whole catalogue with nothing changed
 memory      each worker's resident memory while `leafletgen build --force` renders the
             catalogue: after its first renders, at the end, and its peak
+handout     warm handouts through the library against a bare WeasyPrint render of the same
+            HTML, in one process (handout.py)
+tests       `make test` and `make test-fast`, once each, wall and CPU time (a developer's
+            checkout: the venv is set up and mypy's cache is warm)
 
 Whole-process wall times, median of --runs runs (the two sides of a comparison alternate,
 A B A B, so drift of a shared machine hits both). The catalogue (make_catalogue.py) goes to
@@ -130,6 +134,32 @@ def memory(catalogue: Path, jobs: int) -> list[str]:
     return rows
 
 
+def handout(runs: int) -> list[str]:
+    """handout.py's figures, in a process of their own."""
+    result = subprocess.run([sys.executable, str(HERE / "handout.py"), "--runs", str(runs),
+                             "--memory", "0"], cwd=ROOT, check=True, capture_output=True,
+                            text=True)
+    return [line for line in result.stdout.splitlines()
+            if line.startswith("| ") and not line.startswith(("| measure", "|---"))]
+
+
+def tests() -> list[str]:
+    """The test suite as CI runs it (``make test``) and the edit loop (``make test-fast``)."""
+    rows = []
+    for target in ("test", "test-fast"):
+        before = os.times()
+        started = time.perf_counter()
+        done = subprocess.run(["make", target], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+        seconds = time.perf_counter() - started
+        after = os.times()
+        cpu = (after.children_user - before.children_user
+               + after.children_system - before.children_system)
+        rows.append(f"| `make {target}` | {seconds:.0f} s wall, {cpu:.0f} s CPU"
+                    f"{'' if done.returncode == 0 else ' (FAILED)'} | | |")
+    return rows
+
+
 def _children(pid: int) -> list[int]:
     """The worker processes of ``pid`` (not multiprocessing's resource tracker)."""
     try:
@@ -162,8 +192,9 @@ def main() -> None:
     parser.add_argument("-j", "--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--runs", type=int, default=5, help="counted runs per figure")
     parser.add_argument("--throughput-runs", type=int, default=3)
-    parser.add_argument("--only", nargs="+", default=["memory", "noop", "single", "throughput"],
-                        choices=["memory", "noop", "single", "throughput"])
+    steps_in_order = ["memory", "noop", "single", "throughput", "handout", "tests"]
+    parser.add_argument("--only", nargs="+", default=steps_in_order, choices=steps_in_order)
+    parser.add_argument("--handout-runs", type=int, default=9)
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     from make_catalogue import make
@@ -177,8 +208,10 @@ def main() -> None:
     steps = {"memory": lambda: memory(catalogue, args.jobs),
              "noop": lambda: noop(catalogue, args.jobs, args.runs),
              "single": lambda: single(args.runs),
-             "throughput": lambda: throughput(catalogue, args.jobs, args.throughput_runs)}
-    for name in ["memory", "noop", "single", "throughput"]:
+             "throughput": lambda: throughput(catalogue, args.jobs, args.throughput_runs),
+             "handout": lambda: handout(args.handout_runs),
+             "tests": tests}
+    for name in steps_in_order:
         if name in args.only:
             for row in steps[name]():
                 print(row, flush=True)
