@@ -35,8 +35,8 @@ import yaml
 from markupsafe import Markup
 
 from leafletgen.errors import UsageError
-from leafletgen.files import content_stamp
-from leafletgen.fonts.facts import cache_home, font_facts
+from leafletgen.files import cache_home, content_stamp
+from leafletgen.fonts.facts import font_facts
 
 log = logging.getLogger(__name__)
 STYLES = ("normal", "italic", "oblique")

@@ -17,7 +17,6 @@ error: the font is read instead. The cache holds facts about font files only.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import hashlib
 import json
 import os
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from leafletgen.files import write_atomic
+from leafletgen.files import cache_home, prune_oldest, write_atomic
 
 FORMAT = 1  # of a cache file; another number is read as missing
 _FOLDER = "font-facts"
@@ -127,12 +126,6 @@ def read_font_facts(path: Path) -> FontFacts:
         return FontFacts(CodePoints(), why)
 
 
-def cache_home() -> Path:
-    """leafletgen's folder in the user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``);
-    RuntimeError when there is no home folder."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "leafletgen"
-
-
 def _cache_file(path: Path) -> Path | None:
     try:
         folder = cache_home() / _FOLDER
@@ -167,16 +160,6 @@ def _keep(kept: Path, stamp: list[object], facts: FontFacts) -> None:
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(kept, json.dumps(data, separators=(",", ":")).encode("utf-8"))
-        _prune(kept.parent)
+        prune_oldest(kept.parent, KEEP, ".json")
     except OSError:
         pass  # a read-only or full cache folder: the font is read again next time
-
-
-def _prune(folder: Path) -> None:
-    """Delete the cache files written longest ago beyond the ``KEEP`` newest."""
-    with os.scandir(folder) as entries:
-        files = [(entry.stat().st_mtime_ns, entry.path) for entry in entries
-                 if entry.name.endswith(".json") and entry.is_file()]
-    for _, path in sorted(files)[:-KEEP]:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
