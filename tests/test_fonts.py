@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 import yaml
 
 from leafletgen.errors import Problem, UsageError
-from leafletgen.fonts import charset
+from leafletgen.fonts import charset, facts
 from leafletgen.fonts import config as fonts
 from leafletgen.fonts.charset import character_problems, missing_characters
 from leafletgen.fonts.config import load_fonts
@@ -83,7 +85,7 @@ def test_font_files_are_read_once_per_process(styles, monkeypatch):
     def no_reading(*args, **kwargs):
         raise AssertionError("font read again")
 
-    monkeypatch.setattr(charset, "TTFont", no_reading)
+    monkeypatch.setattr(facts, "read_font_facts", no_reading)
     assert charset.covered_characters(styles) == first
     assert charset.covered_characters(STYLES) == first
     assert character_problems(Path("x.md"), "💊 ↑\n💊", 1, styles) != []
@@ -95,6 +97,135 @@ def test_coverage_follows_the_styles_font_list(styles):
     data["families"] = [f for f in data["families"] if isinstance(f, str)]  # no symbol fonts
     config.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert missing_characters("↑ ✓ µ", styles) == ["↑", "✓"]
+
+
+# --- what is kept about each font file between processes
+
+@pytest.fixture
+def facts_cache(tmp_path, monkeypatch) -> Path:
+    """An empty cache folder of the user's, and no facts remembered in this process."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    facts._facts.cache_clear()
+    charset._all_code_points.cache_clear()
+    yield tmp_path / "cache" / "leafletgen" / "font-facts"
+    facts._facts.cache_clear()
+    charset._all_code_points.cache_clear()
+
+
+def kept_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.json"))
+
+
+def test_font_facts_are_kept_and_read_back_without_the_font(facts_cache, monkeypatch):
+    font = STYLES / "fonts" / "NotoSansHebrew-Regular.ttf"
+    read = facts.read_font_facts(font)
+    assert 0x05D0 in read.code_points  # HEBREW LETTER ALEF
+    assert read.problem is None and 0x1F48A not in read.code_points
+    assert facts.font_facts(font) == read
+    assert len(kept_files(facts_cache)) == 1
+    facts._facts.cache_clear()  # as in a new process
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("font read again")
+
+    monkeypatch.setattr(facts, "read_font_facts", no_reading)
+    assert facts.font_facts(font) == read
+
+
+def test_an_edited_font_file_gets_new_facts(facts_cache, tmp_path):
+    font = tmp_path / "font.ttf"
+    shutil.copy2(STYLES / "fonts" / "NotoSansHebrew-Regular.ttf", font)
+    hebrew = facts.font_facts(font)
+    assert 0x05D0 in hebrew.code_points
+    shutil.copy2(STYLES / "fonts" / "NotoSansArabic-Regular.ttf", font)  # its mtime too
+    arabic = facts.font_facts(font)
+    assert 0x0627 in arabic.code_points and 0x05D0 not in arabic.code_points
+    facts._facts.cache_clear()  # a new process: the kept entry is the Arabic font's now
+    assert facts.font_facts(font) == arabic
+    font.write_bytes(b"not a font at all")
+    facts._facts.cache_clear()
+    assert facts.font_facts(font).problem is not None
+    assert list(facts.font_facts(font).code_points) == []
+
+
+@pytest.mark.parametrize("damage", [
+    b"",
+    b"{not json",
+    b"[]",
+    b'{"format": 1}',
+    b'{"format": 1, "file": "x", "problem": null, "bounds": [1, 2]}',
+    "stamp",  # the right file, its bounds out of order
+    "problem",  # the right file, a problem that is not text
+])
+def test_a_damaged_cache_file_is_read_past(facts_cache, damage):
+    font = STYLES / "fonts" / "NotoSansHebrew-Regular.ttf"
+    right = facts.read_font_facts(font)
+    facts.font_facts(font)
+    [kept] = kept_files(facts_cache)
+    if damage == "stamp":
+        data = json.loads(kept.read_text())
+        data["bounds"] = list(reversed(data["bounds"]))
+        damage = json.dumps(data).encode()
+    elif damage == "problem":
+        data = json.loads(kept.read_text())
+        data["problem"] = 7
+        damage = json.dumps(data).encode()
+    kept.write_bytes(damage)
+    facts._facts.cache_clear()
+    assert facts.font_facts(font) == right
+    assert json.loads(kept.read_text())["bounds"] == list(right.code_points.bounds)  # mended
+
+
+def test_facts_without_a_writable_cache_folder(tmp_path, monkeypatch):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file, not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    facts._facts.cache_clear()
+    font = STYLES / "fonts" / "NotoSansHebrew-Regular.ttf"
+    assert facts.font_facts(font) == facts.read_font_facts(font)
+    facts._facts.cache_clear()
+
+
+def test_the_cache_holds_font_facts_only(facts_cache, tmp_path):
+    from leafletgen import check
+
+    monograph = (STYLES.parent / "leaflets" / "baclofen.md").read_text(encoding="utf-8")
+    source = tmp_path / "leaflet.md"
+    source.write_text(monograph.replace("\n::: patient\n",
+                                        "\n::: patient\nSecret words 💊 of a leaflet.\n", 1),
+                      encoding="utf-8")
+    assert any(p.message == MESSAGE for p in check([source]))
+    kept = kept_files(facts_cache)
+    assert len(kept) == len(load_fonts(STYLES).files)
+    for path in kept:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert set(data) == {"format", "file", "problem", "bounds"}
+        assert Path(data["file"][0]).suffix in (".ttf", ".otf")
+        assert all(isinstance(b, int) for b in data["bounds"])
+        assert "Secret" not in path.read_text(encoding="utf-8")
+
+
+def test_old_cache_files_are_pruned(facts_cache, monkeypatch, tmp_path):
+    monkeypatch.setattr(facts, "KEEP", 2)
+    for age, name in enumerate(("a", "b", "c")):
+        shutil.copy(STYLES / "fonts" / "LeafletFigures-Regular.ttf", tmp_path / f"{name}.ttf")
+        before = set(kept_files(facts_cache))
+        facts.font_facts(tmp_path / f"{name}.ttf")
+        for new in set(kept_files(facts_cache)) - before:
+            os.utime(new, (1000 + age, 1000 + age))  # written in this order
+    kept = kept_files(facts_cache)
+    assert len(kept) == 2
+    assert {json.loads(p.read_text())["file"][0] for p in kept} == {
+        str(tmp_path / "b.ttf"), str(tmp_path / "c.ttf")}
+
+
+def test_code_points_as_ranges():
+    points = facts.CodePoints.of([5, 1, 2, 3, 9, 2])
+    assert points.bounds == (1, 4, 5, 6, 9, 10)
+    assert [c for c in range(12) if c in points] == [1, 2, 3, 5, 9] == list(points)
+    assert len(points) == 5 and "a" not in points
+    union = facts.CodePoints.union([points, facts.CodePoints.of([4, 10, 20])])
+    assert list(union) == [1, 2, 3, 4, 5, 9, 10, 20]
 
 
 # --- the font list

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from leafletgen.catalogue import manifest
 from leafletgen.catalogue.manifest import (
     Entry,
     Fingerprints,
@@ -86,6 +87,28 @@ def test_stylesheet_closure_follows_imports_and_urls(tmp_path: Path):
     found = stylesheet_closure(tmp_path, [tmp_path / "main.css"])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
         "img/dot.png", "img/logo.svg", "main.css", "print.css"]
+
+
+def test_a_stylesheet_shared_by_variants_is_parsed_once(tmp_path: Path, monkeypatch):
+    (tmp_path / "leaflet.css").write_text('@import "base.css";\n')
+    (tmp_path / "base.css").write_text("p { margin: 0; }\n")
+    (tmp_path / "patient.css").write_text("p { font-size: 12pt; }\n")
+    (tmp_path / "clinician.css").write_text("p { font-size: 10pt; }\n")
+    parsed_sheets: list[str] = []
+    parse = manifest.tinycss2.parse_stylesheet_bytes
+
+    def counting(data, *args, **kwargs):
+        parsed_sheets.append(data.decode())
+        return parse(data, *args, **kwargs)
+
+    monkeypatch.setattr(manifest.tinycss2, "parse_stylesheet_bytes", counting)
+    parsed: dict[Path, list[Path]] = {}
+    names = [[p.name for p in stylesheet_closure(tmp_path, [tmp_path / "leaflet.css",
+                                                             tmp_path / variant], parsed)]
+             for variant in ("patient.css", "clinician.css")]
+    assert names == [["base.css", "leaflet.css", "patient.css"],
+                     ["base.css", "clinician.css", "leaflet.css"]]
+    assert len(parsed_sheets) == 4  # leaflet.css and base.css once, not once per variant
 
 
 def test_fingerprints_name_inputs_by_relative_names(tmp_path: Path):

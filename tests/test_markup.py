@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from leafletgen.source import markup
 from leafletgen.source.markup import (
     NBSP,
     LinkContext,
@@ -139,3 +140,18 @@ def test_a_footnote_prints_right_after_the_table_that_uses_it():
     table_end, list_start = html.index("</table>"), html.index("<ul>")
     first, second = html.index("Up to 80"), html.index("Second note")
     assert table_end < first < list_start < html.index("</ul>") < second
+
+
+def test_a_block_read_by_several_checks_is_parsed_once(monkeypatch):
+    text = "See [the dose](#dosage) and more.\n\n- 5 mg daily\n"
+    markup._tokens.cache_clear()
+    parsed: list[str] = []
+    parse = markup._md.parse
+    monkeypatch.setattr(markup._md, "parse", lambda t, env: parsed.append(t) or parse(t, env))
+    for _ in range(3):  # one variant's checks after another's
+        assert [(u.text, u.line) for u in markup.plain_units(text, 3)] == [
+            ("See the dose and more.", 3), ("5 mg daily", 5)]
+        assert markup.references(text, 3) == (markup.Reference("dosage", 3),)
+        assert [t.type for t in markup.parse(text)][:3] == [
+            "paragraph_open", "inline", "paragraph_close"]
+    assert parsed == [text]

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from leafletgen import BuildResult, Problem, Progress
@@ -18,6 +22,26 @@ def test_plain_lines_without_a_terminal(capsys):
     display.close()
     assert capsys.readouterr().out.splitlines() == ["wrote out/a-patient.pdf (0.4 s)",
                                                     "failed out/b-patient.pdf (0.1 s)"]
+
+
+DECIDE = """
+import sys
+from leafletgen.catalogue.progress import ProgressDisplay
+print(ProgressDisplay().interactive, "rich" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("env,expected", [
+    ({}, "False False"),  # a log: no terminal, and rich is not even imported
+    ({"FORCE_COLOR": "1"}, "True True"),  # as rich decides
+    ({"TTY_COMPATIBLE": "1"}, "True True"),
+    ({"FORCE_COLOR": ""}, "False True"),
+])
+def test_a_log_is_told_from_a_terminal_as_rich_tells_it(env, expected):
+    clean = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    run = subprocess.run([sys.executable, "-c", DECIDE], env={**clean, **env},
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.split() == expected.split()
 
 
 def test_a_bar_with_done_total_and_current_file_on_a_terminal():

@@ -15,6 +15,7 @@ import pytest
 
 from leafletgen.checks.glossary import load_glossary
 from leafletgen.limits import MAX_YAML_BYTES, MAX_YAML_DEPTH
+from leafletgen.source import yamlsource
 from leafletgen.source.monograph import load
 from leafletgen.source.patient import read_patient
 from leafletgen.source.variants import load_variant
@@ -306,3 +307,79 @@ def test_libyaml_and_pyyaml_read_every_shipped_file_alike():
                 yamlsource._LOADERS.update(loaders)
             assert fast is not None and slow is not None
             assert (fast.data, fast.lines) == (slow.data, slow.lines)
+
+
+# --- documents found valid are not validated again in the next process
+
+@pytest.fixture
+def verdicts(tmp_path, monkeypatch) -> Path:
+    """An empty cache folder of the user's, and a validator that counts its documents."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(yamlsource, "_pruned", [])
+    return tmp_path / "cache" / "leafletgen" / yamlsource.VERDICTS
+
+
+@pytest.fixture
+def validated(monkeypatch) -> list[object]:
+    seen: list[object] = []
+    make = yamlsource._validator.__wrapped__
+
+    class Counting:
+        def __init__(self, name):
+            self.validator = make(name)
+
+        def iter_errors(self, data):
+            seen.append(data)
+            return self.validator.iter_errors(data)
+
+    monkeypatch.setattr(yamlsource, "_validator", Counting)
+    return seen
+
+
+def variant_doc(text: str | None = None):
+    path = STYLES / "variants" / "patient.yaml"
+    doc, problems = parse_yaml(path, text or path.read_text(encoding="utf-8"))
+    assert problems == [] and doc is not None
+    return doc
+
+
+def test_a_valid_document_is_validated_once(verdicts, validated):
+    assert schema_problems(variant_doc(), "variant.schema.json", "docs") == []
+    assert len(validated) == 1 and len(list(verdicts.iterdir())) == 1
+    assert schema_problems(variant_doc(), "variant.schema.json", "docs") == []
+    assert len(validated) == 1  # the verdict kept: not validated again
+    changed = (STYLES / "variants" / "patient.yaml").read_text().replace("min_body_pt: 12",
+                                                                         "min_body_pt: 13")
+    assert schema_problems(variant_doc(changed), "variant.schema.json", "docs") == []
+    assert len(validated) == 2 and len(list(verdicts.iterdir())) == 2
+    # another schema is another verdict, even for the same data
+    assert schema_problems(variant_doc(), "glossary.schema.json", "docs") != []
+
+
+def test_an_invalid_document_is_validated_every_time(verdicts, validated):
+    wrong = (STYLES / "variants" / "patient.yaml").read_text().replace("min_body_pt: 12",
+                                                                       "min_body_pt: twelve")
+    first = schema_problems(variant_doc(wrong), "variant.schema.json", "docs")
+    assert any("min_body_pt" in str(p) for p in first)
+    assert schema_problems(variant_doc(wrong), "variant.schema.json", "docs") == first
+    assert len(validated) == 2
+    assert not verdicts.exists() or list(verdicts.iterdir()) == []
+
+
+def test_nothing_about_a_patient_is_kept(verdicts, validated, tmp_path):
+    path = tmp_path / "patient.yaml"
+    path.write_text(PATIENT, encoding="utf-8")
+    for _ in range(2):
+        read_patient(path)
+    assert len(validated) == 2
+    assert not verdicts.exists() or list(verdicts.iterdir()) == []
+    assert NAME not in "".join(p.name for p in (tmp_path / "cache").rglob("*"))
+
+
+def test_validation_without_a_writable_cache_folder(tmp_path, monkeypatch, validated):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file, not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    for _ in range(2):
+        assert schema_problems(variant_doc(), "variant.schema.json", "docs") == []
+    assert len(validated) == 2

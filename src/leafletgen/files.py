@@ -302,6 +302,27 @@ def _remove_own() -> None:
             folder.parent.rmdir()  # only when no other process has a folder there
 
 
+def cache_home() -> Path:
+    """leafletgen's folder in the user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``);
+    RuntimeError when there is no home folder. It holds what can be made again: never patient
+    data, never a leaflet's text."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "leafletgen"
+
+
+def prune_oldest(folder: Path, keep: int, suffix: str = "") -> None:
+    """Delete the files of ``folder`` (ending in ``suffix``) written longest ago beyond the
+    ``keep`` newest; files that cannot be seen or deleted are left."""
+    with os.scandir(folder) as entries:
+        files = []
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.name.endswith(suffix) and entry.is_file():
+                    files.append((entry.stat().st_mtime_ns, entry.path))
+    for _, path in sorted(files)[:-keep] if keep else sorted(files):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
 def sha256_bytes(data: bytes) -> str:
     """The hex SHA-256 of ``data``."""
     return hashlib.sha256(data).hexdigest()

@@ -185,6 +185,7 @@ class Fingerprints:
         self._hashes: dict[Path, str] = {}
         self._by_variant: dict[str, dict[str, str]] = {}
         self._sheets: dict[str, list[Path]] = {}
+        self._references: dict[Path, list[Path]] = {}  # stylesheet -> the files it names
         self._templates: dict[str, list[str | None]] = {}  # template -> what it references
 
     def inputs(self, variant: Variant, monograph_bytes: bytes,
@@ -227,7 +228,7 @@ class Fingerprints:
     def _stylesheets(self, variant: Variant) -> list[Path]:
         if variant.name not in self._sheets:
             self._sheets[variant.name] = stylesheet_closure(
-                self.styles, [self.styles / s for s in variant.stylesheets])
+                self.styles, [self.styles / s for s in variant.stylesheets], self._references)
         return self._sheets[variant.name]
 
     def _name(self, path: Path) -> str:
@@ -287,8 +288,13 @@ def _references(env: jinja2.Environment, name: str) -> list[str | None]:
         return []  # reported when the leaflet is rendered; its own text is still an input
 
 
-def stylesheet_closure(styles: Path, sheets: list[Path]) -> list[Path]:
-    """The stylesheets and every file under ``styles`` they ``@import`` or ``url()``."""
+def stylesheet_closure(styles: Path, sheets: list[Path],
+                       parsed: dict[Path, list[Path]] | None = None) -> list[Path]:
+    """The stylesheets and every file under ``styles`` they ``@import`` or ``url()``.
+
+    ``parsed`` keeps the files each stylesheet names across calls (variants share sheets).
+    """
+    parsed = {} if parsed is None else parsed
     found: list[Path] = []
     todo = list(sheets)
     while todo:
@@ -298,11 +304,12 @@ def stylesheet_closure(styles: Path, sheets: list[Path]) -> list[Path]:
         found.append(path)
         if path.suffix != ".css" or not path.is_file():
             continue
-        rules = tinycss2.parse_stylesheet_bytes(path.read_bytes())[0]
-        for url in _urls(rules):
-            target = _local(url, path.parent)
-            if target is not None and target.is_relative_to(styles):
-                todo.append(target)
+        if path not in parsed:
+            rules = tinycss2.parse_stylesheet_bytes(path.read_bytes())[0]
+            parsed[path] = [target for target in (_local(url, path.parent)
+                                                  for url in _urls(rules))
+                            if target is not None and target.is_relative_to(styles)]
+        todo += parsed[path]
     return sorted(found)
 
 

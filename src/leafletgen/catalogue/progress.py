@@ -6,6 +6,8 @@ leaflet gets one plain line. Either way the build ends with a summary table.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -21,6 +23,17 @@ if TYPE_CHECKING:
 
 # rich is imported when a display is made: a build for a log, or with nothing to do, starts
 # faster without it.
+
+
+def _may_be_terminal() -> bool:
+    """False when rich's ``Console(stderr=True).is_terminal`` is surely False: standard
+    error is not a terminal and neither TTY_COMPATIBLE nor FORCE_COLOR says otherwise."""
+    if os.environ.get("TTY_COMPATIBLE") == "1" or "FORCE_COLOR" in os.environ:
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed
+        return True
 
 
 class ProgressDisplay:
@@ -44,7 +57,10 @@ class ProgressDisplay:
     def interactive(self) -> bool:
         """Whether a progress bar is drawn (a terminal), else a line per leaflet (a log)."""
         if self._interactive is None:
-            self._interactive = self.console.is_terminal
+            if self._console is None and not _may_be_terminal():
+                self._interactive = False  # what rich would say, without importing it
+            else:
+                self._interactive = self.console.is_terminal
         return self._interactive
 
     def __call__(self, event: LeafletDone) -> None:

@@ -5,7 +5,8 @@ of them has prints as an empty box. ``missing_characters`` finds such characters
 ``character_problems`` reports them in a block of a monograph, line by line, so that they are
 fixed in the source instead of discovered on paper.
 
-Each font's character map is read once per process. Characters that need no glyph are not
+Each font's character map is read once per process, or from the user's cache folder
+(``facts.py``). Characters that need no glyph are not
 reported: line breaks and tabs, separators between lines and paragraphs (U+2028, U+2029),
 spaces (a font without, say, U+3000 gets its width from its own space; the Ogham space mark
 U+1680 is a visible stroke and does need a glyph), and Unicode's default-ignorable
@@ -17,17 +18,15 @@ selectors U+FE00-U+FE0F such as the emoji selector U+FE0F).
 from __future__ import annotations
 
 import html
-import os
 import re
 import unicodedata
-from collections.abc import Container, Sequence
+from collections.abc import Container
 from functools import cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
 from leafletgen.errors import Problem, UsageError
 from leafletgen.fonts.config import load_fonts
+from leafletgen.fonts.facts import CodePoints, font_facts
 from leafletgen.project import Project
 
 MESSAGE = ("character U+{code:04X}{glyph} is not in the leaflet fonts; replace it with words or "
@@ -91,7 +90,8 @@ def describe(char: str) -> str:
 def _missing(text: str, covered: Container[int], entities: bool = True) -> list[str]:
     if entities and "&" in text:
         text += "".join(html.unescape(m) for m in _ENTITY.findall(text))
-    return list(dict.fromkeys(c for c in text if ord(c) not in covered and not needs_no_glyph(c)))
+    # each distinct character once, in order of appearance
+    return [c for c in dict.fromkeys(text) if ord(c) not in covered and not needs_no_glyph(c)]
 
 
 def covered_characters(styles: Path | None = None) -> frozenset[int]:
@@ -116,49 +116,15 @@ def default_styles() -> Path:
     return Project.at().styles
 
 
-class _Coverage:
-    """The code points of the leaflet fonts, read font by font as characters need them.
-
-    Most text is covered by the first fonts of the list (figures, Atkinson Hyperlegible,
-    Noto Sans): the script fonts, CJK's tens of thousands of glyphs among them, are read
-    only for a character those lack.
-    """
-
-    def __init__(self, files: Sequence[Path]):
-        self._files = list(files)
-        self._read = 0
-        self._known: set[int] = set()
-
-    def __contains__(self, code: object) -> bool:
-        while code not in self._known and self._read < len(self._files):
-            font = self._files[self._read]
-            self._read += 1
-            self._known |= _cmap(font, *_stamp(font))
-        return code in self._known
-
-
-def _coverage(styles: Path | None) -> _Coverage:
-    return _lazy_coverage(*_font_list(styles))
+def _coverage(styles: Path | None) -> CodePoints:
+    return _all_code_points(*_font_list(styles))
 
 
 @cache
-def _lazy_coverage(config: Path, mtime_ns: int, size: int) -> _Coverage:
-    return _Coverage(load_fonts(config.parent).files)
+def _all_code_points(config: Path, mtime_ns: int, size: int) -> CodePoints:
+    return CodePoints.union(font_facts(f).code_points for f in load_fonts(config.parent).files)
 
 
 @cache
 def _covered(config: Path, mtime_ns: int, size: int) -> frozenset[int]:
-    files = load_fonts(config.parent).files
-    return frozenset().union(*(_cmap(f, *_stamp(f)) for f in files))
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    stat = os.stat(path)
-    return stat.st_mtime_ns, stat.st_size
-
-
-@cache
-def _cmap(path: Path, mtime_ns: int, size: int) -> frozenset[int]:
-    """The code points one font file maps to glyphs (read once per process and version)."""
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap() or ())
+    return frozenset(_all_code_points(config, mtime_ns, size))

@@ -35,7 +35,8 @@ import yaml
 from markupsafe import Markup
 
 from leafletgen.errors import UsageError
-from leafletgen.files import content_stamp
+from leafletgen.files import cache_home, content_stamp
+from leafletgen.fonts.facts import font_facts
 
 log = logging.getLogger(__name__)
 STYLES = ("normal", "italic", "oblique")
@@ -84,7 +85,8 @@ _LOADED: dict[tuple[object, ...], FontSet] = {}
 
 def load_fonts(styles: Path) -> FontSet:
     """``read_fonts``, once per process for the same ``styles/fonts.yaml`` and font files."""
-    stamp = (str(styles.resolve()), content_stamp([styles / "fonts.yaml"], [styles / "fonts"]))
+    folder = styles.resolve()  # "styles" and its absolute path: the same fonts
+    stamp = (str(folder), content_stamp([folder / "fonts.yaml"], [folder / "fonts"]))
     if stamp not in _LOADED:
         if len(_LOADED) > 16:
             _LOADED.clear()
@@ -178,7 +180,7 @@ def _file_faces(config: Path, styles: Path, entry: dict) -> list[_Face]:
         if not path.is_file():
             raise UsageError(f"{config}: font '{name}': file {spec['path']} not found "
                              f"in {styles}")
-        broken = _unreadable(path)
+        broken = font_facts(path).problem
         if broken is not None:
             # WeasyPrint would drop it without a word: say so, and leave it out
             log.warning("%s: font '%s': %s is not a font file leafletgen can read (%s); it is "
@@ -187,21 +189,6 @@ def _file_faces(config: Path, styles: Path, entry: dict) -> list[_Face]:
             continue
         faces.append(_Face(name, path, weight, style))
     return faces
-
-
-def _unreadable(path: Path) -> str | None:
-    """Why a font file cannot be used (not a font, damaged), or None when it can."""
-    from fontTools.ttLib import TTFont
-
-    try:
-        with path.open("rb") as file, TTFont(file, lazy=True) as font:
-            if not font.getBestCmap():
-                return "it maps no characters"
-            if "glyf" not in font and "CFF " not in font and "CFF2" not in font:
-                return "it has no glyphs"
-    except Exception as exc:  # fontTools raises many kinds for damaged files
-        return (str(exc).splitlines() or [type(exc).__name__])[0][:80] or "damaged"
-    return None
 
 
 def _check_family_name(config: Path, name: str) -> None:
@@ -240,8 +227,7 @@ def fontconfig_xml(folders: list[Path], cachedir: Path) -> str:
 @cache
 def _fontconfig_file() -> Path:
     try:
-        cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        return _write_config(cache_home / "leafletgen")
+        return _write_config(cache_home())
     except (OSError, RuntimeError):  # no home, or a read-only one
         folder = Path(tempfile.mkdtemp(prefix="leafletgen-fontconfig-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)

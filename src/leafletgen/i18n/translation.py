@@ -354,8 +354,9 @@ def _key_fact_problems(translated: Monograph, source: Monograph) -> list[Problem
 
 MIN_CARRIER_WORDS = 2  # words of a carried_by phrase besides the medicine's name
 # scripts written without spaces between words: two characters count as a word
-_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
-                       "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]")
+# (compiled when first needed: a class this wide takes milliseconds to compile)
+_UNSPACED = ("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+             "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]")
 
 
 def words_in(phrase: str, names: tuple[str, ...] = ()) -> float:
@@ -365,8 +366,8 @@ def words_in(phrase: str, names: tuple[str, ...] = ()) -> float:
     text = phrase.casefold()
     for name in sorted({n.casefold() for n in names if n}, key=len, reverse=True):
         text = text.replace(name, " ")
-    unspaced = len(_UNSPACED.findall(text))
-    spaced = len(re.findall(r"\w+", _UNSPACED.sub(" ", text)))
+    unspaced = len(re.findall(_UNSPACED, text))
+    spaced = len(re.findall(r"\w+", re.sub(_UNSPACED, " ", text)))
     return spaced + unspaced / 2
 
 

@@ -19,6 +19,7 @@ loose lists and list items with several paragraphs or a table are valid tagged P
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -517,8 +518,16 @@ def to_html(text: str, links: LinkContext | None = None) -> Markup:
 
 
 def parse(text: str) -> list[Token]:
-    """The tokens of one block, as rendering sees them."""
-    return _md.parse(text, {})
+    """The tokens of one block, as rendering sees them (shared between callers: read them,
+    never change them)."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[Token, ...]:
+    """One block parsed once for the checks that read it (each variant's checks read every
+    block): monograph text only, never a patient's."""
+    return tuple(_md.parse(text, {}))
 
 
 @dataclass(frozen=True)
@@ -533,7 +542,7 @@ def plain_units(text: str, first_line: int) -> tuple[TextUnit, ...]:
     """The words a reader sees in one block of Markdown, unit by unit, without markup."""
     units = []
     line = first_line
-    for token in _md.parse(text, {}):
+    for token in _tokens(text):
         if token.map:
             line = first_line + token.map[0]
         if token.type != "inline":
@@ -564,7 +573,7 @@ def references(text: str, first_line: int) -> tuple[Reference, ...]:
     """Every ``[text](#section-id)`` in one block of Markdown."""
     found = []
     line = first_line
-    for token in _md.parse(text, {}):
+    for token in _tokens(text):
         if token.map:
             line = first_line + token.map[0]
         for child in token.children or ():

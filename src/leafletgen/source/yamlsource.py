@@ -5,15 +5,17 @@ Shared by every YAML input: monograph front matter, variant definitions, patient
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import BaseConstructor, SafeConstructor
@@ -21,6 +23,7 @@ from yaml.resolver import BaseResolver, Resolver
 
 import leafletgen.textcheck as textcheck
 from leafletgen.errors import Problem
+from leafletgen.files import cache_home, prune_oldest
 from leafletgen.limits import (
     MAX_YAML_BYTES,
     MAX_YAML_DEPTH,
@@ -32,7 +35,16 @@ from leafletgen.limits import (
     read_limited,
 )
 
+if TYPE_CHECKING:
+    import jsonschema
+
+# jsonschema (and the libraries it loads) is imported when a document is validated, not when
+# one validated before, unchanged, is read again: see _known_valid.
+
 KeyPath = tuple[Any, ...]
+VERDICTS = "schema-verdicts"  # in the user's cache folder: documents found valid
+KEEP_VERDICTS = 4096
+_pruned: list[bool] = []  # whether this process pruned the verdicts already
 
 
 class _Refused(Exception):
@@ -288,15 +300,77 @@ def schema_problems(doc: YamlDoc, schema_name: str, docs_hint: str,
     or logs.
     """
     schema = load_schema(schema_name)
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    errors = [e for e in validator.iter_errors(doc.data) if not _reported_as_empty(e)]
+    verdict = None if private else _known_valid(schema_name, doc.data)
+    if verdict is not None and verdict.exists():
+        errors = []
+    else:
+        errors = [e for e in _validator(schema_name).iter_errors(doc.data)
+                  if not _reported_as_empty(e)]
+        if not errors and verdict is not None:
+            _remember_valid(verdict)
     return [
         *_source_problems(doc, schema, private),
         *(Problem(doc.path, doc.line(_key_of(e)), _explain(e, docs_hint, doc.what, private),
                   field=field_of_error(e))
           for e in sorted(errors, key=lambda e: [str(p) for p in e.path])),
     ]
+
+
+@cache
+def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(
+        load_schema(schema_name), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def _known_valid(schema_name: str, data: Any) -> Path | None:
+    """Where the verdict "``data`` is valid under the schema" is kept in the user's cache
+    folder, by a hash of the schema, the installed jsonschema and the data, so that an
+    unchanged document (a monograph's front matter, a variant) is not validated again in the
+    next process. None when there is no cache folder. Never used for patient files: nothing
+    about a patient is kept, not even a hash.
+    """
+    try:
+        folder = cache_home() / VERDICTS
+    except RuntimeError:
+        return None
+    key = hashlib.sha256()
+    for part in (schema_name, _schema_digest(schema_name), _validator_stamp(), repr(data)):
+        key.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return folder / key.hexdigest()
+
+
+def _remember_valid(verdict: Path) -> None:
+    try:
+        verdict.parent.mkdir(parents=True, exist_ok=True)
+        verdict.touch()
+        if not _pruned:
+            _pruned.append(True)
+            prune_oldest(verdict.parent, KEEP_VERDICTS)
+    except OSError:
+        pass  # a read-only cache folder: validated again next time
+
+
+@cache
+def _schema_digest(name: str) -> str:
+    return hashlib.sha256(json.dumps(load_schema(name), sort_keys=True).encode()).hexdigest()
+
+
+@cache
+def _validator_stamp() -> str:
+    """The installed jsonschema, told apart without importing it: its files' paths, sizes and
+    times change when another version is installed."""
+    spec = importlib.util.find_spec("jsonschema")
+    stamp = []
+    for name in ("__init__.py", "validators.py", "_keywords.py", "_format.py"):
+        path = Path(spec.origin).parent / name if spec and spec.origin else Path(name)
+        try:
+            stat = os.stat(path)
+            stamp.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            stamp.append(f"{path}:missing")
+    return "|".join(stamp)
 
 
 def field_of_error(error: jsonschema.ValidationError) -> str:
