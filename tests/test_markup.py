@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,32 @@ def test_a_footnote_prints_right_after_the_table_that_uses_it():
     table_end, list_start = html.index("</table>"), html.index("<ul>")
     first, second = html.index("Up to 80"), html.index("Second note")
     assert table_end < first < list_start < html.index("</ul>") < second
+
+
+def test_the_checks_parse_each_block_once_and_find_the_same(monkeypatch):
+    from leafletgen.checks.plan import plan
+    from leafletgen.source import markup
+
+    from .conftest import BACLOFEN, STYLES
+
+    def problems_and_parses() -> tuple[list[str], list[str]]:
+        parsed: list[str] = []
+        real = markup._md.parse
+
+        def counting(text, env=None):
+            parsed.append(text)
+            return real(text, env)
+
+        monkeypatch.setattr(markup._md, "parse", counting)
+        try:
+            found = plan([BACLOFEN], STYLES)
+        finally:
+            monkeypatch.setattr(markup._md, "parse", real)
+        return [str(p) for p in found.problems] + [j.stem for j in found.jobs], parsed
+
+    once, parsed = problems_and_parses()
+    assert parsed and len(parsed) == len(set(parsed))  # no text parsed twice
+    monkeypatch.setattr("leafletgen.checks.plan.parsed_once", contextlib.nullcontext)
+    every_time, parsed_again = problems_and_parses()
+    assert once == every_time and len(parsed_again) > len(parsed)
+    assert markup._parsed.get() is None  # nothing kept after the plan

@@ -16,6 +16,7 @@ from leafletgen.checks.safety import key_fact_problems, unknown_carrier_problems
 from leafletgen.errors import Problem, UsageError, display_path, errors_in
 from leafletgen.i18n import for_variant, load_leaflet, localised_sections
 from leafletgen.model import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Variant
+from leafletgen.source.markup import parsed_once
 from leafletgen.source.variants import load_variants, select
 
 
@@ -73,29 +74,31 @@ def plan(paths: Sequence[Path] = DEFAULT_SOURCES, styles: Path = DEFAULT_STYLES,
     jobs: list[Job] = []
     outputs: dict[str, Job] = {}
     for path in files:
-        monograph, found = load_leaflet(path)  # a monograph, or a translation of one
-        problems += found
-        if monograph is None:
-            continue
-        file_jobs: list[Job] = []
-        file_problems: list[Problem] = []
-        for variant in chosen:
-            if not for_variant(monograph, variant.audience):
-                continue  # a translation has patient text only
-            sections, missing = select(monograph, variant)
-            sections = localised_sections(sections, monograph, variant, styles)
-            file_problems += missing
-            file_problems += key_fact_problems(monograph, variant, sections)
-            file_problems += reference_problems(monograph, variant, sections)
-            file_problems += figure_text_problems(monograph, variant, sections)
-            file_jobs.append(Job(monograph, variant, sections))
-        file_problems += unknown_carrier_problems(monograph, all_variants)
-        file_problems += unshown_text_problems(monograph, all_variants)
-        file_problems += _clashes(file_jobs, outputs)
-        problems += file_problems
-        if not errors_in(file_problems):
-            outputs.update((job.stem, job) for job in file_jobs)
-            jobs += file_jobs
+        # each check of each variant reads the same blocks: each is parsed once
+        with parsed_once():
+            monograph, found = load_leaflet(path)  # a monograph, or a translation of one
+            problems += found
+            if monograph is None:
+                continue
+            file_jobs: list[Job] = []
+            file_problems: list[Problem] = []
+            for variant in chosen:
+                if not for_variant(monograph, variant.audience):
+                    continue  # a translation has patient text only
+                sections, missing = select(monograph, variant)
+                sections = localised_sections(sections, monograph, variant, styles)
+                file_problems += missing
+                file_problems += key_fact_problems(monograph, variant, sections)
+                file_problems += reference_problems(monograph, variant, sections)
+                file_problems += figure_text_problems(monograph, variant, sections)
+                file_jobs.append(Job(monograph, variant, sections))
+            file_problems += unknown_carrier_problems(monograph, all_variants)
+            file_problems += unshown_text_problems(monograph, all_variants)
+            file_problems += _clashes(file_jobs, outputs)
+            problems += file_problems
+            if not errors_in(file_problems):
+                outputs.update((job.stem, job) for job in file_jobs)
+                jobs += file_jobs
     return Plan(tuple(jobs), tuple(problems), tuple(files), tuple(chosen))
 
 
