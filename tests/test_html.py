@@ -143,3 +143,74 @@ def test_front_matter_values_are_escaped(tmp_path):
     page = render_html(monograph, variants["patient"], sections, load_styles(STYLES)).html
     assert "<b>Evil</b>" not in page
     assert "&lt;b&gt;Evil&lt;/b&gt;" in page
+
+
+def _copy_templates(tmp_path: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "templates"
+    shutil.copytree(STYLES / "templates", folder)
+    return folder
+
+
+def test_templates_are_compiled_once_per_process_and_again_when_edited(tmp_path, monkeypatch):
+    import jinja2
+
+    from leafletgen.render.environment import CompiledTemplates, environment
+
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    cache = CompiledTemplates()
+    monkeypatch.setattr("leafletgen.render.environment.COMPILED", cache)
+    folder = _copy_templates(tmp_path)
+    first = environment(folder).get_template("_section.html.j2")
+    assert compiled == ["_section.html.j2"]
+    # a second environment of the same folder (a new library call) does not compile it again
+    again = environment(folder).get_template("_section.html.j2")
+    assert compiled == ["_section.html.j2"]
+    assert again is not first  # a template of its own environment, from the same code
+    # an edited template is compiled again, and renders as edited
+    path = folder / "_section.html.j2"
+    path.write_text("edited {{ 1 + 1 }}", encoding="utf-8")
+    edited = environment(folder).get_template("_section.html.j2")
+    assert compiled == ["_section.html.j2", "_section.html.j2"]
+    assert edited.render() == "edited 2"
+
+
+def test_compiled_templates_are_not_shared_across_different_filters(tmp_path, monkeypatch):
+    import jinja2
+
+    from leafletgen.render.environment import (
+        CompiledTemplates,
+        TemplateFeatures,
+        environment,
+    )
+
+    monkeypatch.setattr("leafletgen.render.environment.COMPILED", CompiledTemplates())
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "qr.html.j2").write_text("{{ 'x' | qr_svg }}", encoding="utf-8")
+    with_qr = environment(folder, TemplateFeatures(filters={"qr_svg": lambda v: v + "!"}))
+    assert with_qr.get_template("qr.html.j2").render() == "x!"
+    # without the filter the template does not compile, as it would with no cache at all
+    with pytest.raises(jinja2.TemplateAssertionError):
+        environment(folder).get_template("qr.html.j2")
+
+
+def test_compiled_templates_keep_at_most_their_size():
+    import jinja2
+
+    from leafletgen.render.environment import CompiledTemplates
+
+    cache = CompiledTemplates(size=2)
+    env = jinja2.Environment(loader=jinja2.DictLoader({n: n for n in "abc"}),
+                             bytecode_cache=cache)
+    for name in "abc":
+        env.get_template(name)
+    assert len(cache._code) == 2

@@ -35,6 +35,33 @@ def _key(measures: Measures) -> tuple:
                    for f in measures.measured))
 
 
+def _pdf_lines(data: bytes) -> list[list[str]]:
+    """Each page's lines of text as PDFium reads them (spaces and word joiners aside)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        return [[_plain(line) for line in page.get_textpage().get_text_range()
+                 .replace("\r\n", "\n").split("\n") if line.strip()] for page in document]
+    finally:
+        document.close()
+
+
+def _plain(line: str) -> str:
+    return " ".join(line.replace("\u2060", "").split())
+
+
+def _printed_as_read(data: bytes, measures: Measures) -> None:
+    """The lines of text the layout says each page prints are the PDF's, in PDFium's order:
+    one of its readings, line for line."""
+    assert measures.printed is not None
+    read = _pdf_lines(data)
+    assert [p.page for p in measures.printed] == list(range(1, len(read) + 1))
+    for page in measures.printed:
+        readings = [[_plain(line) for line in lines] for lines in page.readings]
+        assert read[page.page - 1] in readings, (page.page, read[page.page - 1], readings)
+
+
 def _both(html: str, monographs=(), paper: str | None = None) -> tuple[tuple, tuple, bytes]:
     rendered = Renderer(STYLES, paper).document(html, monographs, measure=True)
     assert rendered.layout is not None
@@ -42,6 +69,8 @@ def _both(html: str, monographs=(), paper: str | None = None) -> tuple[tuple, tu
         fill = pages_held_to_fill(document, None)
         from_pdf = measure_pdf(rendered.data, None, fill, text_roles(document, None))
     from_layout = measure_layout(rendered.layout, 0, None, fill)
+    if from_layout.printed is not None:
+        _printed_as_read(rendered.data, from_layout)
     # the report a build makes (from the layout) is the one verify makes of its PDF
     options = VerifyOptions(styles=STYLES, rendered=True)
     assert (verify_pdf(rendered.data, options, rendered.layout).problems
@@ -138,6 +167,73 @@ def test_the_layout_and_the_pdf_agree_on_shipped_leaflets(job):
     assert from_layout == from_pdf
     assert from_layout[0] is not None and from_layout[0][0] >= job.variant.min_body_pt
     assert from_layout[1:] == ([], [], [])  # and they pass
+
+
+@pytest.mark.parametrize("paper", [None, "letter"])
+def test_every_shipped_leaflet_prints_the_text_the_pdf_reads(paper):
+    """The units and page 1 rules read the lines of text from the layout: on every shipped
+    leaflet they are the PDF's, line for line, or (right to left, text in a drawing) not
+    read from the layout at all, so the PDF is."""
+    renderer = Renderer(STYLES, paper)
+    unread = []
+    for job in plan([LEAFLETS], STYLES).jobs:
+        rendered = renderer.rendered(renderer.html(job), job, measure=True)
+        assert rendered.layout is not None
+        measures = measure_layout(rendered.layout)
+        if measures.printed is None:
+            unread.append(job.stem)
+        else:
+            _printed_as_read(rendered.data, measures)
+    assert "baclofen.ar-patient" in unread  # right to left
+    assert "baclofen-patient" not in unread and len(unread) < 8
+
+
+# (name, body, the key fact the page-one metadata records, what both must find)
+TEXT_DEFECTS = [
+    ("number split from its unit", '<p style="width: 42mm">Give 120 mg in 5<br>mL to the '
+     "child.</p>", "Give 120 mg", {"units"}),
+    ("number kept with its unit", '<p style="width: 42mm">Give 120 mg in 5\u00a0mL to the '
+     "child.</p>", "Give 120 mg", set()),
+    ("range split at its dash", '<p style="width: 30mm">Take 12.5–<br>25 mg a day.</p>',
+     "Take", {"units"}),
+    ("word hyphenated at a line end", '<p style="width: 35mm">Stop the self-administration '
+     "of 10 mg doses.</p>", "of 10 mg doses", set()),
+    ("a table's cells", corpus.DOSES, "Morning 20 mg", set()),
+    ("key fact on page 2", corpus.FILLER + '<p style="break-before: page">Never stop '
+     "suddenly.</p>", "Never stop suddenly", {"page 1"}),
+    ("key fact on page 1, in bold", "<p>Never <strong>stop</strong> suddenly.</p>",
+     "Never stop suddenly", set()),
+]
+
+
+@pytest.mark.parametrize("name, body, fact, expected", TEXT_DEFECTS,
+                         ids=[d[0] for d in TEXT_DEFECTS])
+def test_the_layout_and_the_pdf_find_the_same_units_and_page_one_problems(
+        name, body, fact, expected, monkeypatch):
+    import pypdfium2
+
+    html = _leaflet_html(body, "patient").replace(
+        "<title>", f'<meta name="leafletgen-page-one" content="{fact}"><title>', 1)
+    rendered = Renderer(STYLES).document(html, measure=True)
+    assert rendered.layout is not None
+    options = VerifyOptions(styles=STYLES, rendered=True)
+    opened: list[int] = []
+    real = pypdfium2.PdfDocument
+
+    def counting(*args, **kwargs):
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", counting)
+    from_layout = verify_pdf(rendered.data, options, rendered.layout)
+    read_from_pdf = bool(opened)
+    from_pdf = verify_pdf(rendered.data, options)
+    assert from_layout.problems == from_pdf.problems
+    found = {p.rule for p in from_pdf.problems if p.rule in ("units", "page 1")}
+    assert found == expected
+    # the PDF is read for them only when the layout finds something to report
+    assert read_from_pdf is bool(expected)
+    _printed_as_read(rendered.data, measure_layout(rendered.layout))
 
 
 def test_a_build_measures_the_layout_not_the_pdf(monkeypatch, tmp_path):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 
-from leafletgen.source import markup
 from leafletgen.source.markup import (
     NBSP,
     LinkContext,
@@ -142,16 +142,30 @@ def test_a_footnote_prints_right_after_the_table_that_uses_it():
     assert table_end < first < list_start < html.index("</ul>") < second
 
 
-def test_a_block_read_by_several_checks_is_parsed_once(monkeypatch):
-    text = "See [the dose](#dosage) and more.\n\n- 5 mg daily\n"
-    markup._tokens.cache_clear()
-    parsed: list[str] = []
-    parse = markup._md.parse
-    monkeypatch.setattr(markup._md, "parse", lambda t, env: parsed.append(t) or parse(t, env))
-    for _ in range(3):  # one variant's checks after another's
-        assert [(u.text, u.line) for u in markup.plain_units(text, 3)] == [
-            ("See the dose and more.", 3), ("5 mg daily", 5)]
-        assert markup.references(text, 3) == (markup.Reference("dosage", 3),)
-        assert [t.type for t in markup.parse(text)][:3] == [
-            "paragraph_open", "inline", "paragraph_close"]
-    assert parsed == [text]
+def test_the_checks_parse_each_block_once_and_find_the_same(monkeypatch):
+    from leafletgen.checks.plan import plan
+    from leafletgen.source import markup
+
+    from .conftest import BACLOFEN, STYLES
+
+    def problems_and_parses() -> tuple[list[str], list[str]]:
+        parsed: list[str] = []
+        real = markup._md.parse
+
+        def counting(text, env=None):
+            parsed.append(text)
+            return real(text, env)
+
+        monkeypatch.setattr(markup._md, "parse", counting)
+        try:
+            found = plan([BACLOFEN], STYLES)
+        finally:
+            monkeypatch.setattr(markup._md, "parse", real)
+        return [str(p) for p in found.problems] + [j.stem for j in found.jobs], parsed
+
+    once, parsed = problems_and_parses()
+    assert parsed and len(parsed) == len(set(parsed))  # no text parsed twice
+    monkeypatch.setattr("leafletgen.checks.plan.parsed_once", contextlib.nullcontext)
+    every_time, parsed_again = problems_and_parses()
+    assert once == every_time and len(parsed_again) > len(parsed)
+    assert markup._parsed.get() is None  # nothing kept after the plan

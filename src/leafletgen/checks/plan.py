@@ -17,6 +17,7 @@ from leafletgen.checks.safety import key_fact_problems, unknown_carrier_problems
 from leafletgen.errors import Problem, UsageError, display_path, errors_in
 from leafletgen.i18n import for_variant, load_leaflet, localised_sections
 from leafletgen.model import DEFAULT_SOURCES, DEFAULT_STYLES, Job, Variant
+from leafletgen.source.markup import parsed_once
 from leafletgen.source.variants import load_variants, select
 
 
@@ -95,30 +96,36 @@ def plan_files(files: Sequence[Path], styles: Path, all_variants: dict[str, Vari
     found as the second one is read."""
     outputs: dict[str, Job] = {}
     for path in files:
-        monograph, found = load_leaflet(path)  # a monograph, or a translation of one
-        if monograph is None:
-            yield PlannedFile(path, (), tuple(found))
-            continue
-        file_jobs: list[Job] = []
-        file_problems: list[Problem] = []
-        for variant in chosen:
-            if not for_variant(monograph, variant.audience):
-                continue  # a translation has patient text only
-            sections, missing = select(monograph, variant)
-            sections = localised_sections(sections, monograph, variant, styles)
-            file_problems += missing
-            file_problems += key_fact_problems(monograph, variant, sections)
-            file_problems += reference_problems(monograph, variant, sections)
-            file_problems += figure_text_problems(monograph, variant, sections)
-            file_jobs.append(Job(monograph, variant, sections))
-        file_problems += unknown_carrier_problems(monograph, all_variants)
-        file_problems += unshown_text_problems(monograph, all_variants)
-        file_problems += _clashes(file_jobs, outputs)
-        if errors_in(file_problems):
-            yield PlannedFile(path, (), (*found, *file_problems))
-            continue
-        outputs.update((job.stem, job) for job in file_jobs)
-        yield PlannedFile(path, tuple(file_jobs), (*found, *file_problems))
+        with parsed_once():  # each check of each variant reads the same blocks
+            planned = _plan_file(path, styles, all_variants, chosen, outputs)
+        if planned.jobs:
+            outputs.update((job.stem, job) for job in planned.jobs)
+        yield planned
+
+
+def _plan_file(path: Path, styles: Path, all_variants: dict[str, Variant],
+               chosen: Sequence[Variant], outputs: dict[str, Job]) -> PlannedFile:
+    monograph, found = load_leaflet(path)  # a monograph, or a translation of one
+    if monograph is None:
+        return PlannedFile(path, (), tuple(found))
+    file_jobs: list[Job] = []
+    file_problems: list[Problem] = []
+    for variant in chosen:
+        if not for_variant(monograph, variant.audience):
+            continue  # a translation has patient text only
+        sections, missing = select(monograph, variant)
+        sections = localised_sections(sections, monograph, variant, styles)
+        file_problems += missing
+        file_problems += key_fact_problems(monograph, variant, sections)
+        file_problems += reference_problems(monograph, variant, sections)
+        file_problems += figure_text_problems(monograph, variant, sections)
+        file_jobs.append(Job(monograph, variant, sections))
+    file_problems += unknown_carrier_problems(monograph, all_variants)
+    file_problems += unshown_text_problems(monograph, all_variants)
+    file_problems += _clashes(file_jobs, outputs)
+    if errors_in(file_problems):
+        return PlannedFile(path, (), (*found, *file_problems))
+    return PlannedFile(path, tuple(file_jobs), (*found, *file_problems))
 
 
 def _clashes(new: list[Job], outputs: dict[str, Job]) -> list[Problem]:

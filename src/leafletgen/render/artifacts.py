@@ -14,7 +14,7 @@ the same content after writing when they are not.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 _PAGINATION = {"Type": "/Pagination"}
@@ -58,21 +58,25 @@ def margins_as_artifacts() -> Iterator[None]:
             del stream._leafletgen_margins
 
     @contextlib.contextmanager
-    def marking(self: Any, box: Any, tag: str) -> Iterator[None]:
-        if self._tags is None or id(box) not in getattr(self, "_leafletgen_margins", ()):
-            with marked(self, box, tag):
-                yield
-            return
+    def as_artifact(self: Any) -> Iterator[None]:
         self.begin_marked_content("Artifact", pydyf.Dictionary(_PAGINATION))
         try:
             yield
         finally:
             self.end_marked_content()
 
-    def tree(box: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+    # plain functions, not generators: they run for every box WeasyPrint draws or tags, and
+    # the tree is built recursively through ``tree``, so a generator of ours would add a
+    # frame at every level that each element passes up through
+    def marking(self: Any, box: Any, tag: str) -> contextlib.AbstractContextManager[None]:
+        if self._tags is None or id(box) not in getattr(self, "_leafletgen_margins", ()):
+            return marked(self, box, tag)
+        return as_artifact(self)
+
+    def tree(box: Any, *args: Any, **kwargs: Any) -> Iterable[Any]:
         if isinstance(box, boxes.MarginBox):
-            return  # drawn as artifacts: nothing of it belongs in the structure tree
-        yield from build_box_tree(box, *args, **kwargs)
+            return ()  # drawn as artifacts: nothing of it belongs in the structure tree
+        return build_box_tree(box, *args, **kwargs)
 
     document.draw_page = drawing
     Stream.marked = marking

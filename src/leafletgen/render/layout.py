@@ -48,14 +48,16 @@ def recording_ink(ink: dict[int, Ink]) -> Iterator[None]:
     from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
     draw_first_line = text.draw_first_line
+    rect = ffi.new("PangoRectangle *")  # one for every line: its values are copied out
+    get_line, get_extents, null = (pango.pango_layout_get_line_readonly,
+                                   pango.pango_layout_line_get_extents, ffi.NULL)
 
     def drawing(stream: Any, textbox: Any, text_overflow: Any, block_ellipsis: Any,
                 matrix: Any) -> Any:
         emojis = draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
-        line = pango.pango_layout_get_line_readonly(textbox.pango_layout.layout, 0)
-        if line != ffi.NULL:
-            rect = ffi.new("PangoRectangle *")
-            pango.pango_layout_line_get_extents(line, rect, ffi.NULL)
+        line = get_line(textbox.pango_layout.layout, 0)
+        if line != null:
+            get_extents(line, rect, null)
             if rect.width > 0 and rect.height > 0:
                 x, y = matrix[2][0], matrix[2][1]  # the line's origin: left end, on its baseline
                 ink[id(textbox)] = (x + rect.x * FROM_UNITS, y + rect.y * FROM_UNITS,

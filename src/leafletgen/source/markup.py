@@ -18,11 +18,12 @@ loose lists and list items with several paragraphs or a table are valid tagged P
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import functools
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -517,17 +518,31 @@ def to_html(text: str, links: LinkContext | None = None) -> Markup:
     return Markup(_md.render(text, {"links": links or LinkContext()}))
 
 
+_parsed: ContextVar[dict[str, list[Token]] | None] = ContextVar("parsed", default=None)
+
+
+@contextlib.contextmanager
+def parsed_once() -> Iterator[None]:
+    """Within the block, ``parse`` (and ``plain_units`` and ``references``, which read its
+    tokens) parses each text once: the checks of one monograph read the same blocks for
+    each variant. What was parsed is dropped at the end of the block."""
+    reset = _parsed.set({})
+    try:
+        yield
+    finally:
+        _parsed.reset(reset)
+
+
 def parse(text: str) -> list[Token]:
-    """The tokens of one block, as rendering sees them (shared between callers: read them,
-    never change them)."""
-    return list(_tokens(text))
-
-
-@functools.lru_cache(maxsize=256)
-def _tokens(text: str) -> tuple[Token, ...]:
-    """One block parsed once for the checks that read it (each variant's checks read every
-    block): monograph text only, never a patient's."""
-    return tuple(_md.parse(text, {}))
+    """The tokens of one block, as rendering sees them. Within ``parsed_once`` the same
+    tokens are given to every caller: read them, never change them."""
+    parsed = _parsed.get()
+    if parsed is None:
+        return _md.parse(text, {})
+    tokens = parsed.get(text)
+    if tokens is None:
+        tokens = parsed[text] = _md.parse(text, {})
+    return tokens
 
 
 @dataclass(frozen=True)
@@ -542,7 +557,7 @@ def plain_units(text: str, first_line: int) -> tuple[TextUnit, ...]:
     """The words a reader sees in one block of Markdown, unit by unit, without markup."""
     units = []
     line = first_line
-    for token in _tokens(text):
+    for token in parse(text):
         if token.map:
             line = first_line + token.map[0]
         if token.type != "inline":
@@ -573,7 +588,7 @@ def references(text: str, first_line: int) -> tuple[Reference, ...]:
     """Every ``[text](#section-id)`` in one block of Markdown."""
     found = []
     line = first_line
-    for token in _tokens(text):
+    for token in parse(text):
         if token.map:
             line = first_line + token.map[0]
         for child in token.children or ():

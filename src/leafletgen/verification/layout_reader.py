@@ -33,6 +33,7 @@ from leafletgen.verification.measures import (
     Finding,
     Measures,
     PageLayout,
+    PrintedText,
     Run,
     Sample,
     Tag,
@@ -45,6 +46,9 @@ from leafletgen.verification.measures import (
 )
 
 PT_PER_PX = 0.75
+# a gap between two pieces of a line wider than this (of the font size) PDFium reads as a space
+_SPACE_EM = 0.1
+_LOW_INK_PT = 4.5  # PDFium compares the height of text no lower than this for a new line
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -81,6 +85,8 @@ def measure_layout(layout: DrawnLayout, first_page: int = 0,
     cuts: list[Cut] = []
     short: list[tuple[int, float]] = []
     layouts: list[PageLayout] = []
+    printed: list[PrintedText] | None = []
+    order = {key: place for place, key in enumerate(layout.ink)}  # the order they were drawn
     for index, page_box in enumerate(layout.pages, start=first_page):
         if pages is not None and index not in pages:
             continue
@@ -92,6 +98,8 @@ def measure_layout(layout: DrawnLayout, first_page: int = 0,
         lines: list[_Line] = []
         figures: list[Box] = []
         frames: list[tuple[Box, tuple[float, float, float, float]]] = []
+        pieces: list[tuple[int, Any, Box, bool]] = []  # drawn text: order, box, ink, rotated
+        readable = printed is not None  # whether its text can be read as PDFium reads it
         for box, context in _walk(page_box, _Context(), height, boxes):
             if isinstance(box, boxes.TextBox):
                 ink = layout.ink.get(id(box))
@@ -101,8 +109,12 @@ def measure_layout(layout: DrawnLayout, first_page: int = 0,
                 lines.append(_Line(area, round(box.style["font_size"] * PT_PER_PX, 2),
                                    box.text, context.rotated, context.clip,
                                    Run(area, context.tag, context.artifact, "")))
-            elif isinstance(box, boxes.ReplacedBox) and not context.artifact:
-                if not context.rotated:
+                pieces.append((order[id(box)], box, area, context.rotated))
+                readable = readable and _read_as_drawn(box)
+            elif isinstance(box, boxes.ReplacedBox):
+                # a drawing's text (SVG) is printed, but not as a text box
+                readable = readable and type(box.replacement).__name__ != "SVGImage"
+                if not context.rotated and not context.artifact:
                     figures.append(_points(_border_box(box), height))
             elif (isinstance(box, boxes.BlockBox) and not context.artifact
                   and not context.rotated):
@@ -133,7 +145,74 @@ def measure_layout(layout: DrawnLayout, first_page: int = 0,
         first = max(content, key=lambda run: run.box[3], default=None)
         layouts.append(PageLayout(number, first.tag if first else None,
                                   last_heading(content, figures), tuple(findings)))
-    return Measures(smallest, tuple(cuts), tuple(short), page_findings(layouts, fill))
+        # lines on top of each other: PDFium's order of them is not known
+        readable = readable and not any(f.kind == "overlap" for f in findings)
+        if printed is not None:
+            printed = printed + [_printed(number, pieces)] if readable else None
+    return Measures(smallest, tuple(cuts), tuple(short), page_findings(layouts, fill),
+                    tuple(printed) if printed is not None else None)
+
+
+def _read_as_drawn(box: Any) -> bool:
+    """Whether PDFium reads a text box's text as the box holds it: not right to left (PDFium
+    reads such lines in another order and shape), not shortened with an ellipsis."""
+    style = box.style
+    return (style["direction"] == "ltr" and style["text_overflow"] != "ellipsis"
+            and style["block_ellipsis"] == "none")
+
+
+def _printed(number: int, pieces: list[tuple[int, Any, Box, bool]]) -> PrintedText:
+    """The page's lines of text as PDFium reads them from the PDF: each text box in the order
+    it was drawn; one that does not reach the height of the one before starts a new line, or,
+    after a hyphen between letters, goes on with it (PDFium joins the word with U+FFFE); a gap
+    within a line reads as a space. A rotated stamp: both readings (``PrintedText``), and
+    what follows it starts a line."""
+    own: list[str] = []  # the stamp a line of its own
+    joined: list[str] = []  # the stamp at the end of the line before it
+    previous: tuple[Any, Box] | None = None
+    for _, box, area, rotated in sorted(pieces, key=lambda piece: piece[0]):
+        text = box.text
+        if rotated:
+            own.append(text)
+            if joined:
+                joined[-1] += " " + text
+            else:
+                joined.append(text)
+            previous = None  # what follows starts a line
+            continue
+        if previous is not None and _same_line(box, area, *previous):
+            before = previous[0]
+            gap = box.position_x - (before.position_x + before.width)
+            space = " " if gap > _SPACE_EM * box.style["font_size"] else ""
+            for read in (own, joined):
+                read[-1] += space + text
+        else:
+            for read in (own, joined):
+                if read and _hyphenated(read[-1], text):
+                    read[-1] = read[-1].rstrip(" ")[:-1] + "\ufffe" + text
+                else:
+                    read.append(text)
+        previous = box, area
+    readings = (tuple(line for line in own if line.strip()),
+                tuple(line for line in joined if line.strip()))
+    return PrintedText(number, tuple(dict.fromkeys(readings)))
+
+
+def _same_line(box: Any, area: Box, before: Any, before_area: Box) -> bool:
+    """Whether PDFium reads a text box on the line of the one drawn before it: their ink
+    shares some height; ink under ``_LOW_INK_PT`` high (a dash, dots) is not compared so,
+    but by baseline."""
+    if min(area[3] - area[1], before_area[3] - before_area[1]) > _LOW_INK_PT:
+        return min(area[3], before_area[3]) > max(area[1], before_area[1])
+    return abs((box.position_y + box.baseline) - (before.position_y + before.baseline)) < (
+        box.style["font_size"] / 2)
+
+
+def _hyphenated(line: str, after: str) -> bool:
+    """Whether PDFium joins a line ending in a hyphen with the next (between letters)."""
+    end = line.rstrip(" ")
+    return (len(end) > 1 and end[-1] in "-\u00ad" and end[-2].isalpha()
+            and after[:1].isalpha())
 
 
 def _walk(page: Any, context: _Context, height: float, boxes: Any

@@ -49,11 +49,25 @@ class Cut:
 
 
 @dataclass(frozen=True)
+class PrintedText:
+    """The lines of text of one page in the order they are printed, as PDFium reads them back
+    (``layout_reader``). A rotated stamp (the draft mark) PDFium reads as a line of its own or
+    at the end of the line before it, depending on where it falls: one reading each way, and
+    a rule holds both."""
+
+    page: int
+    readings: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
 class Measures:
     smallest: Sample | None
     cuts: tuple[Cut, ...]
     short: tuple[tuple[int, float], ...]  # (page, how far down its content ends)
     measured: tuple[Finding, ...] = ()
+    # from WeasyPrint's layout only, for the units and page 1 rules; None: not known there
+    # (the PDF is read for them: a page with text in a drawing, or right-to-left text)
+    printed: tuple[PrintedText, ...] | None = None
 
 
 

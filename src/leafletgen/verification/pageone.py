@@ -42,9 +42,15 @@ def missing_on_page_one(data: bytes, phrases: tuple[str, ...]) -> tuple[str, ...
         return ()
     document = pdfium.PdfDocument(data)
     try:
-        text = normalised(document[0].get_textpage().get_text_range())
+        text = document[0].get_textpage().get_text_range()
     finally:
         document.close()
+    return missing_from(text, phrases)
+
+
+def missing_from(page_text: str, phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrases a page's text (as PDFium reads it) does not hold."""
+    text = normalised(page_text)
     # a line that ends in a hyphen PDFium reads as "-\r\n": joined, the word is whole
     joined = text.replace("- ", "-")
     return tuple(p for p in phrases if normalised(p) not in text

@@ -3,8 +3,9 @@
 leafletgen keeps together what a reader must read as one (``keep_together`` in
 source/markup.py): a number and its unit ("10 mg", "70 mg/dL", "2 周"), a range
 ("12.5–25 micrograms"), a comparator and its number ("≥ 70 years"), a date in every shipped
-language. This measure reads each page's lines as PDFium lays them out and reports every
-line break that falls inside one of these: text that reached the page without the rule
+language. This measure reads each page's lines as PDFium lays them out (or, for a document
+leafletgen renders, as WeasyPrint drew them: ``measures.PrintedText``) and reports every line
+break that falls inside one of these: text that reached the page without the rule
 (a template that prints a value without the ``nobreak`` filter, a stylesheet's generated
 content) or a rule that misses a case.
 
@@ -110,11 +111,15 @@ def split_units(data: bytes, pages: Sequence[int] | None = None) -> tuple[SplitU
             if pages is not None and number - 1 not in pages:
                 continue
             textpage = page.get_textpage()
-            lines = [line for line in textpage.get_text_range().replace("\r\n", "\n")
-                     .split("\n") if line.strip()]
-            for before, after in zip(lines, lines[1:], strict=False):
-                if split_between(before, after):
-                    found.append(SplitUnit(number, before[-_CONTEXT:], after[:_CONTEXT]))
+            found += splits_in(number, [line for line in textpage.get_text_range()
+                                        .replace("\r\n", "\n").split("\n") if line.strip()])
     finally:
         document.close()
     return tuple(found)
+
+
+def splits_in(page: int, lines: Sequence[str]) -> list[SplitUnit]:
+    """Every line break inside a unit between ``lines``, one page's lines in reading order."""
+    return [SplitUnit(page, before[-_CONTEXT:], after[:_CONTEXT])
+            for before, after in zip(lines, lines[1:], strict=False)
+            if split_between(before, after)]
