@@ -20,6 +20,8 @@ LEAFLETS = ROOT / "leaflets"
 # and it keeps proving that format 1 files build unchanged. leaflets/ holds the current
 # catalogue, which tests/test_content.py checks as a whole.
 BACLOFEN = ROOT / "tests" / "fixtures" / "baclofen.md"
+# the awkward test corpus: monographs of shapes the shipped ones do not have
+CORPUS = ROOT / "tests" / "corpus"
 
 FRONT = {
     "name": "Testamol",
@@ -150,6 +152,22 @@ def built(tmp_path_factory) -> Path:
     Tests only read these files; a test that changes a leaflet builds its own.
     """
     return shared_folder(tmp_path_factory, "built-baclofen", _build_baclofen)
+
+
+def _build_catalogue(out: Path) -> None:
+    import leafletgen
+
+    # each variant on its own paper (A4 for all the shipped ones), in 2 build workers
+    result = leafletgen.build([LEAFLETS, CORPUS], out, STYLES, jobs=2)
+    assert [str(p) for p in result.problems] == []
+
+
+@pytest.fixture(scope="session")
+def catalogue_build(tmp_path_factory) -> Path:
+    """Every monograph in leaflets/ and tests/corpus/ built in every variant a build makes by
+    default, once for the whole test run (and shared by its parallel processes); the build
+    had no problem. Tests only read these files."""
+    return shared_folder(tmp_path_factory, "built-catalogue", _build_catalogue)
 
 
 @pytest.fixture

@@ -16,19 +16,16 @@ from leafletgen.i18n import direction, is_translation
 from leafletgen.i18n import load_leaflet as load
 from leafletgen.source.markup import plain_units
 
-from .conftest import LEAFLETS, ROOT, STYLES
+from .conftest import CORPUS, LEAFLETS, STYLES
 
-CORPUS = ROOT / "tests" / "corpus"
 MONOGRAPHS = sorted(LEAFLETS.glob("*.md")) + sorted(CORPUS.glob("*.md"))
 
 
 @pytest.fixture(scope="module")
-def catalogue(tmp_path_factory) -> Path:
-    """Every monograph built once in every variant (the corpus beside its figures)."""
-    out = tmp_path_factory.mktemp("catalogue")
-    result = leafletgen.build([LEAFLETS, CORPUS], out, STYLES)
-    assert [str(p) for p in result.problems] == []
-    return out
+def catalogue(catalogue_build: Path) -> Path:
+    """Every monograph built once in every variant (the corpus beside its figures), without
+    a problem (tests/conftest.py)."""
+    return catalogue_build
 
 
 def test_there_are_monographs_of_several_shapes():
