@@ -45,27 +45,42 @@ PDF_OPTIONS = ["--pdf-variant", "pdf/ua-1", "--pdf-tags"]  # what leafletgen wri
 
 def wall(command: list[str], cwd: Path) -> float:
     """Seconds one run of ``command`` takes, start to exit; it must succeed."""
+    return timed(command, cwd)[0]
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (the process and its children) of one run of ``command``."""
+    before = os.times()
     started = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    after = os.times()
+    return seconds, (after.children_user - before.children_user
+                     + after.children_system - before.children_system)
 
 
-def paired(a: list[str], b: list[str], cwd: Path, runs: int) -> tuple[float, float, float]:
-    """Median seconds of A, of B, and median of the A/B ratios taken pair by pair."""
-    wall(a, cwd), wall(b, cwd)  # warm-up, not counted
-    pairs = [(wall(a, cwd), wall(b, cwd)) for _ in range(runs)]
-    return (statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs),
-            statistics.median(p[0] / p[1] for p in pairs))
+def paired_cpu(a: list[str], b: list[str], cwd: Path,
+               runs: int) -> tuple[float, float, float, tuple[float, float, float]]:
+    """Median wall seconds of A, of B, the median of the A/B ratios taken pair by pair, and
+    the same three medians of CPU time."""
+    timed(a, cwd), timed(b, cwd)  # warm-up, not counted
+    pairs = [(timed(a, cwd), timed(b, cwd)) for _ in range(runs)]
+    cpu = (statistics.median(p[0][1] for p in pairs), statistics.median(p[1][1] for p in pairs),
+           statistics.median(p[0][1] / p[1][1] for p in pairs))
+    return (statistics.median(p[0][0] for p in pairs), statistics.median(p[1][0] for p in pairs),
+            statistics.median(p[0][0] / p[1][0] for p in pairs), cpu)
 
 
 def throughput(catalogue: Path, jobs: int, runs: int) -> list[str]:
     count = len(list((catalogue / "html").glob("*.html")))
     a = [LEAFLETGEN, "build", "--force", "-j", str(jobs), "-o", "out"]
     b = [sys.executable, str(HERE / "bare_weasyprint.py"), "html", "bare", "-j", str(jobs)]
-    seconds_a, seconds_b, ratio = paired(a, b, catalogue, runs)
+    seconds_a, seconds_b, ratio, cpu = paired_cpu(a, b, catalogue, runs)
     return [f"| throughput, {count} PDFs, -j {jobs} | leafletgen {count / seconds_a:.2f} PDFs/s "
             f"({seconds_a:.1f} s) | bare WeasyPrint pool {count / seconds_b:.2f} PDFs/s "
-            f"({seconds_b:.1f} s) | leafletgen/bare throughput {1 / ratio:.2f}x |"]
+            f"({seconds_b:.1f} s) | leafletgen/bare throughput {1 / ratio:.2f}x |",
+            f"| throughput, CPU time | leafletgen {cpu[0]:.1f} s | bare pool {cpu[1]:.1f} s "
+            f"| leafletgen/bare {1 / cpu[2]:.2f}x |"]
 
 
 def single(runs: int) -> list[str]:
@@ -78,9 +93,11 @@ def single(runs: int) -> list[str]:
     a = [*base, "-o", str(folder)]
     b = [WEASYPRINT, *PDF_OPTIONS, str(folder / "html" / "baclofen-patient.html"),
          str(folder / "weasyprint.pdf")]
-    seconds_a, seconds_b, ratio = paired(a, b, ROOT, runs)
+    seconds_a, seconds_b, ratio, cpu = paired_cpu(a, b, ROOT, runs)
     return [f"| cold single leaflet | leafletgen {seconds_a:.2f} s | weasyprint command "
-            f"{seconds_b:.2f} s | ratio {ratio:.2f}x |"]
+            f"{seconds_b:.2f} s | ratio {ratio:.2f}x |",
+            f"| cold single leaflet, CPU time | leafletgen {cpu[0]:.2f} s | weasyprint command "
+            f"{cpu[1]:.2f} s | ratio {cpu[2]:.2f}x |"]
 
 
 def noop(catalogue: Path, jobs: int, runs: int) -> list[str]:
@@ -215,6 +232,7 @@ def main() -> None:
         if name in args.only:
             for row in steps[name]():
                 print(row, flush=True)
+    print(f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
