@@ -141,12 +141,13 @@ def memory(catalogue: Path, jobs: int) -> list[str]:
     total = done
     rows = []
     for number, (_, series) in enumerate(sorted(samples.items()), 1):
-        def after(share: float, series=series) -> str:
-            rss = [r for d, r, _ in series if d >= total * share]
-            return f"{rss[0] / 1024:.0f} MB" if rss else "-"
-
-        rows.append(f"| worker {number} resident memory over {total} renders | after 10%: "
-                    f"{after(0.1)}, 50%: {after(0.5)}, 90%: {after(0.9)} | | peak "
+        # a worker's own life: from its first sample (a replacement starts mid-build) to its
+        # last; "settled" is its memory once it has rendered a few leaflets
+        started, ended = series[0][0], series[-1][0]
+        settled = [r for d, r, _ in series if d >= started + 2 * jobs]
+        rows.append(f"| worker {number} resident memory, alive from render {started} to "
+                    f"{ended} of {total} | settled {settled[0] / 1024 if settled else 0:.0f} "
+                    f"MB, last {series[-1][1] / 1024:.0f} MB | | peak "
                     f"{max(s[2] for s in series) / 1024:.0f} MB |")
     return rows
 

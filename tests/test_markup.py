@@ -169,3 +169,22 @@ def test_the_checks_parse_each_block_once_and_find_the_same(monkeypatch):
     every_time, parsed_again = problems_and_parses()
     assert once == every_time and len(parsed_again) > len(parsed)
     assert markup._parsed.get() is None  # nothing kept after the plan
+
+
+def test_blocks_without_a_link_or_an_image_are_not_parsed_for_them(monkeypatch):
+    from leafletgen.checks.figures import _figures
+    from leafletgen.source import markup
+
+    parsed: list[str] = []
+    real = markup._md.parse
+    monkeypatch.setattr(markup._md, "parse", lambda t, env=None: parsed.append(t) or real(t, env))
+    plain = "Take 5 mg [twice](https://example.org) a day.\n\n- with food\n"
+    assert markup.references(plain, 4) == () and _figures(plain, 4) == []
+    assert parsed == []
+    # a link to a section, written out or with the "#" as an entity; an image on its own line
+    linked = ("See [the dose](#dosage),\n[the risks](&#35;warnings).\n\n"
+              "![A dose chart](figures/chart.svg)\n")
+    assert markup.references(linked, 4) == (markup.Reference("dosage", 4),
+                                             markup.Reference("warnings", 4))
+    assert _figures(linked, 4) == [("figures/chart.svg", 7)]
+    assert parsed == [linked, linked]

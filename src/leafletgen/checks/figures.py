@@ -31,6 +31,8 @@ def figure_text_problems(monograph: Monograph, variant: Variant,
 
 
 def _figures(text: str, first_line: int) -> list[tuple[str, int]]:
+    if "![" not in text:
+        return []  # an image is written ![alt](path): most blocks have none to parse for
     found = []
     for token in parse(text):
         if token.type != "inline" or not token.map:

@@ -586,6 +586,10 @@ class Reference:
 
 def references(text: str, first_line: int) -> tuple[Reference, ...]:
     """Every ``[text](#section-id)`` in one block of Markdown."""
+    if "#" not in text:
+        # a link to a section needs a "#" in its source (written out or as "&#35;"): most
+        # blocks have none and need not be parsed for this
+        return ()
     found = []
     line = first_line
     for token in parse(text):
