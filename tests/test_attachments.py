@@ -237,3 +237,23 @@ def test_an_encrypted_attachment_is_refused(project, tmp_path):
                           styles=STYLES, attach=[path])
     assert [str(p) for p in caught.value.problems] == [
         f"{path}:1: this PDF is encrypted; attach a copy without a password"]
+
+
+def test_the_file_syntax_is_checked_only_when_pages_from_elsewhere_are_in_it(project,
+                                                                           monkeypatch):
+    """Our own pages come from one writer (WeasyPrint, finished by qpdf): like a build's
+    leaflets they skip qpdf's syntax check; a packet with attachments is checked whole."""
+    from leafletgen.personal import packet as packet_module
+
+    seen: list[bool] = []
+    real = packet_module.verify_pdf
+
+    def spy(data, options, layout=None):
+        seen.append(options.rendered)
+        return real(data, options, layout)
+
+    monkeypatch.setattr(packet_module, "verify_pdf", spy)
+    leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets", styles=STYLES)
+    leafletgen.packet(project / "patient.yaml", leaflets=project / "leaflets", styles=STYLES,
+                      attach=[project / "hostile.pdf"])
+    assert seen == [True, False]

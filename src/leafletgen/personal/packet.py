@@ -121,7 +121,8 @@ def assemble(renderer: Renderer, patient: Patient, pairs: list[tuple[Job, Prescr
         raise ContentError([Problem(variant.path, 1, f"the packet could not be rendered: {r}")
                             for r in exc.reasons]) from None
     data = _finish(rendered.data, parts, cover, before, after)
-    _verify(data, variant, cover, range(offset, offset + rendered.pages), rendered.layout)
+    _verify(data, variant, cover, range(offset, offset + rendered.pages), rendered.layout,
+            rendered=not attachments)
     return data
 
 
@@ -139,15 +140,18 @@ def _personal(patient: Patient, job: Job, prescription: Prescription,
 
 
 def _verify(data: bytes, variant: Variant, cover: bool, ours: range,
-            layout: DrawnLayout | None = None) -> None:
+            layout: DrawnLayout | None = None, rendered: bool = False) -> None:
     """Check the PDF as ``leafletgen verify`` does; raise ContentError if it fails.
 
     Only our own pages are held to the variant's type size and to embedded fonts: attached
     PDFs are copied as they are. Messages never quote the PDF's text. ``layout``: how
     WeasyPrint laid out our pages, measured for the layout rules instead of the PDF.
+    ``rendered``: every page is ours, as WeasyPrint wrote it and qpdf finished it, so the
+    file-syntax check is left out as for a build's leaflets; a PDF with attachments keeps it.
     """
     where = Path("<packet>" if cover else "<handout>")
-    report = verify_pdf(data, VerifyOptions.personal(variant, where, ours), layout)
+    options = VerifyOptions.personal(variant, where, ours).but(rendered=rendered)
+    report = verify_pdf(data, options, layout)
     if errors_in(report.problems):
         raise ContentError(errors_in(report.problems))
 
