@@ -93,6 +93,18 @@ def test_most_important_information_starts_on_the_page_of_the_personal_box(reque
         assert words.replace(" ", "") in flat(texts[page]), words
 
 
+@pytest.mark.parametrize("name", ["patient-summary", "patient-large-summary"])
+def test_a_counselling_summary_starts_its_most_important_information_below_the_box(name):
+    """The counter's handout: in large print the personal box filled page 1 and the whole
+    boxed most important information began on page 2; the box is now set as compactly as
+    the large-print leaflet's, and the heading and first key fact follow it on its page."""
+    texts = page_texts(leafletgen.handout(BACLOFEN, EXAMPLE, styles=STYLES, variant=name,
+                                          draft=True))
+    [page] = [i for i, text in enumerate(texts) if "Your directions:" in text]
+    assert re.search(r"The most important things to know about Baclofen Do not stop taking "
+                     r"baclofen suddenly\.", texts[page]), texts[page]
+
+
 # --- digits: a plain zero in text, a slashed zero in codes ----------------------------------
 
 def fonts(data: bytes) -> dict[str, tuple[dict[int, str], TTFont]]:
