@@ -159,3 +159,70 @@ def test_workers_take_jobs_as_they_are_made_while_rendering_the_first(tmp_path: 
     assert sorted(o.index for o in outcomes) == [0, 1, 2, 3, 4]
     assert all(o.problems == () for o in outcomes)
     assert seen[:4] == [0, 0, 0, 0] and seen[4] >= 1, seen
+
+
+
+# Ctrl-C at the worst moment, in a process of its own: SIGINT reaches the main thread only,
+# and a test may run in another (pytest-xdist)
+CTRL_C = """
+import os, signal, sys
+from collections import deque
+from types import SimpleNamespace
+from pathlib import Path
+from leafletgen.catalogue import workers as w
+
+class Pipe:  # a worker's end of the pipe; Ctrl-C arrives while it is used
+    def __init__(self, message=None):
+        self.message, self.sent = message, []
+    def ctrl_c(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):  # Python raises KeyboardInterrupt at one of these steps
+            pass
+    def send(self, message):
+        self.sent.append(message)  # all of it is in the pipe
+        self.ctrl_c()
+    def poll(self):
+        return self.message is not None
+    def recv(self):
+        message, self.message = self.message, None
+        self.ctrl_c()
+        return message
+
+def workers_with(pipe):
+    workers = w.Workers(Path(sys.argv[1]), None, False, True, 1)
+    worker = w._Worker(SimpleNamespace(sentinel=None, exitcode=None), pipe)
+    worker.ready = True
+    workers._workers, workers._jobs = [worker], ["a job"]
+    return workers, worker
+
+def interrupted(step):
+    try:
+        step()
+    except KeyboardInterrupt:
+        return True
+    return False
+
+pipe = Pipe()
+workers, worker = workers_with(pipe)
+workers._pending = deque([0])
+print("send", interrupted(workers._dispatch), len(pipe.sent), worker.job)
+outcome = w.Outcome(0, None, (), 1.0)
+workers, worker = workers_with(Pipe(outcome))
+worker.job = 0
+print("receive", interrupted(lambda: workers._receive(worker)), list(workers._done) == [outcome],
+      worker.job)
+"""
+
+
+def test_ctrl_c_while_a_job_is_handed_over_or_its_result_read_loses_neither():
+    """A job sent to a worker is in its hand, or ``close`` would not wait for it and the PDF
+    it writes after Ctrl-C would be on disk but not in the manifest; a result read from the
+    pipe is kept, for the same reason."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", CTRL_C, str(STYLES)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["send True 1 0", "receive True True None"], \
+        done.stdout

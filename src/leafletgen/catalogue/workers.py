@@ -255,14 +255,17 @@ class Workers:
             if not worker.ready or worker.job is not None or not worker.open:
                 continue
             index = self._pending.popleft()
-            try:
-                worker.conn.send((index, self._jobs[index], self._out, self._html,
-                                  self.verify))
-            except OSError:  # it died meanwhile: its sentinel says so next
-                self._pending.appendleft(index)
-                worker.open = False
-                continue
-            worker.job, worker.sent = index, time.perf_counter()
+            # a job is in the worker's hand as soon as it is sent: Ctrl-C waits for the
+            # record of it, or ``close`` would not wait for a PDF being written
+            with _ctrl_c_held():
+                try:
+                    worker.conn.send((index, self._jobs[index], self._out, self._html,
+                                      self.verify))
+                except OSError:  # it died meanwhile: its sentinel says so next
+                    self._pending.appendleft(index)
+                    worker.open = False
+                    continue
+                worker.job, worker.sent = index, time.perf_counter()
 
     def _wait(self, workers: list[_Worker], retry: bool = True) -> None:
         """Wait until one of ``workers`` says something or dies, and deal with it.
@@ -286,27 +289,30 @@ class Workers:
 
     def _receive(self, worker: _Worker) -> None:
         while worker.open:
-            try:
-                if not worker.conn.poll():
+            # a result read from the pipe is kept before Ctrl-C can stop this process: the
+            # PDF it names is on disk and must be recorded
+            with _ctrl_c_held():
+                try:
+                    if not worker.conn.poll():
+                        return
+                    message = worker.conn.recv()
+                except (EOFError, OSError):
+                    worker.open = False
                     return
-                message = worker.conn.recv()
-            except (EOFError, OSError):
-                worker.open = False
-                return
-            if message == _READY:
-                worker.ready = True
-                continue
-            worker.job = None
-            worker.done += 1
-            outcome: Outcome = message
-            how = self._crashed.get(outcome.index)
-            if how is not None:
-                job = self._jobs[outcome.index]
-                outcome = replace(outcome, problems=(Problem(
-                    job.monograph.path, 1, f"{job.variant.name} leaflet: the process rendering "
-                    f"it {how}; it was rendered again in a new one", Severity.WARNING),
-                    *outcome.problems))
-            self._done.append(outcome)
+                if message == _READY:
+                    worker.ready = True
+                    continue
+                outcome: Outcome = message
+                how = self._crashed.get(outcome.index)
+                if how is not None:
+                    job = self._jobs[outcome.index]
+                    outcome = replace(outcome, problems=(Problem(
+                        job.monograph.path, 1, f"{job.variant.name} leaflet: the process "
+                        f"rendering it {how}; it was rendered again in a new one",
+                        Severity.WARNING), *outcome.problems))
+                self._done.append(outcome)
+                worker.job = None
+                worker.done += 1
             if self.recycle_after and worker.done >= self.recycle_after:
                 self._retire(worker)
                 return
@@ -375,6 +381,24 @@ class Workers:
             if worker.process.exitcode is None:
                 worker.process.kill()
                 worker.process.join()
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block ends, so that handing a job to a worker, or
+    taking its result, happens whole: the KeyboardInterrupt comes right after. A worker is
+    reading or has written when this is used, so the block does not wait long."""
+    import threading
+
+    if not hasattr(signal, "pthread_sigmask") \
+            or threading.current_thread() is not threading.main_thread():
+        yield  # SIGINT is only ever handled on the main thread
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _death(exitcode: int | None) -> str:
