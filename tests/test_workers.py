@@ -226,3 +226,19 @@ def test_ctrl_c_while_a_job_is_handed_over_or_its_result_read_loses_neither():
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["send True 1 0", "receive True True None"], \
         done.stdout
+
+
+def test_a_result_the_caller_was_interrupted_on_is_handed_back_by_close(monkeypatch):
+    """Ctrl-C while the build records a result (its PDF is on disk): ``close`` returns it,
+    so the build records it then."""
+    from leafletgen.catalogue import workers as workers_module
+
+    outcome = workers_module.Outcome(0, None, (), 1.0)
+    workers = workers_module.Workers(STYLES, None, False, True, 2)
+    workers._started = True  # as if its processes were running
+    monkeypatch.setattr(workers, "_dispatch", lambda: None)
+    monkeypatch.setattr(workers, "_wait", lambda busy, retry=True: workers._done.append(outcome))
+    results = workers.render(["a job", "another"], Path("out"), False)
+    assert next(results) == outcome
+    results.close()  # what a KeyboardInterrupt in the caller's loop does to the generator
+    assert workers.close() == [outcome]

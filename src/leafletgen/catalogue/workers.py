@@ -182,7 +182,10 @@ class Workers:
                         return
                     self._dispatch()
                     self._wait(self._workers)
-                yield self._done.popleft()
+                # kept until the caller comes back for the next one: interrupted while it
+                # records this one, ``close`` hands it back to be recorded
+                yield self._done[0]
+                self._done.popleft()
         finally:
             self._pending.clear()  # interrupted: hand out nothing more
             self._feed = None
